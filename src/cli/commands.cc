@@ -1,0 +1,19 @@
+// The one table of subcommands. Add a command: write cmd_<name>.cc with its handler,
+// declare it in handlers.h, and add a row here.
+#include <array>
+
+#include "cli/command.h"
+#include "cli/handlers.h"
+
+namespace honeyvt::cli {
+
+std::span<const Command> Commands() {
+  static constexpr std::array kCommands = {
+      Command{"init-db", "create a new, empty dionaea logsql database", &InitDbMain},
+      Command{"db-info", "show which dionaea era a logsql database is and what it holds",
+              &DbInfoMain},
+  };
+  return kCommands;
+}
+
+}  // namespace honeyvt::cli

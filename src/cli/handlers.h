@@ -1,0 +1,11 @@
+#pragma once
+// One handler per subcommand, each defined in its own cmd_<name>.cc.
+
+#include "cli/command.h"
+
+namespace honeyvt::cli {
+
+int InitDbMain(const Invocation& inv);
+int DbInfoMain(const Invocation& inv);
+
+}  // namespace honeyvt::cli

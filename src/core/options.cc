@@ -1,0 +1,396 @@
+#include "core/options.h"
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "core/strings.h"
+
+extern char** environ;
+
+namespace honeyvt {
+namespace {
+
+// A setting's value as read from TOML (typed) or from text (env, flags).
+struct Value {
+  std::string text;                     // scalar text form
+  std::vector<std::string> list;        // array items (TOML arrays; comma-split text)
+  bool is_list = false;
+};
+
+using Setter = std::function<Status(Options&, const Value&)>;
+
+Error Bad(std::string_view key, const Value& v, std::string_view want) {
+  return MakeError(ErrorCode::kInvalidArgument, "bad value '" + v.text + "' for '" +
+                                                    std::string(key) + "': expected " +
+                                                    std::string(want));
+}
+
+Result<std::chrono::seconds> ParseDuration(std::string_view s) {
+  std::string t = Trim(s);
+  if (t.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty duration");
+  std::int64_t mult = 1;
+  char unit = t.back();
+  if (!std::isdigit(static_cast<unsigned char>(unit))) {
+    switch (unit) {
+      case 's': mult = 1; break;
+      case 'm': mult = 60; break;
+      case 'h': mult = 3600; break;
+      case 'd': mult = 86400; break;
+      default: return MakeError(ErrorCode::kInvalidArgument, "bad unit");
+    }
+    t.pop_back();
+  }
+  auto n = ParseInt(t);
+  if (!n || *n < 0 || *n > (std::int64_t{1} << 40) / mult) {
+    return MakeError(ErrorCode::kInvalidArgument, "bad duration");
+  }
+  return std::chrono::seconds(*n * mult);
+}
+
+Result<std::int64_t> ParseSize(std::string_view s) {
+  std::string t = Trim(s);
+  std::int64_t mult = 1;
+  struct Suffix { const char* text; std::int64_t mult; };
+  static constexpr Suffix kSuffixes[] = {{"KiB", 1024}, {"MiB", 1024 * 1024},
+                                         {"GiB", 1024LL * 1024 * 1024}, {"KB", 1000},
+                                         {"MB", 1000 * 1000}, {"GB", 1000LL * 1000 * 1000},
+                                         {"B", 1}};
+  for (const auto& suf : kSuffixes) {
+    std::string_view sv(suf.text);
+    if (t.size() > sv.size() && t.compare(t.size() - sv.size(), sv.size(), sv) == 0) {
+      mult = suf.mult;
+      t.resize(t.size() - sv.size());
+      t = Trim(t);
+      break;
+    }
+  }
+  auto n = ParseInt(t);
+  if (!n || *n < 0 || *n > (std::int64_t{1} << 50) / mult) {
+    return MakeError(ErrorCode::kInvalidArgument, "bad size");
+  }
+  return *n * mult;
+}
+
+Result<bool> ParseBool(std::string_view s) {
+  std::string t = ToLower(Trim(s));
+  if (t == "true" || t == "yes" || t == "on" || t == "1") return true;
+  if (t == "false" || t == "no" || t == "off" || t == "0") return false;
+  return MakeError(ErrorCode::kInvalidArgument, "bad bool");
+}
+
+std::vector<std::string> AsList(const Value& v) {
+  if (v.is_list) return v.list;
+  std::vector<std::string> out;
+  if (Trim(v.text).empty()) return out;
+  for (auto& item : Split(v.text, ',')) out.push_back(Trim(item));
+  return out;
+}
+
+Status CheckQuotaWindow(std::string_view w) {
+  auto parts = Split(w, '/');
+  if (parts.size() != 2) return MakeError(ErrorCode::kInvalidArgument, "bad window");
+  auto n = ParseInt(parts[0]);
+  if (!n || *n <= 0) return MakeError(ErrorCode::kInvalidArgument, "bad count");
+  std::string span = parts[1];
+  std::string unit;
+  while (!span.empty() && std::isalpha(static_cast<unsigned char>(span.back()))) {
+    unit.insert(unit.begin(), span.back());
+    span.pop_back();
+  }
+  auto len = ParseInt(span);
+  if (!len || *len <= 0) return MakeError(ErrorCode::kInvalidArgument, "bad length");
+  if (unit != "s" && unit != "m" && unit != "h" && unit != "d" && unit != "mo") {
+    return MakeError(ErrorCode::kInvalidArgument, "bad unit");
+  }
+  return OkStatus();
+}
+
+struct KeyDef {
+  const char* key;
+  const char* want;  // human description of the accepted values
+  Setter set;
+};
+
+Setter PathSetter(std::filesystem::path Options::*field) {
+  return [field](Options& o, const Value& v) -> Status {
+    o.*field = v.text;
+    return OkStatus();
+  };
+}
+
+Setter SecondsSetter(std::chrono::seconds Options::*field) {
+  return [field](Options& o, const Value& v) -> Status {
+    auto d = ParseDuration(v.text);
+    if (!d) return d.error();
+    o.*field = *d;
+    return OkStatus();
+  };
+}
+
+Setter BoolSetter(bool Options::*field) {
+  return [field](Options& o, const Value& v) -> Status {
+    auto b = ParseBool(v.text);
+    if (!b) return b.error();
+    o.*field = *b;
+    return OkStatus();
+  };
+}
+
+const std::vector<KeyDef>& Keys() {
+  static const std::vector<KeyDef> keys = {
+      {"logsql", "a path", PathSetter(&Options::logsql)},
+      {"state", "a path", PathSetter(&Options::state)},
+      {"binaries", "a path", PathSetter(&Options::binaries)},
+      {"watch", "a list of directories",
+       [](Options& o, const Value& v) -> Status {
+         o.watch.clear();
+         for (auto& p : AsList(v)) o.watch.emplace_back(p);
+         return OkStatus();
+       }},
+      {"api_version", "3 or 2",
+       [](Options& o, const Value& v) -> Status {
+         auto n = ParseInt(Trim(v.text));
+         if (!n || (*n != 2 && *n != 3)) return MakeError(ErrorCode::kInvalidArgument, "");
+         o.api_version = static_cast<int>(*n);
+         return OkStatus();
+       }},
+      {"base_url", "an http:// or https:// URL",
+       [](Options& o, const Value& v) -> Status {
+         std::string t = Trim(v.text);
+         if (!t.empty() && t.rfind("http://", 0) != 0 && t.rfind("https://", 0) != 0) {
+           return MakeError(ErrorCode::kInvalidArgument, "");
+         }
+         o.base_url = t;
+         return OkStatus();
+       }},
+      {"api_key_file", "a path", PathSetter(&Options::api_key_file)},
+      {"quota", "a list of windows like \"4/1m\", \"500/1d\", \"15500/1mo\"",
+       [](Options& o, const Value& v) -> Status {
+         auto list = AsList(v);
+         if (list.empty()) return MakeError(ErrorCode::kInvalidArgument, "");
+         for (auto& w : list) RETURN_IF_ERROR(CheckQuotaWindow(w));
+         o.quota = list;
+         return OkStatus();
+       }},
+      {"v2_batch_size", "an integer from 1 to 25",
+       [](Options& o, const Value& v) -> Status {
+         auto n = ParseInt(Trim(v.text));
+         if (!n || *n < 1 || *n > 25) return MakeError(ErrorCode::kInvalidArgument, "");
+         o.v2_batch_size = static_cast<int>(*n);
+         return OkStatus();
+       }},
+      {"ca_bundle", "a path", PathSetter(&Options::ca_bundle)},
+      {"proxy", "a proxy URL",
+       [](Options& o, const Value& v) -> Status {
+         o.proxy = Trim(v.text);
+         return OkStatus();
+       }},
+      {"connect_timeout", "a duration (30, 30s, 2m)", SecondsSetter(&Options::connect_timeout)},
+      {"request_timeout", "a duration (300, 5m)", SecondsSetter(&Options::request_timeout)},
+      {"upload", "always or never",
+       [](Options& o, const Value& v) -> Status {
+         std::string t = ToLower(Trim(v.text));
+         if (t == "always") {
+           o.upload = UploadPolicy::kAlways;
+         } else if (t == "never") {
+           o.upload = UploadPolicy::kNever;
+         } else {
+           return MakeError(ErrorCode::kInvalidArgument, "");
+         }
+         return OkStatus();
+       }},
+      {"max_upload_size", "a size in bytes (650MB, 32MiB, 1000000)",
+       [](Options& o, const Value& v) -> Status {
+         auto n = ParseSize(v.text);
+         if (!n) return n.error();
+         o.max_upload_size = *n;
+         return OkStatus();
+       }},
+      {"comment", "true or false", BoolSetter(&Options::comment)},
+      {"comment_text", "text",
+       [](Options& o, const Value& v) -> Status {
+         o.comment_text = v.text;
+         return OkStatus();
+       }},
+      {"comment_delay", "a duration (60, 60s, 2m)", SecondsSetter(&Options::comment_delay)},
+      {"refresh", "true or false", BoolSetter(&Options::refresh)},
+      {"refresh_age", "a duration (30d)", SecondsSetter(&Options::refresh_age)},
+      {"refresh_below", "an integer >= 0",
+       [](Options& o, const Value& v) -> Status {
+         auto n = ParseInt(Trim(v.text));
+         if (!n || *n < 0 || *n > 1000) return MakeError(ErrorCode::kInvalidArgument, "");
+         o.refresh_below = static_cast<int>(*n);
+         return OkStatus();
+       }},
+      {"log_level", "trace, debug, info, warn, error or off",
+       [](Options& o, const Value& v) -> Status {
+         std::string t = ToLower(Trim(v.text));
+         static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+         for (const char* l : kLevels) {
+           if (t == l) {
+             o.log_level = t;
+             return OkStatus();
+           }
+         }
+         return MakeError(ErrorCode::kInvalidArgument, "");
+       }},
+  };
+  return keys;
+}
+
+const KeyDef* FindKey(std::string_view key) {
+  for (const auto& k : Keys()) {
+    if (key == k.key) return &k;
+  }
+  return nullptr;
+}
+
+Status Apply(Options& options, std::string_view key, const Value& value,
+             const SettingSource& source) {
+  const KeyDef* def = FindKey(key);
+  if (def == nullptr) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     source.where + ": unknown configuration key '" + std::string(key) + "'");
+  }
+  Status st = def->set(options, value);
+  if (!st) {
+    Error e = Bad(key, value, def->want);
+    e.message = source.where + ": " + e.message;
+    return e;
+  }
+  return OkStatus();
+}
+
+// Renders a TOML scalar as text; returns false for tables and other non-scalars.
+bool ScalarText(const toml::node& node, std::string& out) {
+  if (auto s = node.value<std::string>(); s && node.is_string()) {
+    out = *s;
+  } else if (node.is_integer()) {
+    out = std::to_string(*node.value<std::int64_t>());
+  } else if (node.is_boolean()) {
+    out = *node.value<bool>() ? "true" : "false";
+  } else if (node.is_floating_point()) {
+    std::ostringstream os;
+    os << *node.value<double>();
+    out = os.str();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::filesystem::path Options::StatePath() const {
+  if (!state.empty()) return state;
+  return logsql.parent_path() / "honeyvt-state.sqlite";
+}
+
+Status ApplySetting(Options& options, std::string_view key, std::string_view value,
+                    const SettingSource& source) {
+  Value v;
+  v.text = std::string(value);
+  return Apply(options, key, v, source);
+}
+
+Status LoadConfigFile(Options& options, const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return MakeError(ErrorCode::kNotFound, "cannot read config file '" + path.string() + "'");
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  toml::table table;
+  try {
+    table = toml::parse(text, path.string());
+  } catch (const toml::parse_error& e) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     path.string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                         std::string(e.description()));
+  }
+  for (const auto& [key, node] : table) {
+    const std::string where = path.string() + ":" + std::to_string(node.source().begin.line);
+    Value v;
+    if (const toml::array* arr = node.as_array()) {
+      v.is_list = true;
+      for (const auto& item : *arr) {
+        std::string t;
+        if (!ScalarText(item, t)) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           where + ": '" + std::string(key.str()) + "' holds a nested value");
+        }
+        v.list.push_back(t);
+        v.text += (v.text.empty() ? "" : ",") + t;
+      }
+    } else if (!ScalarText(node, v.text)) {
+      if (FindKey(key.str()) == nullptr) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         where + ": unknown configuration key '" + std::string(key.str()) + "'");
+      }
+      return MakeError(ErrorCode::kInvalidArgument,
+                       where + ": '" + std::string(key.str()) + "' must be a value, not a table");
+    }
+    if (std::string(key.str()) == "api_key") {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       where + ": 'api_key' is not accepted in a config file; use "
+                               "api_key_file or the HONEYVT_API_KEY environment variable");
+    }
+    RETURN_IF_ERROR(Apply(options, key.str(), v, SettingSource{where}));
+  }
+  return OkStatus();
+}
+
+Status ApplyEnvironment(Options& options, const std::map<std::string, std::string>& env) {
+  for (const auto& [name, value] : env) {
+    if (name.rfind("HONEYVT_", 0) != 0) continue;
+    std::string key = ToLower(name.substr(8));
+    if (key == "api_key") {
+      options.api_key = Secret(Trim(value));
+      continue;
+    }
+    if (key == "config" || key == "shared_dir") continue;  // handled by the CLI / tests
+    RETURN_IF_ERROR(ApplySetting(options, key, value, SettingSource{name}));
+  }
+  return OkStatus();
+}
+
+Status ResolveApiKey(Options& options) {
+  if (!options.api_key.empty() || options.api_key_file.empty()) return OkStatus();
+  std::ifstream in(options.api_key_file);
+  if (!in) {
+    return MakeError(ErrorCode::kNotFound,
+                     "cannot read api_key_file '" + options.api_key_file.string() + "'");
+  }
+  std::string line;
+  std::getline(in, line);
+  line = Trim(line);
+  if (line.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "api_key_file '" + options.api_key_file.string() + "' is empty");
+  }
+  options.api_key = Secret(line);
+  return OkStatus();
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return out;
+}
+
+std::vector<std::string> ConfigKeys() {
+  std::vector<std::string> out;
+  for (const auto& k : Keys()) out.emplace_back(k.key);
+  return out;
+}
+
+}  // namespace honeyvt

@@ -1,0 +1,93 @@
+#pragma once
+// honeyvt's configuration: one plain struct, filled from (lowest to highest precedence)
+// built-in defaults, a TOML file, HONEYVT_* environment variables and command-line flags,
+// then passed by const reference. No globals. See docs/configuration.md for every key.
+//
+// The VirusTotal API key is deliberately not a settable key: it comes only from the
+// HONEYVT_API_KEY environment variable or from `api_key_file`, never from a flag (a flag
+// would show in `ps`), and it is held in a Secret that cannot be printed.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/secret.h"
+
+namespace honeyvt {
+
+enum class UploadPolicy { kAlways, kNever };
+
+inline constexpr std::string_view kDefaultCommentText =
+    "This sample was captured in the wild and uploaded by the dionaea honeypot.\n"
+    "#honeypot #malware #networkworm";
+
+struct Options {
+  // Paths. dionaea >= 0.8.0 default layout.
+  std::filesystem::path logsql = "/opt/dionaea/var/lib/dionaea/dionaea.sqlite";
+  // honeyvt's own state database; empty = "honeyvt-state.sqlite" beside `logsql`.
+  std::filesystem::path state;
+  // Directory dionaea stores samples in, named by md5.
+  std::filesystem::path binaries = "/opt/dionaea/var/lib/dionaea/binaries";
+  // Extra directories of samples to follow (any honeypot; identified by content hash).
+  std::vector<std::filesystem::path> watch;
+
+  // VirusTotal.
+  int api_version = 3;        // 3 or 2
+  std::string base_url;       // empty = VirusTotal's own for the version
+  std::filesystem::path api_key_file;  // file holding the key (first line)
+  Secret api_key;             // from HONEYVT_API_KEY or api_key_file; never printed
+  // Quota windows, "<requests>/<n><unit>" with unit s, m, h, d (UTC day), mo (UTC month).
+  std::vector<std::string> quota = {"4/1m", "500/1d", "15500/1mo"};
+  int v2_batch_size = 4;      // resources per v2 file/report call (4 public, up to 25)
+  std::filesystem::path ca_bundle;  // empty = system default
+  std::string proxy;          // empty = libcurl's standard *_proxy environment variables
+  std::chrono::seconds connect_timeout{30};
+  std::chrono::seconds request_timeout{300};
+
+  // Pipeline.
+  UploadPolicy upload = UploadPolicy::kAlways;
+  std::int64_t max_upload_size = 650LL * 1000 * 1000;  // bytes
+  bool comment = true;
+  std::string comment_text = std::string(kDefaultCommentText);
+  std::chrono::seconds comment_delay{60};
+  std::chrono::seconds refresh_age{30LL * 86400};  // re-check reports older than this
+  int refresh_below = 5;      // re-check reports with fewer detections than this
+  bool refresh = true;        // refresh only with quota that would otherwise go unused
+
+  std::string log_level = "info";  // trace, debug, info, warn, error, off
+
+  // The state database path after defaults are applied.
+  std::filesystem::path StatePath() const;
+};
+
+// Where a setting came from, for error messages ("config.toml:12", "HONEYVT_QUOTA", "--set").
+struct SettingSource {
+  std::string where;
+};
+
+// Sets one key from its text form (env vars and --set flags). Unknown keys and malformed
+// values are kInvalidArgument naming the key and source.
+Status ApplySetting(Options& options, std::string_view key, std::string_view value,
+                    const SettingSource& source);
+
+// Loads a TOML file into `options`. Errors name the file, key and line.
+Status LoadConfigFile(Options& options, const std::filesystem::path& path);
+
+// Applies every HONEYVT_<KEY> variable of `env` (KEY = upper-case config key), and reads
+// the API key from HONEYVT_API_KEY. `env` is injected so tests need not touch the process.
+Status ApplyEnvironment(Options& options, const std::map<std::string, std::string>& env);
+
+// Reads the API key from api_key_file when no key came from the environment.
+Status ResolveApiKey(Options& options);
+
+// The process environment as a map (for ApplyEnvironment).
+std::map<std::string, std::string> ProcessEnvironment();
+
+// Names of all settable keys, for --help and docs.
+std::vector<std::string> ConfigKeys();
+
+}  // namespace honeyvt

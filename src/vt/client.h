@@ -1,0 +1,73 @@
+#pragma once
+// The VirusTotal client contract the pipeline programs against. One call makes at most
+// one logical API request (an upload above 32 MB makes two: upload_url + POST) and
+// reports exactly what happened; scheduling, quotas and persistence belong to the
+// pipeline. Implementations: v3 and v2 over an injected HTTP transport (vt/transport.h).
+//
+// Error mapping (core ErrorCode), identical for both API versions:
+//   kNotFound       file/analysis unknown to VirusTotal (v3 404, v2 response_code 0)
+//   kQueued         v2 response_code -2: known but still queued for analysis
+//   kQuotaExceeded  v3 429 QuotaExceededError, v2 HTTP 204
+//   kRateLimited    v3 429 TooManyRequestsError (or a 429 without a known code)
+//   kAuthFailed     v3 401, v2 403 (missing or wrong key)
+//   kForbidden      v3 403 ForbiddenError
+//   kBadRequest     400 (BadRequestError, InvalidArgumentError, NotAvailableYet->kTransient)
+//   kTooLarge       file over 650 MB (no request made), 413
+//   kTransient      5xx, 503 TransientError, 504, timeouts, resets, TLS errors,
+//                   truncated / non-JSON / over-size bodies, unexpected shapes
+//   kNotFound/kIo   the local file to upload is missing / unreadable (no request made)
+// Error::retry_after carries a Retry-After header when the server sent one. Messages
+// never contain the API key.
+//
+// Thread safety: a Client is used by one thread at a time.
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/hash.h"
+#include "domain/report.h"
+
+namespace honeyvt::vt {
+
+// Largest file VirusTotal accepts (through upload_url); above it UploadFile fails locally.
+inline constexpr std::int64_t kMaxUploadBytes = 650LL * 1000 * 1000;
+// Above this, uploads go through GET /files/upload_url (v3) first.
+inline constexpr std::int64_t kDirectUploadBytes = 30LL * 1024 * 1024;
+
+class Client {
+ public:
+  virtual ~Client() = default;
+
+  virtual int api_version() const = 0;
+
+  // GET /files/{hash} (v3) or file/report (v2).
+  virtual Result<domain::FileReport> GetFileReport(const domain::Hash& hash) = 0;
+
+  // Several lookups in one request where the API allows it (v2: up to MaxBatch()
+  // comma-separated resources, answers in request order). The outer error is a failure
+  // of the whole request (quota, auth, transport); inner results are per hash.
+  // v3 has no batch lookup: MaxBatch() is 1.
+  virtual int MaxBatch() const = 0;
+  virtual Result<std::vector<Result<domain::FileReport>>> GetFileReports(
+      std::span<const domain::Hash> hashes) = 0;
+
+  // Uploads a file from disk (streamed; memory does not grow with size).
+  virtual Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) = 0;
+
+  // GET /analyses/{id} (v3); v2 looks the scan_id up with file/report (kQueued while
+  // VirusTotal still works on it).
+  virtual Result<domain::Analysis> GetAnalysis(std::string_view analysis_id) = 0;
+
+  // POST /files/{hash}/analyse (v3) or file/rescan (v2).
+  virtual Result<domain::AnalysisRef> Reanalyse(const domain::Hash& hash) = 0;
+
+  // POST /files/{hash}/comments (v3) or comments/put (v2). `text` may carry #tags.
+  virtual Result<domain::CommentAck> AddComment(const domain::Hash& hash,
+                                                std::string_view text) = 0;
+};
+
+}  // namespace honeyvt::vt
