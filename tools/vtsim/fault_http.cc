@@ -3,6 +3,7 @@
 // peer port) pair, set SO_LINGER to 0 and replace the descriptor with /dev/null through
 // dup2. The socket's last reference goes away, the kernel sends a TCP RST with no reply
 // bytes, and httplib's later write/close act on /dev/null harmlessly (no fd reuse race).
+// Stop() uses the same search to wake connections idling in keep-alive.
 // Linux-only (/proc/self/fd).
 
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "core/strings.h"
 #include "tools/vtsim/http_common.h"
@@ -30,8 +32,10 @@ int PortOf(const sockaddr_storage& addr) {
   return -1;
 }
 
-// The descriptor of the accepted connection serving `req`, or -1.
-int FindConnection(const httplib::Request& req) {
+// Accepted connections of this process: descriptors whose local port is `local_port`
+// and which have a peer (the listening socket has none). A peer port of -1 matches any.
+std::vector<int> FindConnections(int local_port, int peer_port) {
+  std::vector<int> out;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
     auto fd_num = ParseInt(entry.path().filename().string());
@@ -42,14 +46,17 @@ int FindConnection(const httplib::Request& req) {
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) continue;
     len = sizeof peer;
     if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;
-    if (PortOf(local) == req.local_port && PortOf(peer) == req.remote_port) return fd;
+    if (PortOf(local) == local_port && (peer_port < 0 || PortOf(peer) == peer_port)) {
+      out.push_back(fd);
+    }
   }
-  return -1;
+  return out;
 }
 
 bool ResetConnection(const httplib::Request& req) {
-  const int fd = FindConnection(req);
-  if (fd < 0) return false;
+  const auto fds = FindConnections(req.local_port, req.remote_port);
+  if (fds.size() != 1) return false;
+  const int fd = fds.front();
   linger lg{1, 0};
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -76,6 +83,10 @@ std::string HtmlError(int status) {
 }
 
 }  // namespace
+
+void ShutdownConnections(int port) {
+  for (int fd : FindConnections(port, -1)) shutdown(fd, SHUT_RDWR);
+}
 
 void ServeReplacingFault(const HttpContext& ctx, Api api, const FaultAction& fault,
                          const httplib::Request& req, httplib::Response& res) {
@@ -116,24 +127,15 @@ void MangleResponse(const HttpContext& ctx, const FaultAction& fault, httplib::R
       res.body = HtmlError(res.status);
       return;
     case FaultKind::kWrongType:
+      res.headers.erase("Content-Type");
       res.set_header("Content-Type", "text/html; charset=utf-8");
-      for (auto it = res.headers.begin(); it != res.headers.end();) {
-        // keep exactly one Content-Type
-        if (it->first == "Content-Type" && it->second != "text/html; charset=utf-8") {
-          it = res.headers.erase(it);
-        } else {
-          ++it;
-        }
-      }
       return;
     case FaultKind::kTruncate:
     case FaultKind::kStall: {
       auto body = std::make_shared<std::string>(std::move(res.body));
       res.body.clear();
-      std::string type = res.get_header_value("Content-Type");
-      for (auto it = res.headers.begin(); it != res.headers.end();) {
-        it = it->first == "Content-Type" ? res.headers.erase(it) : std::next(it);
-      }
+      const std::string type = res.get_header_value("Content-Type");
+      res.headers.erase("Content-Type");
       const bool stall = fault.kind == FaultKind::kStall;
       const auto delay = fault.delay;
       const HttpContext* c = &ctx;

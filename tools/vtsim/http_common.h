@@ -54,6 +54,8 @@ std::string Param(const httplib::Request& req, const std::string& name);
 // Faults that act on the connection itself (fault_http.cc).
 void ServeReplacingFault(const HttpContext& ctx, Api api, const FaultAction& fault,
                          const httplib::Request& req, httplib::Response& res);
+// Shuts down every accepted connection on `port` (wakes keep-alive waits on Stop).
+void ShutdownConnections(int port);
 void MangleResponse(const HttpContext& ctx, const FaultAction& fault, httplib::Response& res);
 
 }  // namespace honeyvt::vtsim

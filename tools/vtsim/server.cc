@@ -18,6 +18,7 @@ Result<std::unique_ptr<Server>> Server::Start(const SimOptions& options) {
   // Uploads through the one-time URL may reach max_upload; multipart framing adds a little.
   s->http_->set_payload_max_length(static_cast<std::size_t>(options.max_upload) + 64 * 1024);
   s->http_->set_keep_alive_max_count(1000);
+  s->http_->set_tcp_nodelay(true);
   s->host_ = options.host;
   const int port = options.port == 0 ? s->http_->bind_to_any_port(options.host)
                                      : (s->http_->bind_to_port(options.host, options.port) ? options.port : -1);
@@ -32,6 +33,12 @@ Result<std::unique_ptr<Server>> Server::Start(const SimOptions& options) {
   RegisterV2Routes(*s->http_, *s->ctx_);
   httplib::Server* http = s->http_.get();
   s->thread_ = std::jthread([http] { http->listen_after_bind(); });
+  // Return only once the accept loop runs: a Stop() before that would be lost by httplib.
+  const TimePoint deadline = s->own_clock_->Now() + std::chrono::seconds(5);
+  while (!http->is_running()) {
+    if (s->own_clock_->Now() > deadline) return MakeError(ErrorCode::kInternal, "HTTP server did not start");
+    s->own_clock_->SleepFor(std::chrono::microseconds(100), s->stop_.get_token());
+  }
   return s;
 }
 
@@ -43,6 +50,8 @@ std::string Server::base_url() const {
 void Server::Stop() {
   stop_.request_stop();
   if (http_) http_->stop();
+  // Workers idle in keep-alive for up to 5 s; closing their connections ends that now.
+  if (port_ > 0 && thread_.joinable()) ShutdownConnections(port_);
   if (thread_.joinable()) thread_.join();
 }
 

@@ -159,6 +159,25 @@ TEST_F(ServerFaultsTest, FractionAndPathPrefixFromFlags) {
   EXPECT_EQ(FetchLog(*server)["faults_served_total"], failed);
 }
 
+TEST(ServerStartTest, StopIsPromptWithAnIdleKeepAliveConnection) {
+  auto server = StartOrDie(TestOptions());
+  ASSERT_TRUE(server);
+  httplib::Client cli(server->base_url());
+  cli.set_keep_alive(true);
+  EXPECT_EQ(cli.Get(kPath, V3Headers())->status, 200);
+  const auto t0 = std::chrono::steady_clock::now();
+  server->Stop();
+  server->Stop();  // idempotent
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1500));
+}
+
+TEST(ServerStartTest, StartThenImmediateStop) {
+  for (int i = 0; i < 20; ++i) {
+    auto server = StartOrDie(TestOptions());
+    ASSERT_TRUE(server);
+  }
+}
+
 TEST(ServerStartTest, BadOptionsAreRefused) {
   SimOptions o = TestOptions();
   o.faults = {"teapot"};
