@@ -10,7 +10,7 @@ using S = EngineScope;
 // 78 engines, in the order VirusTotal listed them in 2024 replies.
 constexpr std::array kEngines = {
     Engine{"Bkav", "Bkav", "2.0.0.1", S::kAll, "W32.AIDetectMalware", ""},
-    Engine{"Lionic", "Lionic", "7.5", S::kAll, "{Cat}.{Plat}.{Fam}.{s}!c", "Test.File.EICAR.y!c"},
+    Engine{"Lionic", "AegisLab", "7.5", S::kAll, "{Cat}.{Plat}.{Fam}.{s}!c", "Test.File.EICAR.y!c"},
     Engine{"tehtris", "tehtris", "v0.1.4", S::kAll, "Generic.Malware", ""},
     Engine{"MicroWorld-eScan", "MicroWorld-eScan", "14.0.409.0", S::kAll, "{BD}",
            "EICAR-Test-File"},
@@ -116,7 +116,7 @@ constexpr std::array kEngines = {
            "Virus:Multi/EICAR_Test_File"},
     Engine{"Qihoo-360", "Qihoo-360", "1.0.0.1120", S::kAll, "{Plat}/{Cat}.{Fam}.{h8}",
            "qex.eicar.gen.gen"},
-    Engine{"Ad-Aware", "AegisLab", "3.0.5.370", S::kAll, "{BD}", "EICAR-Test-File (not a virus)"},
+    Engine{"Ad-Aware", "Ad-Aware", "3.0.5.370", S::kAll, "{BD}", "EICAR-Test-File (not a virus)"},
     Engine{"Avast-Mobile", "Avast-Mobile", "240507-02", S::kMobileOnly, "Android:{Fam}-{S}",
            ""},
     Engine{"SymantecMobileInsight", "SymantecMobileInsight", "2.0", S::kMobileOnly,
