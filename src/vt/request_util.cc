@@ -1,5 +1,6 @@
 #include "vt/request_util.h"
 
+#include <algorithm>
 #include <fstream>
 #include <system_error>
 
@@ -69,6 +70,11 @@ Result<std::int64_t> CheckUploadFile(const std::filesystem::path& path, std::int
     return MakeError(ErrorCode::kIo, "cannot read " + path.string());
   }
   return static_cast<std::int64_t>(size);
+}
+
+std::chrono::milliseconds UploadTimeout(std::chrono::seconds base, std::int64_t bytes) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(base) +
+         std::chrono::milliseconds(std::max<std::int64_t>(bytes, 0) * 1000 / (64 * 1024));
 }
 
 std::string UploadFileName(const std::filesystem::path& path) {

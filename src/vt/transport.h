@@ -47,6 +47,9 @@ struct HttpRequest {
   // file, else as application/x-www-form-urlencoded.
   std::vector<FormField> form;
   bool multipart = false;
+  // Time limit for this exchange; zero = the transport's total_timeout. Uploads set a
+  // longer one that grows with the file size.
+  std::chrono::milliseconds timeout{0};
 };
 
 struct HttpResponse {
@@ -76,7 +79,7 @@ struct CurlOptions {
   std::chrono::milliseconds total_timeout{300'000};   // whole exchange, upload included
   // Abort when fewer than low_speed_bytes per second flow for low_speed_time.
   std::int64_t low_speed_bytes = 1;
-  std::chrono::seconds low_speed_time{60};
+  std::chrono::seconds low_speed_time{120};
   std::int64_t max_body_bytes = 64LL * 1024 * 1024;   // larger bodies are kTransient
   int max_redirects = 5;
   std::string user_agent = "honeyvt/0.1 (gzip)";      // VT serves gzip only to "gzip" UAs

@@ -17,6 +17,7 @@ class V3Client final : public Client {
       : base_(NormalizeBaseUrl(options.base_url, kV3BaseUrl)),
         key_(options.api_key),
         max_upload_(std::min(options.max_upload_size, kMaxUploadBytes)),
+        request_timeout_(options.request_timeout),
         transport_(std::move(transport)) {}
 
   int api_version() const override { return 3; }
@@ -51,6 +52,7 @@ class V3Client final : public Client {
     }
     HttpRequest request = Request("POST", url);
     request.multipart = true;
+    request.timeout = UploadTimeout(request_timeout_, size);
     request.form.push_back({.name = "file", .value = "", .file = path,
                             .filename = UploadFileName(path)});
     ASSIGN_OR_RETURN(std::string body, Call(request));
@@ -112,6 +114,7 @@ class V3Client final : public Client {
   std::string base_;
   Secret key_;
   std::int64_t max_upload_;
+  std::chrono::seconds request_timeout_;
   std::shared_ptr<Transport> transport_;
 };
 

@@ -197,6 +197,9 @@ TEST_F(V3ClientTest, LargeUploadFetchesUploadUrlFirst) {
   EXPECT_EQ(transport_->requests()[1].url, "http://127.0.0.1:9/_ah/upload/one-time/");
   EXPECT_EQ(HeaderValue(transport_->requests()[1], "x-apikey"), kKey);
   EXPECT_EQ(FormValue(transport_->requests()[1], "file"), file.string());
+  // The upload may take longer than a lookup: 300 s + 1 s per 64 KiB.
+  EXPECT_EQ(transport_->requests()[0].timeout.count(), 0);
+  EXPECT_EQ(transport_->requests()[1].timeout, std::chrono::milliseconds(300'000 + 480'000));
 }
 
 TEST_F(V3ClientTest, UploadUrlFailureStopsBeforeThePost) {
