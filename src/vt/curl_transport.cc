@@ -180,10 +180,10 @@ Result<MimePtr> CurlTransport::BuildMime(const HttpRequest& request) {
 std::string CurlTransport::UrlEncodeForm(const HttpRequest& request) {
   std::string out;
   for (const FormField& field : request.form) {
-    CurlString name(curl_easy_escape(easy_.get(), field.name.data(),
-                                     static_cast<int>(field.name.size())));
-    CurlString value(curl_easy_escape(easy_.get(), field.value.data(),
-                                      static_cast<int>(field.value.size())));
+    CurlString name(
+        curl_easy_escape(easy_.get(), field.name.data(), static_cast<int>(field.name.size())));
+    CurlString value(
+        curl_easy_escape(easy_.get(), field.value.data(), static_cast<int>(field.value.size())));
     if (!out.empty()) out += '&';
     out += name ? name.get() : "";
     out += '=';
@@ -254,9 +254,9 @@ Result<HttpResponse> CurlTransport::Perform(const HttpRequest& request, std::str
   const CURLcode rc = curl_easy_perform(h);
   if (rc != CURLE_OK) {
     if (sink.over_cap) {
-      return Unexpected(ErrorCode::kTransient,
-                        "response body larger than " + std::to_string(options_.max_body_bytes) +
-                            " bytes");
+      return Unexpected(
+          ErrorCode::kTransient,
+          "response body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
     }
     std::string detail = curl_easy_strerror(rc);
     if (errbuf[0] != '\0') detail += std::string(": ") + errbuf;

@@ -8,8 +8,8 @@ namespace honeyvt::vt {
 namespace {
 
 bool IsUnreserved(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
 }
 
 }  // namespace
@@ -42,8 +42,9 @@ Status CheckAnalysisId(std::string_view id) {
   }
   for (char c : id) {
     if (!IsUnreserved(c) && c != '+' && c != '/' && c != '=' && c != ':') {
-      return MakeError(ErrorCode::kInvalidArgument, "analysis id has a character outside "
-                                                    "[A-Za-z0-9+/=_.:~-]");
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "analysis id has a character outside "
+                       "[A-Za-z0-9+/=_.:~-]");
     }
   }
   return OkStatus();

@@ -68,8 +68,8 @@ class V2Client final : public Client {
     HttpRequest request = Post("file/scan", {});
     request.multipart = true;
     request.timeout = UploadTimeout(request_timeout_, size);
-    request.form.push_back({.name = "file", .value = "", .file = path,
-                            .filename = UploadFileName(path)});
+    request.form.push_back(
+        {.name = "file", .value = "", .file = path, .filename = UploadFileName(path)});
     ASSIGN_OR_RETURN(std::string body, Call(request));
     return ParseV2ScanReply(body);
   }
@@ -97,11 +97,10 @@ class V2Client final : public Client {
     return ParseV2ScanReply(body);
   }
 
-  Result<domain::CommentAck> AddComment(const domain::Hash& hash,
-                                        std::string_view text) override {
-    ASSIGN_OR_RETURN(std::string body,
-                     Call(Post("comments/put",
-                               {{"resource", hash.hex()}, {"comment", std::string(text)}})));
+  Result<domain::CommentAck> AddComment(const domain::Hash& hash, std::string_view text) override {
+    ASSIGN_OR_RETURN(
+        std::string body,
+        Call(Post("comments/put", {{"resource", hash.hex()}, {"comment", std::string(text)}})));
     return ParseV2CommentReply(body);
   }
 
@@ -112,8 +111,8 @@ class V2Client final : public Client {
     r.method = "POST";
     r.url = base_ + endpoint;
     r.headers = {{"accept", "application/json"}};
-    r.form.push_back({.name = "apikey", .value = std::string(key_.Reveal()), .file = {},
-                      .filename = {}});
+    r.form.push_back(
+        {.name = "apikey", .value = std::string(key_.Reveal()), .file = {}, .filename = {}});
     for (auto& [name, value] : fields) {
       r.form.push_back({.name = name, .value = std::move(value), .file = {}, .filename = {}});
     }

@@ -53,8 +53,8 @@ class V3Client final : public Client {
     HttpRequest request = Request("POST", url);
     request.multipart = true;
     request.timeout = UploadTimeout(request_timeout_, size);
-    request.form.push_back({.name = "file", .value = "", .file = path,
-                            .filename = UploadFileName(path)});
+    request.form.push_back(
+        {.name = "file", .value = "", .file = path, .filename = UploadFileName(path)});
     ASSIGN_OR_RETURN(std::string body, Call(request));
     return ParseV3AnalysisDescriptor(body);
   }
@@ -72,8 +72,7 @@ class V3Client final : public Client {
     return ParseV3AnalysisDescriptor(body);
   }
 
-  Result<domain::CommentAck> AddComment(const domain::Hash& hash,
-                                        std::string_view text) override {
+  Result<domain::CommentAck> AddComment(const domain::Hash& hash, std::string_view text) override {
     HttpRequest request = Request("POST", base_ + "files/" + hash.hex() + "/comments");
     request.headers.emplace_back("content-type", "application/json");
     const Json payload = {{"data", {{"type", "comment"}, {"attributes", {{"text", text}}}}}};

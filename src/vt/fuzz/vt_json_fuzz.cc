@@ -20,13 +20,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // execution parses the body once and the fuzzer runs several times faster.
   const std::size_t expected = size == 0 ? 1 : 1 + data[0] % 4;
   switch (size % 9) {
-    case 0: static_cast<void>(ParseV3FileReport(body)); break;
-    case 1: static_cast<void>(ParseV3Analysis(body)); break;
-    case 2: static_cast<void>(ParseV3AnalysisDescriptor(body)); break;
-    case 3: static_cast<void>(ParseV3UploadUrl(body)); break;
-    case 4: static_cast<void>(ParseV3Comment(body)); break;
-    case 5: static_cast<void>(ParseV2ScanReply(body)); break;
-    case 6: static_cast<void>(ParseV2CommentReply(body)); break;
+    case 0:
+      static_cast<void>(ParseV3FileReport(body));
+      break;
+    case 1:
+      static_cast<void>(ParseV3Analysis(body));
+      break;
+    case 2:
+      static_cast<void>(ParseV3AnalysisDescriptor(body));
+      break;
+    case 3:
+      static_cast<void>(ParseV3UploadUrl(body));
+      break;
+    case 4:
+      static_cast<void>(ParseV3Comment(body));
+      break;
+    case 5:
+      static_cast<void>(ParseV2ScanReply(body));
+      break;
+    case 6:
+      static_cast<void>(ParseV2CommentReply(body));
+      break;
     case 7: {
       auto reports = ParseV2FileReports(body, expected);
       if (reports && reports->size() != expected) __builtin_trap();
