@@ -34,8 +34,8 @@ class ClientLoopbackTest : public ::testing::Test {
       res.set_content(body, "application/json");
     };
     // v3: every call checks the key header first, like VirusTotal.
-    auto v3 = [this, json](auto handler) {
-      return [this, json, handler](const httplib::Request& req, httplib::Response& res) {
+    auto v3 = [json](auto handler) {
+      return [json, handler](const httplib::Request& req, httplib::Response& res) {
         if (req.get_header_value("x-apikey") != kKey) {
           return json(res, Fixture("v3-error-401-wrong-credentials.json"), 401);
         }
@@ -45,7 +45,7 @@ class ClientLoopbackTest : public ::testing::Test {
     s_.Get("/api/v3/files/upload_url", v3([this, json](const auto&, auto& res) {
              json(res, R"({"data": ")" + Url("/_ah/upload/once/") + R"("})");
            }));
-    s_.Get(R"(/api/v3/files/([0-9a-f]+))", v3([this, json](const auto& req, auto& res) {
+    s_.Get(R"(/api/v3/files/([0-9a-f]+))", v3([json](const auto& req, auto& res) {
              if (req.matches[1] == kSha256) return json(res, Fixture("v3-file-object.json"));
              json(res, Fixture("v3-error-404-not-found.json"), 404);
            }));
@@ -59,7 +59,7 @@ class ClientLoopbackTest : public ::testing::Test {
               uploaded_ = req.get_file_value("file").content;
               json(res, Fixture("v3-files-upload-response-2020.json"));
             }));
-    s_.Get(R"(/api/v3/analyses/(.+))", v3([this, json](const auto&, auto& res) {
+    s_.Get(R"(/api/v3/analyses/(.+))", v3([json](const auto&, auto& res) {
              json(res, Fixture("v3-analysis-file-completed.json"));
            }));
     s_.Post(R"(/api/v3/files/([0-9a-f]+)/comments)", v3([this, json](const auto& req, auto& res) {
@@ -69,11 +69,11 @@ class ClientLoopbackTest : public ::testing::Test {
                             R"(-00c0ffee"}})");
             }));
     s_.Post("/api/v3/files/" + std::string(kSha256) + "/analyse",
-            v3([this, json](const auto&, auto& res) {
+            v3([json](const auto&, auto& res) {
               json(res, Fixture("v3-files-analyse-response-2023.json"));
             }));
     s_.Post("/api/v3/files/" + std::string(64, 'e') + "/analyse",
-            v3([this, json](const auto&, auto& res) {
+            v3([json](const auto&, auto& res) {
               res.set_header("Retry-After", "42");
               json(res, Fixture("v3-error-429-quota-exceeded.json"), 429);
             }));

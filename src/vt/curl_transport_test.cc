@@ -24,8 +24,6 @@ namespace honeyvt::vt {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::ReadFile;
-using testing::SharedDir;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -110,7 +108,7 @@ class CurlTransportTest : public ::testing::Test {
                                });
     });
     s.Get("/big", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(std::string(2 * 1024 * 1024, 'b'), "application/json");
+      res.set_content(std::string(std::size_t{2} * 1024 * 1024, 'b'), "application/json");
     });
     s.Post("/upload", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mu_);
@@ -260,14 +258,14 @@ TEST_F(CurlTransportTest, ConnectionRefusedIsTransient) {
 
 TEST_F(CurlTransportTest, BodyOverTheCapIsTransient) {
   CurlOptions o;
-  o.max_body_bytes = 1024 * 1024;
+  o.max_body_bytes = std::int64_t{1024} * 1024;
   auto r = NewTransport(o)->Send(Get(server_.Url("/big")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kTransient);
   EXPECT_NE(r.error().message.find("larger than"), std::string::npos);
   auto fits = NewTransport()->Send(Get(server_.Url("/big")));  // default cap 64 MiB
   ASSERT_TRUE(fits);
-  EXPECT_EQ(fits->body.size(), 2u * 1024 * 1024);
+  EXPECT_EQ(fits->body.size(), std::size_t{2} * 1024 * 1024);
 }
 
 HttpRequest UploadRequest(std::string url, const std::filesystem::path& file) {
@@ -288,7 +286,7 @@ std::string RandomBytes(std::size_t n) {
 }
 
 TEST_F(CurlTransportTest, UploadsAMultiMegabyteFileByteForByte) {
-  const std::string content = RandomBytes(6 * 1024 * 1024 + 7);
+  const std::string content = RandomBytes(std::size_t{6} * 1024 * 1024 + 7);
   const auto file = dir_ / "sample.bin";
   WriteFile(file, content);
   auto r = NewTransport()->Send(UploadRequest(server_.Url("/upload"), file));

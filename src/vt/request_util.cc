@@ -75,7 +75,8 @@ Result<std::int64_t> CheckUploadFile(const std::filesystem::path& path, std::int
 
 std::chrono::milliseconds UploadTimeout(std::chrono::seconds base, std::int64_t bytes) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(base) +
-         std::chrono::milliseconds(std::max<std::int64_t>(bytes, 0) * 1000 / (64 * 1024));
+         std::chrono::milliseconds(std::max<std::int64_t>(bytes, 0) * 1000 /
+                                   (std::int64_t{64} * 1024));
 }
 
 std::string UploadFileName(const std::filesystem::path& path) {

@@ -174,7 +174,8 @@ TEST_F(V2ClientTest, UploadUsesFileScan) {
 TEST_F(V2ClientTest, UploadOverV2LimitIsRefusedLocally) {
   const auto file = dir_ / "big";
   WriteFile(file, "");
-  std::filesystem::resize_file(file, kDirectUploadBytes + 2 * 1024 * 1024);  // > 32 MB
+  std::filesystem::resize_file(file,
+                               kDirectUploadBytes + std::int64_t{2} * 1024 * 1024);  // > 32 MB
   auto r = NewClient()->UploadFile(file);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
