@@ -1,0 +1,89 @@
+#pragma once
+// TreeSource reads everything the tree prints from one read-only logsql connection.
+//
+// Speed without unbounded memory: the walker processes roots in pages of ascending id.
+// For a dense page, LoadWindow(lo, hi) range-scans each item table's `connection` index
+// and the `connection_parent` index once for the whole id range, so most connections
+// cost no query of their own. Connections outside the window (children far from their
+// root, sparse filtered roots) fall back to indexed point queries. A window never holds
+// more than kMaxWindowRows rows per table; a table that would exceed it is read with
+// point queries for that page instead. Every statement is reset as soon as its rows are
+// copied, so no SQLite lock is held while output is written (dionaea keeps logging).
+//
+// SIP sub-tables have no index on sip_command in dionaea's schema. When a database has
+// SIP commands, Create() copies those five small tables into indexed TEMP tables (the
+// temp database lives outside the logsql file, which is never written).
+//
+// Not thread-safe. Returned spans stay valid until the next call for the same kind.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "store/sqlite.h"
+#include "tree/connection.h"
+#include "tree/item_kinds.h"
+#include "tree/value.h"
+
+namespace honeyvt::tree {
+
+using Row = std::vector<Value>;
+
+class TreeSource {
+ public:
+  static constexpr std::size_t kMaxWindowRows = 20000;
+
+  static Result<TreeSource> Create(store::Database& db);
+  TreeSource(TreeSource&&) noexcept = default;
+  ~TreeSource();
+
+  // Prefetches items and children for connection ids in [lo, hi).
+  Status LoadWindow(std::int64_t lo, std::int64_t hi);
+  void ClearWindow();
+
+  // The rows of one item kind for a connection (without the key column).
+  Result<std::span<const Row>> Items(Kind kind, std::int64_t id);
+  // Ids of the children of `id` (connection_parent = id, id itself excluded), ascending.
+  Result<std::span<const std::int64_t>> Children(std::int64_t id);
+  // One connection row; nullopt if it vanished.
+  Result<std::optional<Connection>> ConnectionById(std::int64_t id);
+  // Sub-items of a SIP command, in rowid order.
+  Result<std::span<const Row>> SipParts(SipPart part, const Value& sip_command);
+  // A mysql command's argument texts in mysql_command_arg_index order.
+  Result<std::span<const Row>> MysqlArgs(const Value& mysql_command);
+
+  store::Database& db() { return *db_; }
+
+ private:
+  struct KindState {
+    bool exists = false;
+    std::optional<store::Statement> point, range;
+    bool windowed = false;  // window rows valid for this kind
+    std::vector<std::int64_t> keys;
+    std::vector<Row> rows;
+    std::vector<Row> scratch;
+  };
+  explicit TreeSource(store::Database& db) : db_(&db) {}
+  Status PrepareSip();
+  static Status Collect(store::Statement& stmt, int first_col, std::vector<Row>& out);
+
+  store::Database* db_;
+  std::array<KindState, kKindCount> kinds_;
+  std::array<std::optional<store::Statement>, kSipPartCount> sip_;
+  std::vector<Row> sip_scratch_;
+  std::optional<store::Statement> mysql_args_;
+  std::vector<Row> mysql_scratch_;
+  std::optional<store::Statement> children_point_, children_range_, connection_point_;
+  // Window state.
+  std::int64_t lo_ = 0, hi_ = 0;
+  bool window_children_ = false;
+  std::vector<std::pair<std::int64_t, std::int64_t>> edges_;  // (parent, child), sorted
+  std::unordered_map<std::int64_t, Connection> window_rows_;
+  std::vector<std::int64_t> children_scratch_;
+};
+
+}  // namespace honeyvt::tree

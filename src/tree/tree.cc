@@ -1,0 +1,94 @@
+#include "tree/tree.h"
+
+#include <limits>
+#include <vector>
+
+#include "tree/escape.h"
+#include "tree/json_writer.h"
+#include "tree/source.h"
+#include "tree/text_writer.h"
+#include "tree/vt_summary.h"
+#include "tree/walker.h"
+
+namespace honeyvt::tree {
+namespace {
+
+constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
+
+std::int64_t SaturatingAdd(std::int64_t a, std::int64_t b) {
+  return a > kMaxInt - b ? kMaxInt : a + b;
+}
+
+// Reads the next page of roots (id > after) and releases the statement's lock.
+Status NextPage(store::Statement& stmt, const RootQuery& query, std::int64_t after,
+                std::size_t limit, std::vector<Connection>& out) {
+  out.clear();
+  int i = 0;
+  for (const Value& v : query.params) BindValue(stmt, ++i, v);
+  stmt.Bind(++i, after);
+  stmt.Bind(++i, static_cast<std::int64_t>(limit));
+  while (true) {
+    auto row = stmt.Step();
+    if (!row) {
+      stmt.Reset();
+      return std::move(row).error();
+    }
+    if (!*row) break;
+    out.push_back(Connection::Read(stmt, 0));
+  }
+  stmt.Reset();
+  return OkStatus();
+}
+
+}  // namespace
+
+std::string QueryOnlyText(const TreeOptions& options) {
+  return "using database located at " + options.db_label + "\n" +
+         BuildRootQuery(options.filters).text + "\n";
+}
+
+Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
+  if (!db.TableExists("connections")) {
+    return MakeError(ErrorCode::kCorrupt,
+                     db.path().string() + ": not a dionaea logsql database (no connections table)");
+  }
+  const RootQuery query = BuildRootQuery(options.filters);
+  ASSIGN_OR_RETURN(store::Statement roots, db.Prepare(PagedRootSql(query)));
+  ASSIGN_OR_RETURN(TreeSource source, TreeSource::Create(db));
+  ASSIGN_OR_RETURN(VtLookup vt, VtLookup::Create(db, options.latest_report));
+  TextWriter text(source, vt, sink, options.raw);
+  JsonWriter json(source, vt, sink);
+  TreeWriter& writer = options.format == Format::kJson ? static_cast<TreeWriter&>(json) : text;
+  if (options.format == Format::kText) {
+    sink.Write("using database located at ");
+    std::string label;
+    if (options.raw) label = options.db_label;
+    else AppendTerminalSafe(label, options.db_label);
+    sink.Write(label);
+    sink.Write("\n");
+  }
+  const std::size_t limit = options.page_size == 0 ? 1 : options.page_size;
+  std::vector<Connection> page;
+  std::int64_t after = std::numeric_limits<std::int64_t>::min();
+  while (sink.ok()) {
+    RETURN_IF_ERROR(NextPage(roots, query, after, limit, page));
+    if (page.empty()) break;
+    // Dense pages (at least one root per 64 ids) prefetch the whole id range at once.
+    const std::int64_t lo = page.front().id;
+    const std::int64_t span = page.back().id - lo;
+    if (span >= 0 && span <= 64 * static_cast<std::int64_t>(page.size())) {
+      RETURN_IF_ERROR(source.LoadWindow(lo, SaturatingAdd(page.back().id, 1 + 256 + span / 8)));
+    } else {
+      source.ClearWindow();
+    }
+    for (const Connection& root : page) {
+      if (!sink.ok()) break;
+      RETURN_IF_ERROR(WalkTree(root, source, writer, sink));
+    }
+    if (page.size() < limit) break;
+    after = page.back().id;
+  }
+  return OkStatus();
+}
+
+}  // namespace honeyvt::tree

@@ -1,0 +1,50 @@
+#include "tree/value.h"
+
+#include "tree/python_repr.h"
+
+namespace honeyvt::tree {
+
+Value Value::Read(const store::Statement& stmt, int col) {
+  Value v;
+  v.type = stmt.Type(col);
+  switch (v.type) {
+    case store::ColumnType::kInteger: v.integer = stmt.Int64(col); break;
+    case store::ColumnType::kFloat: v.real = stmt.Double(col); break;
+    case store::ColumnType::kText: v.bytes = stmt.TextView(col); break;
+    case store::ColumnType::kBlob: v.bytes = stmt.Blob(col); break;
+    case store::ColumnType::kNull: break;
+  }
+  return v;
+}
+
+Value Value::Int(std::int64_t i) {
+  Value v;
+  v.type = store::ColumnType::kInteger;
+  v.integer = i;
+  return v;
+}
+
+Value Value::Text(std::string_view t) {
+  Value v;
+  v.type = store::ColumnType::kText;
+  v.bytes = t;
+  return v;
+}
+
+void AppendPyStr(std::string& out, const Value& v) {
+  switch (v.type) {
+    case store::ColumnType::kNull: out += "None"; break;
+    case store::ColumnType::kInteger: out += std::to_string(v.integer); break;
+    case store::ColumnType::kFloat: out += PyFloatRepr(v.real); break;
+    case store::ColumnType::kText: out += v.bytes; break;
+    case store::ColumnType::kBlob: AppendPyBytesRepr(out, v.bytes); break;
+  }
+}
+
+std::string PyStr(const Value& v) {
+  std::string out;
+  AppendPyStr(out, v);
+  return out;
+}
+
+}  // namespace honeyvt::tree
