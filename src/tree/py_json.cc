@@ -34,6 +34,7 @@ class Parser {
       const char c = s_[pos_];
       if (c == '[' || c == '{') {
         ++pos_;
+        if (stack.size() >= kMaxJsonDepth) return std::nullopt;
         stack.emplace_back().is_object = (c == '{');
         SkipWs();
         const char close = c == '[' ? ']' : '}';

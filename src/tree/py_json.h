@@ -7,11 +7,14 @@
 // only by the input's size. Returns nullopt when the text is not JSON Python accepts
 // (the caller then prints the text itself).
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace honeyvt::tree {
+
+inline constexpr std::size_t kMaxJsonDepth = 4096;
 
 std::optional<std::string> JsonToPythonRepr(std::string_view json);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_set>
 
 #include "tree/filters.h"
 
@@ -31,6 +32,23 @@ bool HasIndexOn(store::Database& db, const char* table, const char* column) {
 std::string ConnectionSelect() { return std::string("SELECT ") + kConnectionColumns; }
 
 }  // namespace
+
+std::vector<const Row*> DistinctRows(std::span<const Row> rows) {
+  std::vector<const Row*> out;
+  std::unordered_set<std::string> seen;
+  for (const Row& r : rows) {
+    std::string key;
+    for (const Value& v : r) {
+      key += static_cast<char>('0' + static_cast<int>(v.type));
+      const std::string text = PyStr(v);
+      key += std::to_string(text.size());
+      key += ':';
+      key += text;
+    }
+    if (seen.insert(std::move(key)).second) out.push_back(&r);
+  }
+  return out;
+}
 
 TreeSource::~TreeSource() = default;
 

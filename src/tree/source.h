@@ -33,6 +33,10 @@ namespace honeyvt::tree {
 
 using Row = std::vector<Value>;
 
+// The rows of `rows` without repeats (first occurrence kept, order preserved), as
+// SELECT DISTINCT over the same columns gives them.
+std::vector<const Row*> DistinctRows(std::span<const Row> rows);
+
 class TreeSource {
  public:
   static constexpr std::size_t kMaxWindowRows = 20000;

@@ -1,8 +1,5 @@
 #include "tree/text_writer.h"
 
-#include <set>
-#include <tuple>
-
 #include "tree/escape.h"
 #include "tree/py_json.h"
 
@@ -97,10 +94,8 @@ Status TextWriter::Items(const Connection& c, std::size_t depth) {
     Emit(in);
   }
   ASSIGN_OR_RETURN(auto binds, source_.Items(Kind::kDcerpcBind, id));
-  std::set<std::tuple<std::string, std::string, std::string>> seen;  // SELECT DISTINCT
-  for (const Row& r : binds) {
-    auto key = [](const Value& v) { return static_cast<char>('0' + static_cast<int>(v.type)) + PyStr(v); };
-    if (!seen.emplace(key(r[0]), key(r[1]), key(r[2])).second) continue;
+  for (const Row* row : DistinctRows(binds)) {
+    const Row& r = *row;
     Compose(line_, "dcerpc bind: uuid '", r[0], "' (", r[1], ") transfersyntax ", r[2]);
     Emit(in);
   }
