@@ -25,6 +25,11 @@ FdSink::~FdSink() { Drain(); }
 void FdSink::Write(std::string_view bytes) {
   if (!ok()) return;
   buffer_.append(bytes);
+  if (!held_ && buffer_.size() >= kBufferSize) Drain();
+}
+
+void FdSink::Release() {
+  held_ = false;
   if (buffer_.size() >= kBufferSize) Drain();
 }
 

@@ -19,6 +19,11 @@ class Sink {
   virtual void Spaces(std::size_t n);
   // False once the destination is closed or failed; the walk stops then.
   virtual bool ok() const { return true; }
+  // While held, output is only buffered (never blocks on the reader); Release() writes
+  // it out. Used to keep SQLite read transactions from spanning a blocking write.
+  virtual void Hold() {}
+  virtual void Release() {}
+  virtual std::size_t buffered() const { return 0; }
 };
 
 class FdSink final : public Sink {
@@ -33,11 +38,15 @@ class FdSink final : public Sink {
   // Writes out the buffer. An error other than a closed pipe is kIo.
   Status Flush();
   bool closed() const { return closed_; }  // the reader went away (EPIPE)
+  void Hold() override { held_ = true; }
+  void Release() override;
+  std::size_t buffered() const override { return buffer_.size(); }
 
  private:
   void Drain();
   int fd_;
   std::string buffer_;
+  bool held_ = false;
   bool closed_ = false;
   bool failed_ = false;
   int errno_ = 0;

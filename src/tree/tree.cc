@@ -40,6 +40,35 @@ Status NextPage(store::Statement& stmt, const RootQuery& query, std::int64_t aft
   return OkStatus();
 }
 
+constexpr std::size_t kMaxHeldOutput = 4 << 20;
+
+// BEGIN ... COMMIT of a read-only transaction with the sink held in between.
+class ReadScope {
+ public:
+  ReadScope(store::Database& db, Sink& sink) : db_(db), sink_(sink) {}
+  ~ReadScope() {
+    if (open_) (void)End();
+  }
+  Status Begin() {
+    RETURN_IF_ERROR(db_.Exec("BEGIN"));
+    open_ = true;
+    sink_.Hold();
+    return OkStatus();
+  }
+  Status End() {
+    if (!open_) return OkStatus();
+    open_ = false;
+    Status st = db_.Exec("COMMIT");
+    sink_.Release();
+    return st;
+  }
+
+ private:
+  store::Database& db_;
+  Sink& sink_;
+  bool open_ = false;
+};
+
 }  // namespace
 
 std::string QueryOnlyText(const TreeOptions& options) {
@@ -70,7 +99,12 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
   const std::size_t limit = options.page_size == 0 ? 1 : options.page_size;
   std::vector<Connection> page;
   std::int64_t after = std::numeric_limits<std::int64_t>::min();
+  // One short read transaction per page of roots: SQLite then locks the file once per
+  // page instead of once per statement. Output is held in memory meanwhile, so a slow
+  // reader (a pager) never keeps dionaea from committing; a huge page is split.
+  ReadScope scope(db, sink);
   while (sink.ok()) {
+    RETURN_IF_ERROR(scope.Begin());
     RETURN_IF_ERROR(NextPage(roots, query, after, limit, page));
     if (page.empty()) break;
     // Dense pages (at least one root per 64 ids) prefetch the whole id range at once.
@@ -84,7 +118,12 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
     for (const Connection& root : page) {
       if (!sink.ok()) break;
       RETURN_IF_ERROR(WalkTree(root, source, writer, sink));
+      if (sink.buffered() > kMaxHeldOutput) {
+        RETURN_IF_ERROR(scope.End());
+        RETURN_IF_ERROR(scope.Begin());
+      }
     }
+    RETURN_IF_ERROR(scope.End());
     if (page.size() < limit) break;
     after = page.back().id;
   }
