@@ -4,20 +4,24 @@ namespace honeyvt::tree {
 
 Connection Connection::Read(const store::Statement& stmt, int c) {
   Connection row;
-  row.id = stmt.Int64(c);
-  row.type = Value::Read(stmt, c + 1);
-  row.transport = Value::Read(stmt, c + 2);
-  row.protocol = Value::Read(stmt, c + 3);
-  row.when = Value::Read(stmt, c + 4);
-  row.root = Value::Read(stmt, c + 5);
-  row.parent = Value::Read(stmt, c + 6);
-  row.local_host = Value::Read(stmt, c + 7);
-  row.local_port = Value::Read(stmt, c + 8);
-  row.remote_host = Value::Read(stmt, c + 9);
-  row.remote_hostname = Value::Read(stmt, c + 10);
-  row.remote_port = Value::Read(stmt, c + 11);
-  row.unixtime = Value::Read(stmt, c + 12);
+  row.ReadInto(stmt, c);
   return row;
+}
+
+void Connection::ReadInto(const store::Statement& stmt, int c) {
+  id = stmt.Int64(c);
+  type.ReadInto(stmt, c + 1);
+  transport.ReadInto(stmt, c + 2);
+  protocol.ReadInto(stmt, c + 3);
+  when.ReadInto(stmt, c + 4);
+  root.ReadInto(stmt, c + 5);
+  parent.ReadInto(stmt, c + 6);
+  local_host.ReadInto(stmt, c + 7);
+  local_port.ReadInto(stmt, c + 8);
+  remote_host.ReadInto(stmt, c + 9);
+  remote_hostname.ReadInto(stmt, c + 10);
+  remote_port.ReadInto(stmt, c + 11);
+  unixtime.ReadInto(stmt, c + 12);
 }
 
 void BindValue(store::Statement& stmt, int index, const Value& v) {

@@ -18,6 +18,7 @@ struct Connection {
 
   // Reads a row laid out as kConnectionColumns (filters.h).
   static Connection Read(const store::Statement& stmt, int first_col = 0);
+  void ReadInto(const store::Statement& stmt, int first_col = 0);
 };
 
 // Binds a captured value to parameter `index` (1-based).

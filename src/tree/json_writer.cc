@@ -82,11 +82,11 @@ Status JsonWriter::Simple(Kind kind, std::int64_t id, const char* name,
                           std::initializer_list<const char*> fields) {
   ASSIGN_OR_RETURN(auto all, source_.Items(kind, id));
   // dcerpc binds are SELECT DISTINCT in the original; keep the JSON consistent.
-  std::vector<const Row*> rows;
+  std::vector<Row> rows;
   if (kind == Kind::kDcerpcBind) {
     rows = DistinctRows(all);
   } else {
-    for (const Row& r : all) rows.push_back(&r);
+    for (const Row r : all) rows.push_back(r);
   }
   out_ += ',';
   Key(out_, name);
@@ -96,7 +96,7 @@ Status JsonWriter::Simple(Kind kind, std::int64_t id, const char* name,
     out_ += '{';
     std::size_t col = 0;
     for (const char* f : fields) {
-      Field(out_, f, (*rows[i])[col], col > 0);
+      Field(out_, f, rows[i][col], col > 0);
       ++col;
     }
     out_ += '}';

@@ -33,10 +33,10 @@ std::string ConnectionSelect() { return std::string("SELECT ") + kConnectionColu
 
 }  // namespace
 
-std::vector<const Row*> DistinctRows(std::span<const Row> rows) {
-  std::vector<const Row*> out;
+std::vector<Row> DistinctRows(const RowList& rows) {
+  std::vector<Row> out;
   std::unordered_set<std::string> seen;
-  for (const Row& r : rows) {
+  for (const Row r : rows) {
     std::string key;
     for (const Value& v : r) {
       key += static_cast<char>('0' + static_cast<int>(v.type));
@@ -45,7 +45,7 @@ std::vector<const Row*> DistinctRows(std::span<const Row> rows) {
       key += ':';
       key += text;
     }
-    if (seen.insert(std::move(key)).second) out.push_back(&r);
+    if (seen.insert(std::move(key)).second) out.push_back(r);
   }
   return out;
 }
@@ -61,6 +61,7 @@ Result<TreeSource> TreeSource::Create(store::Database& db) {
     if (!st.exists) continue;
     ASSIGN_OR_RETURN(store::Statement point, db.Prepare(PointSql(spec)));
     ASSIGN_OR_RETURN(store::Statement range, db.Prepare(RangeSql(spec)));
+    st.cols = static_cast<std::size_t>(point.ColumnCount() - 1);
     st.point.emplace(std::move(point));
     st.range.emplace(std::move(range));
   }
@@ -124,8 +125,8 @@ Status TreeSource::PrepareSip() {
   return OkStatus();
 }
 
-Status TreeSource::Collect(store::Statement& stmt, int first_col, std::vector<Row>& out) {
-  out.clear();
+Result<RowList> TreeSource::Collect(store::Statement& stmt, int first_col, CellStore& out) {
+  out.Clear(static_cast<std::size_t>(stmt.ColumnCount() - first_col));
   while (true) {
     auto row = stmt.Step();
     if (!row) {
@@ -133,25 +134,22 @@ Status TreeSource::Collect(store::Statement& stmt, int first_col, std::vector<Ro
       return std::move(row).error();
     }
     if (!*row) break;
-    Row r;
-    const int n = stmt.ColumnCount();
-    r.reserve(static_cast<std::size_t>(n - first_col));
-    for (int c = first_col; c < n; ++c) r.push_back(Value::Read(stmt, c));
-    out.push_back(std::move(r));
+    out.Append(stmt, first_col);
   }
   stmt.Reset();
-  return OkStatus();
+  return out.List();
 }
 
 void TreeSource::ClearWindow() {
   lo_ = hi_ = 0;
   window_children_ = false;
   edges_.clear();
-  window_rows_.clear();
+  window_used_ = 0;
+  by_id_.clear();
   for (KindState& st : kinds_) {
     st.windowed = false;
     st.keys.clear();
-    st.rows.clear();
+    st.rows.Clear(st.cols);
   }
 }
 
@@ -171,19 +169,17 @@ Status TreeSource::LoadWindow(std::int64_t lo, std::int64_t hi) {
         return std::move(row).error();
       }
       if (!*row) break;
-      if (st.rows.size() >= kMaxWindowRows) {
+      if (st.rows.rows() >= kMaxWindowRows) {
         overflow = true;
         break;
       }
       st.keys.push_back(stmt.Int64(0));
-      Row r;
-      for (int c = 1; c < stmt.ColumnCount(); ++c) r.push_back(Value::Read(stmt, c));
-      st.rows.push_back(std::move(r));
+      st.rows.Append(stmt, 1);
     }
     stmt.Reset();
     if (overflow) {
       st.keys.clear();
-      st.rows.clear();
+      st.rows.Clear(st.cols);
     }
     st.windowed = !overflow;
   }
@@ -201,30 +197,34 @@ Status TreeSource::LoadWindow(std::int64_t lo, std::int64_t hi) {
       overflow = true;
       break;
     }
-    Connection c = Connection::Read(stmt, 1);
+    if (window_rows_.size() <= window_used_) window_rows_.resize(window_used_ + 1);
+    Connection& c = window_rows_[window_used_];
+    c.ReadInto(stmt, 1);
     edges_.emplace_back(stmt.Int64(0), c.id);
-    window_rows_.emplace(c.id, std::move(c));
+    by_id_.emplace_back(c.id, window_used_);
+    ++window_used_;
   }
   stmt.Reset();
   if (overflow) {
     edges_.clear();
-    window_rows_.clear();
+    by_id_.clear();
+    window_used_ = 0;
   }
+  std::sort(by_id_.begin(), by_id_.end());
   window_children_ = !overflow;
   return OkStatus();
 }
 
-Result<std::span<const Row>> TreeSource::Items(Kind kind, std::int64_t id) {
+Result<RowList> TreeSource::Items(Kind kind, std::int64_t id) {
   KindState& st = kinds_[static_cast<std::size_t>(kind)];
-  if (!st.exists) return std::span<const Row>();
+  if (!st.exists) return RowList();
   if (st.windowed && id >= lo_ && id < hi_) {
     auto [b, e] = std::equal_range(st.keys.begin(), st.keys.end(), id);
-    const auto first = static_cast<std::size_t>(b - st.keys.begin());
-    return std::span<const Row>(st.rows.data() + first, static_cast<std::size_t>(e - b));
+    return st.rows.Slice(static_cast<std::size_t>(b - st.keys.begin()),
+                         static_cast<std::size_t>(e - b));
   }
   st.point->Bind(1, id);
-  RETURN_IF_ERROR(Collect(*st.point, 1, st.scratch));
-  return std::span<const Row>(st.scratch);
+  return Collect(*st.point, 1, st.scratch);
 }
 
 Result<std::span<const std::int64_t>> TreeSource::Children(std::int64_t id) {
@@ -254,33 +254,34 @@ Result<std::span<const std::int64_t>> TreeSource::Children(std::int64_t id) {
   return std::span<const std::int64_t>(children_scratch_);
 }
 
-Result<std::optional<Connection>> TreeSource::ConnectionById(std::int64_t id) {
-  if (auto it = window_rows_.find(id); it != window_rows_.end()) {
-    return std::optional<Connection>(it->second);
-  }
+Result<const Connection*> TreeSource::ConnectionById(std::int64_t id) {
+  auto it = std::lower_bound(by_id_.begin(), by_id_.end(),
+                             std::pair<std::int64_t, std::size_t>(id, 0));
+  if (it != by_id_.end() && it->first == id) return &window_rows_[it->second];
   store::Statement& stmt = *connection_point_;
   stmt.Bind(1, id);
   auto row = stmt.Step();
-  std::optional<Connection> out;
-  if (row && *row) out = Connection::Read(stmt, 0);
+  const Connection* out = nullptr;
+  if (row && *row) {
+    scratch_connection_.ReadInto(stmt, 0);
+    out = &scratch_connection_;
+  }
   stmt.Reset();
   if (!row) return std::move(row).error();
   return out;
 }
 
-Result<std::span<const Row>> TreeSource::SipParts(SipPart part, const Value& sip_command) {
+Result<RowList> TreeSource::SipParts(SipPart part, const Value& sip_command) {
   auto& stmt = sip_[static_cast<std::size_t>(part)];
-  if (!stmt) return std::span<const Row>();
+  if (!stmt) return RowList();
   BindValue(*stmt, 1, sip_command);
-  RETURN_IF_ERROR(Collect(*stmt, 0, sip_scratch_));
-  return std::span<const Row>(sip_scratch_);
+  return Collect(*stmt, 0, sip_scratch_);
 }
 
-Result<std::span<const Row>> TreeSource::MysqlArgs(const Value& mysql_command) {
-  if (!mysql_args_) return std::span<const Row>();
+Result<RowList> TreeSource::MysqlArgs(const Value& mysql_command) {
+  if (!mysql_args_) return RowList();
   BindValue(*mysql_args_, 1, mysql_command);
-  RETURN_IF_ERROR(Collect(*mysql_args_, 0, mysql_scratch_));
-  return std::span<const Row>(mysql_scratch_);
+  return Collect(*mysql_args_, 0, mysql_scratch_);
 }
 
 }  // namespace honeyvt::tree

@@ -14,28 +14,27 @@
 // SIP commands, Create() copies those five small tables into indexed TEMP tables (the
 // temp database lives outside the logsql file, which is never written).
 //
-// Not thread-safe. Returned spans stay valid until the next call for the same kind.
+// Not thread-safe. Returned rows stay valid until the next call for the same kind (or
+// the next LoadWindow); a returned Connection until the next ConnectionById/LoadWindow.
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
 #include "store/sqlite.h"
 #include "tree/connection.h"
 #include "tree/item_kinds.h"
+#include "tree/rows.h"
 #include "tree/value.h"
 
 namespace honeyvt::tree {
 
-using Row = std::vector<Value>;
-
 // The rows of `rows` without repeats (first occurrence kept, order preserved), as
 // SELECT DISTINCT over the same columns gives them.
-std::vector<const Row*> DistinctRows(std::span<const Row> rows);
+std::vector<Row> DistinctRows(const RowList& rows);
 
 class TreeSource {
  public:
@@ -50,15 +49,15 @@ class TreeSource {
   void ClearWindow();
 
   // The rows of one item kind for a connection (without the key column).
-  Result<std::span<const Row>> Items(Kind kind, std::int64_t id);
+  Result<RowList> Items(Kind kind, std::int64_t id);
   // Ids of the children of `id` (connection_parent = id, id itself excluded), ascending.
   Result<std::span<const std::int64_t>> Children(std::int64_t id);
-  // One connection row; nullopt if it vanished.
-  Result<std::optional<Connection>> ConnectionById(std::int64_t id);
+  // One connection row; null if it vanished.
+  Result<const Connection*> ConnectionById(std::int64_t id);
   // Sub-items of a SIP command, in rowid order.
-  Result<std::span<const Row>> SipParts(SipPart part, const Value& sip_command);
+  Result<RowList> SipParts(SipPart part, const Value& sip_command);
   // A mysql command's argument texts in mysql_command_arg_index order.
-  Result<std::span<const Row>> MysqlArgs(const Value& mysql_command);
+  Result<RowList> MysqlArgs(const Value& mysql_command);
 
   store::Database& db() { return *db_; }
 
@@ -66,27 +65,31 @@ class TreeSource {
   struct KindState {
     bool exists = false;
     std::optional<store::Statement> point, range;
+    std::size_t cols = 0;
     bool windowed = false;  // window rows valid for this kind
     std::vector<std::int64_t> keys;
-    std::vector<Row> rows;
-    std::vector<Row> scratch;
+    CellStore rows;
+    CellStore scratch;
   };
   explicit TreeSource(store::Database& db) : db_(&db) {}
   Status PrepareSip();
-  static Status Collect(store::Statement& stmt, int first_col, std::vector<Row>& out);
+  static Result<RowList> Collect(store::Statement& stmt, int first_col, CellStore& out);
 
   store::Database* db_;
   std::array<KindState, kKindCount> kinds_;
   std::array<std::optional<store::Statement>, kSipPartCount> sip_;
-  std::vector<Row> sip_scratch_;
+  CellStore sip_scratch_;
   std::optional<store::Statement> mysql_args_;
-  std::vector<Row> mysql_scratch_;
+  CellStore mysql_scratch_;
   std::optional<store::Statement> children_point_, children_range_, connection_point_;
-  // Window state.
+  // Window state: children rows of parents in [lo_, hi_), reused in place.
   std::int64_t lo_ = 0, hi_ = 0;
   bool window_children_ = false;
   std::vector<std::pair<std::int64_t, std::int64_t>> edges_;  // (parent, child), sorted
-  std::unordered_map<std::int64_t, Connection> window_rows_;
+  std::vector<Connection> window_rows_;                       // first window_used_ valid
+  std::size_t window_used_ = 0;
+  std::vector<std::pair<std::int64_t, std::size_t>> by_id_;   // child id -> row, sorted
+  Connection scratch_connection_;
   std::vector<std::int64_t> children_scratch_;
 };
 

@@ -88,25 +88,24 @@ Status TextWriter::Items(const Connection& c, std::size_t depth) {
   const std::size_t in = 2 * depth + 3;
   const std::int64_t id = c.id;
   ASSIGN_OR_RETURN(auto p0fs, source_.Items(Kind::kP0f, id));
-  for (const Row& r : p0fs) {
+  for (const Row r : p0fs) {
     Compose(line_, "p0f: genre:'", r[0], "' detail:'", r[1], "' uptime:'", r[2], "' tos:'",
             r[3], "' dist:'", r[4], "' nat:'", r[5], "' fw:'", r[6], "'");
     Emit(in);
   }
   ASSIGN_OR_RETURN(auto binds, source_.Items(Kind::kDcerpcBind, id));
-  for (const Row* row : DistinctRows(binds)) {
-    const Row& r = *row;
+  for (const Row r : DistinctRows(binds)) {
     Compose(line_, "dcerpc bind: uuid '", r[0], "' (", r[1], ") transfersyntax ", r[2]);
     Emit(in);
   }
   ASSIGN_OR_RETURN(auto requests, source_.Items(Kind::kDcerpcRequest, id));
-  for (const Row& r : requests) {
+  for (const Row r : requests) {
     Compose(line_, "dcerpc request: uuid '", r[0], "' (", r[1], ") opnum ", r[2], " (", r[3],
             " (", r[4], "))");
     Emit(in);
   }
   ASSIGN_OR_RETURN(auto profiles, source_.Items(Kind::kProfile, id));
-  for (const Row& r : profiles) {
+  for (const Row r : profiles) {
     std::optional<std::string> repr;
     if (r[0].type == store::ColumnType::kText) repr = JsonToPythonRepr(r[0].bytes);
     line_ = "profile: ";
@@ -115,31 +114,31 @@ Status TextWriter::Items(const Connection& c, std::size_t depth) {
     Emit(in);
   }
   ASSIGN_OR_RETURN(auto offers, source_.Items(Kind::kOffer, id));
-  for (const Row& r : offers) {
+  for (const Row r : offers) {
     Compose(line_, "offer: ", r[0]);
     Emit(in);
   }
   RETURN_IF_ERROR(Downloads(id, depth));
   ASSIGN_OR_RETURN(auto services, source_.Items(Kind::kService, id));
-  for (const Row& r : services) {
+  for (const Row r : services) {
     Compose(line_, "service: ", r[0]);
     Emit(in);
   }
   if (depth == 0) {
     ASSIGN_OR_RETURN(auto logins, source_.Items(Kind::kLogin, id));
-    for (const Row& r : logins) {
+    for (const Row r : logins) {
       Compose(line_, "login - user:'", r[0], "' password:'", r[1], "'");
       Emit(in);
     }
     ASSIGN_OR_RETURN(auto fps, source_.Items(Kind::kMssqlFingerprint, id));
-    for (const Row& r : fps) {
+    for (const Row r : fps) {
       // The original prints appname after "cltintname:" and vice versa (dionaea #239).
       Compose(line_, "mssql fingerprint - hostname:'", r[0], "' cltintname:'", r[1],
               "' appname:'", r[2], "'");
       Emit(in);
     }
     ASSIGN_OR_RETURN(auto cmds, source_.Items(Kind::kMssqlCommand, id));
-    for (const Row& r : cmds) {
+    for (const Row r : cmds) {
       Compose(line_, "mssql command - status:", r[0], " cmd:'", r[1], "'");
       Emit(in);
     }
@@ -150,7 +149,7 @@ Status TextWriter::Items(const Connection& c, std::size_t depth) {
 
 Status TextWriter::Downloads(std::int64_t id, std::size_t depth) {
   ASSIGN_OR_RETURN(auto downloads, source_.Items(Kind::kDownload, id));
-  for (const Row& r : downloads) {
+  for (const Row r : downloads) {
     Compose(line_, "download: ", r[0], " ", r[1]);
     Emit(2 * depth + 3);
     ASSIGN_OR_RETURN(const VtSummary* vt, vt_.Get(r[0]));
@@ -174,11 +173,11 @@ Status TextWriter::Downloads(std::int64_t id, std::size_t depth) {
 Status TextWriter::Mysql(std::int64_t id, std::size_t depth) {
   ASSIGN_OR_RETURN(auto cmds, source_.Items(Kind::kMysqlCommand, id));
   // Copy: MysqlArgs reuses buffers, but the command rows live in the kind's buffer.
-  for (const Row& r : cmds) {
+  for (const Row r : cmds) {
     Compose(line_, "mysql command (0x", MysqlOpcode(r[1]), ") ", r[2], "(");
     ASSIGN_OR_RETURN(auto args, source_.MysqlArgs(r[0]));
     bool first = true;
-    for (const Row& a : args) {
+    for (const Row a : args) {
       if (!first) line_ += ',';
       first = false;
       line_ += '\'';
@@ -194,7 +193,7 @@ Status TextWriter::Mysql(std::int64_t id, std::size_t depth) {
 Status TextWriter::Sip(std::int64_t id, std::size_t depth) {
   ASSIGN_OR_RETURN(auto cmds, source_.Items(Kind::kSip, id));
   const std::size_t in = 2 * depth + 3, sub = 2 * depth + 5;
-  for (const Row& r : cmds) {
+  for (const Row r : cmds) {
     Compose(line_, "Method:", r[1]);
     Emit(in);
     Compose(line_, "Call-ID:", r[2]);
@@ -202,27 +201,27 @@ Status TextWriter::Sip(std::int64_t id, std::size_t depth) {
     Compose(line_, "User-Agent:", r[3]);
     Emit(in);
     ASSIGN_OR_RETURN(auto addrs, source_.SipParts(SipPart::kAddrs, r[0]));
-    for (const Row& a : addrs) {
+    for (const Row a : addrs) {
       Compose(line_, a[0], ": <", a[1], "> '", a[2], ":", a[3], "@", a[4], ":", a[5], "'");
       Emit(sub);
     }
     ASSIGN_OR_RETURN(auto vias, source_.SipParts(SipPart::kVias, r[0]));
-    for (const Row& v : vias) {
+    for (const Row v : vias) {
       Compose(line_, "via:'", v[0], "/", v[1], ":", v[2], "'");
       Emit(sub);
     }
     ASSIGN_OR_RETURN(auto origins, source_.SipParts(SipPart::kOrigins, r[0]));
-    for (const Row& o : origins) {
+    for (const Row o : origins) {
       Compose(line_, "o:'", o[0], " ", o[1], " ", o[2], " ", o[3], " ", o[4], " ", o[5], "'");
       Emit(sub);
     }
     ASSIGN_OR_RETURN(auto cdatas, source_.SipParts(SipPart::kConnectionDatas, r[0]));
-    for (const Row& c : cdatas) {
+    for (const Row c : cdatas) {
       Compose(line_, "c:'", c[0], " ", c[1], " ", c[2], " ", c[3], " ", c[4], "'");
       Emit(sub);
     }
     ASSIGN_OR_RETURN(auto medias, source_.SipParts(SipPart::kMedias, r[0]));
-    for (const Row& m : medias) {
+    for (const Row m : medias) {
       Compose(line_, "m:'", m[0], " ", m[1], " ", m[2], " ", m[3], "'");
       Emit(sub);
     }

@@ -20,9 +20,10 @@ std::int64_t SaturatingAdd(std::int64_t a, std::int64_t b) {
 }
 
 // Reads the next page of roots (id > after) and releases the statement's lock.
+// `out` is reused in place (no allocation once warm); `count` receives the row count.
 Status NextPage(store::Statement& stmt, const RootQuery& query, std::int64_t after,
-                std::size_t limit, std::vector<Connection>& out) {
-  out.clear();
+                std::size_t limit, std::vector<Connection>& out, std::size_t& count) {
+  count = 0;
   int i = 0;
   for (const Value& v : query.params) BindValue(stmt, ++i, v);
   stmt.Bind(++i, after);
@@ -34,7 +35,8 @@ Status NextPage(store::Statement& stmt, const RootQuery& query, std::int64_t aft
       return std::move(row).error();
     }
     if (!*row) break;
-    out.push_back(Connection::Read(stmt, 0));
+    if (out.size() <= count) out.resize(count + 1);
+    out[count++].ReadInto(stmt, 0);
   }
   stmt.Reset();
   return OkStatus();
@@ -105,17 +107,20 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
   ReadScope scope(db, sink);
   while (sink.ok()) {
     RETURN_IF_ERROR(scope.Begin());
-    RETURN_IF_ERROR(NextPage(roots, query, after, limit, page));
-    if (page.empty()) break;
+    std::size_t count = 0;
+    RETURN_IF_ERROR(NextPage(roots, query, after, limit, page, count));
+    if (count == 0) break;
+    const Connection& last = page[count - 1];
     // Dense pages (at least one root per 64 ids) prefetch the whole id range at once.
     const std::int64_t lo = page.front().id;
-    const std::int64_t span = page.back().id - lo;
-    if (span >= 0 && span <= 64 * static_cast<std::int64_t>(page.size())) {
-      RETURN_IF_ERROR(source.LoadWindow(lo, SaturatingAdd(page.back().id, 1 + 256 + span / 8)));
+    const std::int64_t span = last.id - lo;
+    if (span >= 0 && span <= 64 * static_cast<std::int64_t>(count)) {
+      RETURN_IF_ERROR(source.LoadWindow(lo, SaturatingAdd(last.id, 1 + 256 + span / 8)));
     } else {
       source.ClearWindow();
     }
-    for (const Connection& root : page) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const Connection& root = page[i];
       if (!sink.ok()) break;
       RETURN_IF_ERROR(WalkTree(root, source, writer, sink));
       if (sink.buffered() > kMaxHeldOutput) {
@@ -124,8 +129,8 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
       }
     }
     RETURN_IF_ERROR(scope.End());
-    if (page.size() < limit) break;
-    after = page.back().id;
+    if (count < limit) break;
+    after = last.id;
   }
   return OkStatus();
 }

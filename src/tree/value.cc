@@ -6,15 +6,19 @@ namespace honeyvt::tree {
 
 Value Value::Read(const store::Statement& stmt, int col) {
   Value v;
-  v.type = stmt.Type(col);
-  switch (v.type) {
-    case store::ColumnType::kInteger: v.integer = stmt.Int64(col); break;
-    case store::ColumnType::kFloat: v.real = stmt.Double(col); break;
-    case store::ColumnType::kText: v.bytes = stmt.TextView(col); break;
-    case store::ColumnType::kBlob: v.bytes = stmt.Blob(col); break;
+  v.ReadInto(stmt, col);
+  return v;
+}
+
+void Value::ReadInto(const store::Statement& stmt, int col) {
+  type = stmt.Type(col);
+  switch (type) {
+    case store::ColumnType::kInteger: integer = stmt.Int64(col); break;
+    case store::ColumnType::kFloat: real = stmt.Double(col); break;
+    case store::ColumnType::kText: bytes.assign(stmt.TextView(col)); break;
+    case store::ColumnType::kBlob: bytes.assign(stmt.Blob(col)); break;
     case store::ColumnType::kNull: break;
   }
-  return v;
 }
 
 Value Value::Int(std::int64_t i) {

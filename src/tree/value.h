@@ -18,6 +18,8 @@ struct Value {
   std::string bytes;  // TEXT (UTF-8 as stored) or BLOB contents
 
   static Value Read(const store::Statement& stmt, int col);
+  // Overwrites `*this` in place, reusing its string capacity (no allocation once warm).
+  void ReadInto(const store::Statement& stmt, int col);
   static Value Int(std::int64_t v);
   static Value Text(std::string_view v);
   bool is_null() const { return type == store::ColumnType::kNull; }

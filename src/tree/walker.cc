@@ -32,8 +32,8 @@ Status WalkTree(const Connection& root, TreeSource& source, TreeWriter& writer,
     }
     const std::int64_t id = top.children[top.next++];
     if (!visited.insert(id).second) continue;
-    ASSIGN_OR_RETURN(std::optional<Connection> row, source.ConnectionById(id));
-    if (!row) continue;
+    ASSIGN_OR_RETURN(const Connection* row, source.ConnectionById(id));
+    if (row == nullptr) continue;
     RETURN_IF_ERROR(writer.Enter(*row, stack.size()));
     ASSIGN_OR_RETURN(auto kids, source.Children(id));
     stack.push_back(Frame{{kids.begin(), kids.end()}, 0});
