@@ -44,6 +44,11 @@ void TextWriter::Emit(std::size_t indent) {
     sink_.Write(line_);
     return;
   }
+  if (!NeedsTerminalEscape(line_)) {
+    line_ += '\n';
+    sink_.Write(line_);
+    return;
+  }
   escaped_.clear();
   AppendTerminalSafe(escaped_, line_);
   escaped_ += '\n';

@@ -105,6 +105,11 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
   // page instead of once per statement. Output is held in memory meanwhile, so a slow
   // reader (a pager) never keeps dionaea from committing; a huge page is split.
   ReadScope scope(db, sink);
+  const std::function<Status()> split = [&]() -> Status {
+    if (sink.buffered() <= kMaxHeldOutput) return OkStatus();
+    RETURN_IF_ERROR(scope.End());
+    return scope.Begin();
+  };
   while (sink.ok()) {
     RETURN_IF_ERROR(scope.Begin());
     std::size_t count = 0;
@@ -122,11 +127,8 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
     for (std::size_t i = 0; i < count; ++i) {
       const Connection& root = page[i];
       if (!sink.ok()) break;
-      RETURN_IF_ERROR(WalkTree(root, source, writer, sink));
-      if (sink.buffered() > kMaxHeldOutput) {
-        RETURN_IF_ERROR(scope.End());
-        RETURN_IF_ERROR(scope.Begin());
-      }
+      RETURN_IF_ERROR(WalkTree(root, source, writer, sink, split));
+      RETURN_IF_ERROR(split());
     }
     RETURN_IF_ERROR(scope.End());
     if (count < limit) break;

@@ -1,5 +1,7 @@
 #include "tree/value.h"
 
+#include <charconv>
+
 #include "tree/python_repr.h"
 
 namespace honeyvt::tree {
@@ -38,7 +40,12 @@ Value Value::Text(std::string_view t) {
 void AppendPyStr(std::string& out, const Value& v) {
   switch (v.type) {
     case store::ColumnType::kNull: out += "None"; break;
-    case store::ColumnType::kInteger: out += std::to_string(v.integer); break;
+    case store::ColumnType::kInteger: {
+      char buf[24];
+      auto res = std::to_chars(buf, buf + sizeof buf, v.integer);
+      out.append(buf, static_cast<std::size_t>(res.ptr - buf));
+      break;
+    }
     case store::ColumnType::kFloat: out += PyFloatRepr(v.real); break;
     case store::ColumnType::kText: out += v.bytes; break;
     case store::ColumnType::kBlob: AppendPyBytesRepr(out, v.bytes); break;

@@ -14,7 +14,7 @@ struct Frame {
 }  // namespace
 
 Status WalkTree(const Connection& root, TreeSource& source, TreeWriter& writer,
-                const Sink& sink) {
+                const Sink& sink, const std::function<Status()>& after_node) {
   std::unordered_set<std::int64_t> visited{root.id};
   std::vector<Frame> stack;
   RETURN_IF_ERROR(writer.Enter(root, 0));
@@ -37,6 +37,7 @@ Status WalkTree(const Connection& root, TreeSource& source, TreeWriter& writer,
     RETURN_IF_ERROR(writer.Enter(*row, stack.size()));
     ASSIGN_OR_RETURN(auto kids, source.Children(id));
     stack.push_back(Frame{{kids.begin(), kids.end()}, 0});
+    if (after_node) RETURN_IF_ERROR(after_node());
   }
   return OkStatus();
 }
