@@ -62,6 +62,7 @@ RootQuery BuildRootQuery(const TreeFilters& f) {
 std::string PagedRootSql(const RootQuery& query) {
   const std::size_t n = query.params.size();
   return query.text + "\tAND c.connection > ?" + std::to_string(n + 1) +
+         " AND c.connection <= ?" + std::to_string(n + 3) +
          "\nORDER BY c.connection\nLIMIT ?" + std::to_string(n + 2) + "\n";
 }
 

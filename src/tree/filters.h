@@ -34,7 +34,8 @@ struct RootQuery {
 };
 RootQuery BuildRootQuery(const TreeFilters& filters);
 
-// `query.text` plus paging: "AND c.connection > ?{N+1} ORDER BY c.connection LIMIT ?{N+2}".
+// `query.text` plus paging: "AND c.connection > ?{N+1} AND c.connection <= ?{N+3}
+// ORDER BY c.connection LIMIT ?{N+2}".
 std::string PagedRootSql(const RootQuery& query);
 
 // Column layout of the root query and of every connection row we read.

@@ -93,34 +93,33 @@ Result<TreeSource> TreeSource::Create(store::Database& db) {
 
 Status TreeSource::PrepareSip() {
   if (!kinds_[static_cast<std::size_t>(Kind::kSip)].exists) return OkStatus();
-  bool any = false;
-  {
-    ASSIGN_OR_RETURN(store::Statement probe, db_->Prepare("SELECT 1 FROM sip_commands LIMIT 1"));
-    ASSIGN_OR_RETURN(any, probe.Step());
-  }
   for (std::size_t i = 0; i < kSipPartCount; ++i) {
     const SipPartSpec& spec = SpecOf(static_cast<SipPart>(i));
     if (!db_->TableExists(spec.table)) continue;
-    std::string table = spec.table;
-    if (any && !HasIndexOn(*db_, spec.table, "sip_command")) {
-      // An indexed private copy in the TEMP database (never in the logsql file).
-      const std::string copy = std::string("honeyvt_tree_") + spec.table;
-      RETURN_IF_ERROR(db_->Exec("CREATE TEMP TABLE " + copy + " AS SELECT rowid AS rid, " +
-                                "sip_command, " + spec.columns + " FROM main." + spec.table +
-                                " WHERE sip_command IS NOT NULL"));
-      RETURN_IF_ERROR(
-          db_->Exec("CREATE INDEX temp." + copy + "_idx ON " + copy + " (sip_command, rid)"));
-      table = "temp." + copy;
-      ASSIGN_OR_RETURN(store::Statement stmt,
-                       db_->Prepare(std::string("SELECT ") + spec.columns + " FROM " + table +
-                                    " WHERE sip_command = ?1 ORDER BY rid"));
-      sip_[i].emplace(std::move(stmt));
-    } else {
-      ASSIGN_OR_RETURN(store::Statement stmt,
-                       db_->Prepare(std::string("SELECT ") + spec.columns + " FROM main." +
-                                    table + " WHERE sip_command = ?1 ORDER BY rowid"));
-      sip_[i].emplace(std::move(stmt));
-    }
+    ASSIGN_OR_RETURN(store::Statement stmt,
+                     db_->Prepare(std::string("SELECT ") + spec.columns + " FROM main." +
+                                  spec.table + " WHERE sip_command = ?1 ORDER BY rowid"));
+    sip_[i].emplace(std::move(stmt));
+    sip_unindexed_[i] = !HasIndexOn(*db_, spec.table, "sip_command");
+  }
+  return OkStatus();
+}
+
+Status TreeSource::IndexSip() {
+  for (std::size_t i = 0; i < kSipPartCount; ++i) {
+    if (!sip_[i] || !sip_unindexed_[i]) continue;
+    const SipPartSpec& spec = SpecOf(static_cast<SipPart>(i));
+    const std::string copy = std::string("honeyvt_tree_") + spec.table;
+    RETURN_IF_ERROR(db_->Exec("CREATE TEMP TABLE " + copy + " AS SELECT rowid AS rid, " +
+                              "sip_command, " + spec.columns + " FROM main." + spec.table +
+                              " WHERE sip_command IS NOT NULL"));
+    RETURN_IF_ERROR(
+        db_->Exec("CREATE INDEX temp." + copy + "_idx ON " + copy + " (sip_command, rid)"));
+    ASSIGN_OR_RETURN(store::Statement stmt,
+                     db_->Prepare(std::string("SELECT ") + spec.columns + " FROM temp." + copy +
+                                  " WHERE sip_command = ?1 ORDER BY rid"));
+    sip_[i].emplace(std::move(stmt));
+    sip_unindexed_[i] = false;
   }
   return OkStatus();
 }
@@ -272,6 +271,9 @@ Result<const Connection*> TreeSource::ConnectionById(std::int64_t id) {
 }
 
 Result<RowList> TreeSource::SipParts(SipPart part, const Value& sip_command) {
+  if (part == SipPart::kAddrs && ++sip_lookups_ == kDirectSipLookups + 1) {
+    RETURN_IF_ERROR(IndexSip());
+  }
   auto& stmt = sip_[static_cast<std::size_t>(part)];
   if (!stmt) return RowList();
   BindValue(*stmt, 1, sip_command);

@@ -10,9 +10,11 @@
 // point queries for that page instead. Every statement is reset as soon as its rows are
 // copied, so no SQLite lock is held while output is written (dionaea keeps logging).
 //
-// SIP sub-tables have no index on sip_command in dionaea's schema. When a database has
-// SIP commands, Create() copies those five small tables into indexed TEMP tables (the
-// temp database lives outside the logsql file, which is never written).
+// SIP sub-tables have no index on sip_command in dionaea's schema, so each lookup scans
+// the table. After kDirectSipLookups such lookups (a run that prints many SIP commands),
+// the five tables are copied once into indexed TEMP tables (the temp database lives
+// outside the logsql file, which is never written); a run printing a few SIP commands
+// (-c, -r) never pays for the copy.
 //
 // Not thread-safe. Returned rows stay valid until the next call for the same kind (or
 // the next LoadWindow); a returned Connection until the next ConnectionById/LoadWindow.
@@ -39,6 +41,7 @@ std::vector<Row> DistinctRows(const RowList& rows);
 class TreeSource {
  public:
   static constexpr std::size_t kMaxWindowRows = 20000;
+  static constexpr std::size_t kDirectSipLookups = 8;
 
   static Result<TreeSource> Create(store::Database& db);
   TreeSource(TreeSource&&) noexcept = default;
@@ -73,11 +76,14 @@ class TreeSource {
   };
   explicit TreeSource(store::Database& db) : db_(&db) {}
   Status PrepareSip();
+  Status IndexSip();
   static Result<RowList> Collect(store::Statement& stmt, int first_col, CellStore& out);
 
   store::Database* db_;
   std::array<KindState, kKindCount> kinds_;
   std::array<std::optional<store::Statement>, kSipPartCount> sip_;
+  std::array<bool, kSipPartCount> sip_unindexed_{};
+  std::size_t sip_lookups_ = 0;
   CellStore sip_scratch_;
   std::optional<store::Statement> mysql_args_;
   CellStore mysql_scratch_;

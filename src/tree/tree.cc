@@ -22,12 +22,14 @@ std::int64_t SaturatingAdd(std::int64_t a, std::int64_t b) {
 // Reads the next page of roots (id > after) and releases the statement's lock.
 // `out` is reused in place (no allocation once warm); `count` receives the row count.
 Status NextPage(store::Statement& stmt, const RootQuery& query, std::int64_t after,
-                std::size_t limit, std::vector<Connection>& out, std::size_t& count) {
+                std::int64_t upto, std::size_t limit, std::vector<Connection>& out,
+                std::size_t& count) {
   count = 0;
   int i = 0;
   for (const Value& v : query.params) BindValue(stmt, ++i, v);
   stmt.Bind(++i, after);
   stmt.Bind(++i, static_cast<std::int64_t>(limit));
+  stmt.Bind(++i, upto);
   while (true) {
     auto row = stmt.Step();
     if (!row) {
@@ -71,6 +73,27 @@ class ReadScope {
   bool open_ = false;
 };
 
+// The id range that can hold connections inside the -t/-T bounds, found with dionaea's
+// connections_timestamp_idx. The root query stays authoritative; this only lets its
+// rowid scan start and stop close to the matching rows. nullopt: nothing matches.
+Result<std::optional<std::pair<std::int64_t, std::int64_t>>> TimeIdRange(
+    store::Database& db, const TreeFilters& f) {
+  using Range = std::optional<std::pair<std::int64_t, std::int64_t>>;
+  // Only the bounds given, with the root query's exact comparisons (NULL and TEXT
+  // timestamps behave the same).
+  const char* where = f.time_from && f.time_to ? "connection_timestamp > ?1 AND connection_timestamp < ?2"
+                      : f.time_from            ? "connection_timestamp > ?1"
+                                               : "connection_timestamp < ?2";
+  ASSIGN_OR_RETURN(store::Statement stmt,
+                   db.Prepare(std::string("SELECT min(connection), max(connection) FROM "
+                                          "connections WHERE ") + where));
+  if (f.time_from) stmt.Bind(1, *f.time_from);
+  if (f.time_to) stmt.Bind(2, *f.time_to);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || stmt.IsNull(0)) return Range();
+  return Range(std::pair(stmt.Int64(0), stmt.Int64(1)));
+}
+
 }  // namespace
 
 std::string QueryOnlyText(const TreeOptions& options) {
@@ -101,6 +124,13 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
   const std::size_t limit = options.page_size == 0 ? 1 : options.page_size;
   std::vector<Connection> page;
   std::int64_t after = std::numeric_limits<std::int64_t>::min();
+  std::int64_t upto = kMaxInt;
+  if (options.filters.time_from || options.filters.time_to) {
+    ASSIGN_OR_RETURN(auto range, TimeIdRange(db, options.filters));
+    if (!range) return OkStatus();
+    after = range->first - 1;
+    upto = range->second;
+  }
   // One short read transaction per page of roots: SQLite then locks the file once per
   // page instead of once per statement. Output is held in memory meanwhile, so a slow
   // reader (a pager) never keeps dionaea from committing; a huge page is split.
@@ -113,7 +143,7 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
   while (sink.ok()) {
     RETURN_IF_ERROR(scope.Begin());
     std::size_t count = 0;
-    RETURN_IF_ERROR(NextPage(roots, query, after, limit, page, count));
+    RETURN_IF_ERROR(NextPage(roots, query, after, upto, limit, page, count));
     if (count == 0) break;
     const Connection& last = page[count - 1];
     // Dense pages (at least one root per 64 ids) prefetch the whole id range at once.

@@ -2,6 +2,8 @@
 // reproduced byte for byte, plus invariants of paging and windowing.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "core/testing.h"
 #include "store/logsql_testing.h"
 #include "tree/tree_test_util.h"
@@ -72,6 +74,25 @@ TEST_F(TreeGoldenTest, FiltersSelectRootsWithWholeTrees) {
   opnum.filters.connection = 1;
   EXPECT_NE(RunToString(dir_ / "full.sqlite", opnum).find("connection 1 smbd"),
             std::string::npos);
+}
+
+TEST_F(TreeGoldenTest, TimeBoundsAreStrictAndSelectRoots) {
+  auto roots = [&](std::optional<double> from, std::optional<double> to) {
+    TreeOptions o;
+    o.filters.time_from = from;
+    o.filters.time_to = to;
+    std::string out = RunToString(dir_ / "full.sqlite", o), ids;
+    for (std::size_t pos = 0; (pos = out.find("\n  connection ", pos)) != std::string::npos;) {
+      pos += 14;
+      ids += out.substr(pos, out.find(' ', pos) - pos) + ",";
+    }
+    return ids;
+  };
+  EXPECT_EQ(roots(1286474520.0, std::nullopt), "10,11,");  // strict: 9 is at .0 exactly
+  EXPECT_EQ(roots(std::nullopt, 1286474460.999), "1,7,");
+  EXPECT_EQ(roots(1286470000.0, 1286474461.0), "1,7,8,");
+  EXPECT_EQ(roots(1300000000.0, std::nullopt), "");
+  EXPECT_EQ(roots(0.0, std::nullopt), "1,7,8,9,10,11,");  // -t 0 is applied, matches all
 }
 
 TEST_F(TreeGoldenTest, InjectionAttemptsAreJustValues) {

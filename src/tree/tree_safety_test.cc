@@ -4,6 +4,7 @@
 
 #include "core/testing.h"
 #include "store/logsql_testing.h"
+#include "tree/source.h"
 #include "tree/tree_test_util.h"
 
 namespace honeyvt::tree {
@@ -102,6 +103,33 @@ TEST(TreeSafetyTest, HundredThousandDeepChainDoesNotRecurse) {
   EXPECT_EQ(sink.lines_, 2u + 100000u);
   // Indentation alone is sum over d of (2d + 2) for d < 100000.
   EXPECT_GT(sink.bytes_, 10000100000u);
+}
+
+TEST(TreeSafetyTest, ManySipCommandsSwitchToIndexedCopiesWithSameOutput) {
+  TempDir dir;
+  const auto db = dir / "sip.sqlite";
+  store::testing::BuildFixtureDatabase(db, {});
+  std::string sql;
+  const int n = static_cast<int>(TreeSource::kDirectSipLookups) + 5;
+  for (int i = 1; i <= n; ++i) {
+    const std::string id = std::to_string(i);
+    sql += std::string(kConn) + "(" + id + ",'accept','udp','SipSession',0," + id +
+           ",NULL,'h',5060,'r','',5070);"
+           "INSERT INTO sip_commands (sip_command, connection, sip_command_method) VALUES (" +
+           id + "," + id + ",'INVITE');"
+           "INSERT INTO sip_vias (sip_command, sip_via_protocol, sip_via_address, sip_via_port) "
+           "VALUES (" + id + ",'UDP','10.0.0." + id + "',5060);";
+  }
+  Exec(db, sql);
+  const std::string out = RunToString(db, {});
+  for (int i = 1; i <= n; ++i) {
+    const std::string id = std::to_string(i);
+    EXPECT_NE(out.find("  connection " + id + " SipSession udp accept h:5060 <- r:5070 (" + id +
+                       " None)\n   Method:INVITE\n   Call-ID:None\n   User-Agent:None\n"
+                       "     via:'UDP/10.0.0." + id + ":5060'\n"),
+              std::string::npos)
+        << id << "\n" << out;
+  }
 }
 
 TEST(TreeSafetyTest, OldEraWithoutMysqlAndSipTables) {
