@@ -33,9 +33,9 @@ class Generator {
  private:
   // A child connection waiting to be inserted a few attacks later.
   struct Pending {
-    std::int64_t due;    // insert once this many attacks have been started
+    std::int64_t due;  // insert once this many attacks have been started
     std::int64_t parent, root;
-    int stage;           // 1 listen, 2 accept, 3 ftp ctrl, 4 ftp data listen, 5 ftp data accept
+    int stage;  // 1 listen, 2 accept, 3 ftp ctrl, 4 ftp data listen, 5 ftp data accept
     std::string remote;
   };
 
@@ -67,8 +67,27 @@ class Generator {
   std::deque<Pending> pending_;
   std::vector<Statement> s_;
   enum {
-    kConn, kP0f, kBind, kReq, kOffer, kDown, kService, kLogin, kFp, kMssql, kMysql, kMysqlArg,
-    kSip, kSipAddr, kSipVia, kSipOrigin, kSipC, kSipM, kVt, kScan, kCount
+    kConn,
+    kP0f,
+    kBind,
+    kReq,
+    kOffer,
+    kDown,
+    kService,
+    kLogin,
+    kFp,
+    kMssql,
+    kMysql,
+    kMysqlArg,
+    kSip,
+    kSipAddr,
+    kSipVia,
+    kSipOrigin,
+    kSipC,
+    kSipM,
+    kVt,
+    kScan,
+    kCount
   };
 };
 
@@ -128,15 +147,19 @@ Status Generator::Prepare() {
 
 Result<std::int64_t> Generator::Connection(const char* type, const char* protocol,
                                            std::int64_t root, std::int64_t parent, int lport,
-                                           const std::string& remote,
-                                           const std::string& hostname, int rport) {
+                                           const std::string& remote, const std::string& hostname,
+                                           int rport) {
   Statement& st = s_[kConn];
   clock_ += 0.05 + (rng_() % 1000) / 1000.0;
   st.Bind(1, type).Bind(2, protocol).Bind(3, clock_);
-  if (root > 0) st.Bind(4, root);
-  else st.BindNull(4);
-  if (parent > 0) st.Bind(5, parent);
-  else st.BindNull(5);
+  if (root > 0)
+    st.Bind(4, root);
+  else
+    st.BindNull(4);
+  if (parent > 0)
+    st.Bind(5, parent);
+  else
+    st.BindNull(5);
   st.Bind(6, lport).Bind(7, remote).Bind(8, hostname).Bind(9, rport);
   RETURN_IF_ERROR(st.Run());
   st.Reset();
@@ -189,18 +212,20 @@ Status Generator::Attack() {
     ASSIGN_OR_RETURN(std::int64_t id, Connection("accept", "httpd", 0, 0, 80, remote, "", rport));
     if (Pick(3) == 0) RETURN_IF_ERROR(Download(id, "http://" + remote + "/a.sh"));
   } else if (kind < 70) {  // MSSQL brute force and commands
-    ASSIGN_OR_RETURN(std::int64_t id, Connection("accept", "mssqld", 0, 0, 1433, remote, "", rport));
+    ASSIGN_OR_RETURN(std::int64_t id,
+                     Connection("accept", "mssqld", 0, 0, 1433, remote, "", rport));
     RETURN_IF_ERROR(Insert(s_[kLogin], id, "sa", Pick(2) ? "" : "123456"));
     RETURN_IF_ERROR(Insert(s_[kFp], id));
     s_[kMssql].Bind(1, id).BindBlob(2, "select @@version");
     RETURN_IF_ERROR(s_[kMssql].Run());
     s_[kMssql].Reset();
   } else if (kind < 80) {  // MySQL
-    ASSIGN_OR_RETURN(std::int64_t id, Connection("accept", "mysqld", 0, 0, 3306, remote, "", rport));
+    ASSIGN_OR_RETURN(std::int64_t id,
+                     Connection("accept", "mysqld", 0, 0, 3306, remote, "", rport));
     RETURN_IF_ERROR(Insert(s_[kLogin], id, "root", "root"));
     RETURN_IF_ERROR(Insert(s_[kMysql], id, 3));
-    RETURN_IF_ERROR(Insert(s_[kMysqlArg], db_.LastInsertRowid(), 0,
-                           "select @@version_comment limit 1"));
+    RETURN_IF_ERROR(
+        Insert(s_[kMysqlArg], db_.LastInsertRowid(), 0, "select @@version_comment limit 1"));
     RETURN_IF_ERROR(Insert(s_[kMysql], id, 1));
   } else if (kind < 90) {  // SIP scan
     ASSIGN_OR_RETURN(std::int64_t id,
@@ -250,8 +275,7 @@ Status Generator::Child(const Pending& p) {
       break;
     }
     default: {
-      ASSIGN_OR_RETURN(id, Connection("accept", "FTPData", p.root, p.parent, 62087, r, "",
-                                      2308));
+      ASSIGN_OR_RETURN(id, Connection("accept", "FTPData", p.root, p.parent, 62087, r, "", 2308));
       return OkStatus();
     }
   }
@@ -260,9 +284,9 @@ Status Generator::Child(const Pending& p) {
 }
 
 Status Generator::VirusTotal() {
-  static constexpr const char* kEngines[] = {"AVG", "Avast", "BitDefender", "ClamAV", "DrWeb",
-                                             "ESET-NOD32", "F-Secure", "Kaspersky", "McAfee",
-                                             "Microsoft", "Sophos", "Symantec", "TrendMicro"};
+  static constexpr const char* kEngines[] = {
+      "AVG",       "Avast",  "BitDefender", "ClamAV", "DrWeb",    "ESET-NOD32", "F-Secure",
+      "Kaspersky", "McAfee", "Microsoft",   "Sophos", "Symantec", "TrendMicro"};
   for (int sample = 0; sample < o_.samples; ++sample) {
     const int reports = 1 + (sample % 7 == 0 ? 1 : 0);
     for (int r = 0; r < reports; ++r) {
@@ -277,8 +301,10 @@ Status Generator::VirusTotal() {
           const std::string name = std::string("Worm.Win32.Gen") + std::to_string(sample % 50);
           Statement& st = s_[kScan];
           st.Bind(1, vt).Bind(2, std::string(engine) + std::to_string(e));
-          if (detected) st.Bind(3, name);
-          else st.BindNull(3);
+          if (detected)
+            st.Bind(3, name);
+          else
+            st.BindNull(3);
           RETURN_IF_ERROR(st.Run());
           st.Reset();
           ++stats_.scans;
@@ -293,8 +319,9 @@ Result<GeneratorStats> Generator::Run() {
   // A throw-away benchmark file: no journal, a large cache, and dionaea's indexes dropped
   // during the bulk insert and re-created afterwards with their exact DDL (building an
   // index from finished data is far faster than updating it row by row).
-  RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
-                           "PRAGMA cache_size = -262144"));
+  RETURN_IF_ERROR(
+      db_.Exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
+               "PRAGMA cache_size = -262144"));
   std::vector<std::pair<std::string, std::string>> indexes;  // name, CREATE INDEX ...
   {
     ASSIGN_OR_RETURN(Statement list,
@@ -328,9 +355,7 @@ Result<GeneratorStats> Generator::Run() {
 
 Result<GeneratorStats> GenerateLogsql(const std::filesystem::path& path,
                                       const GeneratorOptions& options) {
-  {
-    ASSIGN_OR_RETURN(store::Logsql created, store::Logsql::Create(path));
-  }
+  { ASSIGN_OR_RETURN(store::Logsql created, store::Logsql::Create(path)); }
   ASSIGN_OR_RETURN(store::Database db,
                    store::Database::Open(path, {.mode = store::OpenMode::kReadWrite}));
   Generator gen(db, options);

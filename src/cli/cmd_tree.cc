@@ -31,8 +31,8 @@ constexpr const char* kDescription =
     "Run as 'readlogsqltree' (a symlink) it behaves the same.";
 
 struct Flags {
-  std::string remote_host, connection, offer_url, download_url, time_from, time_to, uuid,
-      opnum, protocol, md5, type, format = "text";
+  std::string remote_host, connection, offer_url, download_url, time_from, time_to, uuid, opnum,
+      protocol, md5, type, format = "text";
   bool query_only = false, latest_report = false, raw = false;
   bool connection_given = false, opnum_given = false;
   std::vector<std::string> positionals;
@@ -82,9 +82,9 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_flag("--raw", f.raw,
                "text: print database strings unescaped, exactly as stored (unsafe on a "
                "terminal)");
-  app.add_option("DBPATH", f.positionals,
-                 std::string("logsql database (default ") + kDefaultDb +
-                     "); further arguments are ignored");
+  app.add_option(
+      "DBPATH", f.positionals,
+      std::string("logsql database (default ") + kDefaultDb + "); further arguments are ignored");
 }
 
 // Converts the flags; an error message names the option and the value.
@@ -109,7 +109,8 @@ Result<tree::TreeOptions> ToOptions(const Flags& f) {
   auto time = [&](const char* name, const std::string& v) -> Result<std::optional<double>> {
     if (v.empty()) return std::optional<double>();
     auto t = ParseTimeSpec(v, now);
-    if (!t) return MakeError(ErrorCode::kInvalidArgument, std::string(name) + ": " + t.error().message);
+    if (!t)
+      return MakeError(ErrorCode::kInvalidArgument, std::string(name) + ": " + t.error().message);
     return std::optional<double>(*t);
   };
   tree::TreeFilters& flt = o.filters;

@@ -26,11 +26,21 @@ void Connection::ReadInto(const store::Statement& stmt, int c) {
 
 void BindValue(store::Statement& stmt, int index, const Value& v) {
   switch (v.type) {
-    case store::ColumnType::kNull: stmt.BindNull(index); break;
-    case store::ColumnType::kInteger: stmt.Bind(index, v.integer); break;
-    case store::ColumnType::kFloat: stmt.Bind(index, v.real); break;
-    case store::ColumnType::kText: stmt.Bind(index, std::string_view(v.bytes)); break;
-    case store::ColumnType::kBlob: stmt.BindBlob(index, v.bytes); break;
+    case store::ColumnType::kNull:
+      stmt.BindNull(index);
+      break;
+    case store::ColumnType::kInteger:
+      stmt.Bind(index, v.integer);
+      break;
+    case store::ColumnType::kFloat:
+      stmt.Bind(index, v.real);
+      break;
+    case store::ColumnType::kText:
+      stmt.Bind(index, std::string_view(v.bytes));
+      break;
+    case store::ColumnType::kBlob:
+      stmt.BindBlob(index, v.bytes);
+      break;
   }
 }
 

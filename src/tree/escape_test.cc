@@ -30,15 +30,17 @@ TEST(TerminalSafeTest, EscapeSequencesAreNeutralised) {
   EXPECT_EQ(Safe("a\nb\rc\td"), "a\\x0ab\\x0dc\\x09d");
   EXPECT_EQ(Safe(std::string("nul\0x", 5)), "nul\\x00x");
   EXPECT_EQ(Safe("del\x7f"), "del\\x7f");
-  EXPECT_EQ(Safe("csi\xc2\x9b" "31m"), "csi\\xc2\\x9b31m");  // C1 CSI in UTF-8
+  EXPECT_EQ(Safe("csi\xc2\x9b"
+                 "31m"),
+            "csi\\xc2\\x9b31m");  // C1 CSI in UTF-8
 }
 
 TEST(TerminalSafeTest, InvalidUtf8BytesEscaped) {
   EXPECT_EQ(Safe("\xff\xfe"), "\\xff\\xfe");
-  EXPECT_EQ(Safe("\xc3"), "\\xc3");                  // truncated
-  EXPECT_EQ(Safe("\xc0\xaf"), "\\xc0\\xaf");         // overlong
+  EXPECT_EQ(Safe("\xc3"), "\\xc3");                    // truncated
+  EXPECT_EQ(Safe("\xc0\xaf"), "\\xc0\\xaf");           // overlong
   EXPECT_EQ(Safe("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
-  EXPECT_EQ(Safe("ok\x9b"), "ok\\x9b");              // lone C1 byte
+  EXPECT_EQ(Safe("ok\x9b"), "ok\\x9b");                // lone C1 byte
 }
 
 TEST(JsonStringTest, AlwaysValidJson) {

@@ -23,8 +23,9 @@ RootQuery BuildRootQuery(const TreeFilters& f) {
   RootQuery q;
   q.text = "\nSELECT\n\t";
   q.text += kConnectionColumns;
-  q.text += "\nFROM\n\tconnections AS c\nWHERE\n"
-            "\t(c.connection_root = c.connection OR c.connection_root IS NULL)\n";
+  q.text +=
+      "\nFROM\n\tconnections AS c\nWHERE\n"
+      "\t(c.connection_root = c.connection OR c.connection_root IS NULL)\n";
   if (f.remote_host) AddCondition(q, "c.remote_host = ?", Value::Text(*f.remote_host));
   if (f.connection) AddCondition(q, "c.connection = ?", Value::Int(*f.connection));
   if (f.in_offer_url) {
@@ -32,8 +33,7 @@ RootQuery BuildRootQuery(const TreeFilters& f) {
                  Value::Text("%" + *f.in_offer_url + "%"));
   }
   if (f.in_download_url) {
-    AddCondition(q,
-                 "c.connection IN (SELECT connection FROM downloads WHERE download_url LIKE ?)",
+    AddCondition(q, "c.connection IN (SELECT connection FROM downloads WHERE download_url LIKE ?)",
                  Value::Text("%" + *f.in_download_url + "%"));
   }
   if (f.time_from) AddCondition(q, "c.connection_timestamp > ?", Real(*f.time_from));
@@ -61,9 +61,8 @@ RootQuery BuildRootQuery(const TreeFilters& f) {
 
 std::string PagedRootSql(const RootQuery& query) {
   const std::size_t n = query.params.size();
-  return query.text + "\tAND c.connection > ?" + std::to_string(n + 1) +
-         " AND c.connection <= ?" + std::to_string(n + 3) +
-         "\nORDER BY c.connection\nLIMIT ?" + std::to_string(n + 2) + "\n";
+  return query.text + "\tAND c.connection > ?" + std::to_string(n + 1) + " AND c.connection <= ?" +
+         std::to_string(n + 3) + "\nORDER BY c.connection\nLIMIT ?" + std::to_string(n + 2) + "\n";
 }
 
 }  // namespace honeyvt::tree

@@ -13,17 +13,17 @@
 namespace honeyvt::tree {
 
 struct TreeFilters {
-  std::optional<std::string> remote_host;        // -r: remote_host = v
-  std::optional<std::int64_t> connection;        // -c: connection id = v
-  std::optional<std::string> in_offer_url;       // -o: offer_url LIKE %v%
-  std::optional<std::string> in_download_url;    // -d: download_url LIKE %v%
-  std::optional<double> time_from;               // -t: connection_timestamp > v (Unix s)
-  std::optional<double> time_to;                 // -T: connection_timestamp < v
-  std::optional<std::string> dcerpcbind_uuid;    // -u
+  std::optional<std::string> remote_host;           // -r: remote_host = v
+  std::optional<std::int64_t> connection;           // -c: connection id = v
+  std::optional<std::string> in_offer_url;          // -o: offer_url LIKE %v%
+  std::optional<std::string> in_download_url;       // -d: download_url LIKE %v%
+  std::optional<double> time_from;                  // -t: connection_timestamp > v (Unix s)
+  std::optional<double> time_to;                    // -T: connection_timestamp < v
+  std::optional<std::string> dcerpcbind_uuid;       // -u
   std::optional<std::int64_t> dcerpcrequest_opnum;  // -p
-  std::optional<std::string> protocol;           // -P
-  std::optional<std::string> md5sum;             // -m
-  std::optional<std::string> connection_type;    // -y
+  std::optional<std::string> protocol;              // -P
+  std::optional<std::string> md5sum;                // -m
+  std::optional<std::string> connection_type;       // -y
 };
 
 // The root query, in the original's shape: constant SELECT/FROM, the base predicate line,

@@ -27,8 +27,8 @@ constexpr std::array<KindSpec, kKindCount> kSpecs = {{
      "downloads AS t", "t.rowid"},
     {Kind::kService, "emu_services", "t.connection", "t.emu_service_url", "emu_services AS t",
      "t.rowid"},
-    {Kind::kLogin, "logins", "t.connection", "t.login_username, t.login_password",
-     "logins AS t", "t.rowid"},
+    {Kind::kLogin, "logins", "t.connection", "t.login_username, t.login_password", "logins AS t",
+     "t.rowid"},
     {Kind::kMssqlFingerprint, "mssql_fingerprints", "t.connection",
      "t.mssql_fingerprint_hostname, t.mssql_fingerprint_appname, "
      "t.mssql_fingerprint_cltintname",
@@ -68,13 +68,13 @@ const KindSpec& SpecOf(Kind kind) { return kSpecs[static_cast<std::size_t>(kind)
 const SipPartSpec& SpecOf(SipPart part) { return kSipSpecs[static_cast<std::size_t>(part)]; }
 
 std::string PointSql(const KindSpec& s) {
-  return std::string("SELECT ") + s.key + ", " + s.columns + " FROM " + s.from + " WHERE " +
-         s.key + " = ?1 ORDER BY " + s.rowid;
+  return std::string("SELECT ") + s.key + ", " + s.columns + " FROM " + s.from + " WHERE " + s.key +
+         " = ?1 ORDER BY " + s.rowid;
 }
 
 std::string RangeSql(const KindSpec& s) {
-  return std::string("SELECT ") + s.key + ", " + s.columns + " FROM " + s.from + " WHERE " +
-         s.key + " >= ?1 AND " + s.key + " < ?2 ORDER BY " + s.key + ", " + s.rowid;
+  return std::string("SELECT ") + s.key + ", " + s.columns + " FROM " + s.from + " WHERE " + s.key +
+         " >= ?1 AND " + s.key + " < ?2 ORDER BY " + s.key + ", " + s.rowid;
 }
 
 }  // namespace honeyvt::tree

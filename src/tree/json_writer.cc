@@ -24,14 +24,22 @@ void Field(std::string& out, const char* key, const Value& v, bool comma = true)
 
 void AppendJsonValue(std::string& out, const Value& v) {
   switch (v.type) {
-    case store::ColumnType::kNull: out += "null"; break;
-    case store::ColumnType::kInteger: out += std::to_string(v.integer); break;
+    case store::ColumnType::kNull:
+      out += "null";
+      break;
+    case store::ColumnType::kInteger:
+      out += std::to_string(v.integer);
+      break;
     case store::ColumnType::kFloat:
-      if (std::isfinite(v.real)) out += PyFloatRepr(v.real);
-      else out += "null";
+      if (std::isfinite(v.real))
+        out += PyFloatRepr(v.real);
+      else
+        out += "null";
       break;
     case store::ColumnType::kText:
-    case store::ColumnType::kBlob: AppendJsonString(out, v.bytes); break;
+    case store::ColumnType::kBlob:
+      AppendJsonString(out, v.bytes);
+      break;
   }
 }
 
@@ -107,10 +115,10 @@ Status JsonWriter::Simple(Kind kind, std::int64_t id, const char* name,
 
 Status JsonWriter::Items(const Connection& c, std::size_t depth) {
   const std::int64_t id = c.id;
-  RETURN_IF_ERROR(Simple(Kind::kP0f, id, "p0fs",
-                         {"genre", "detail", "uptime", "tos", "dist", "nat", "fw"}));
-  RETURN_IF_ERROR(Simple(Kind::kDcerpcBind, id, "dcerpc_binds",
-                         {"uuid", "service", "transfersyntax"}));
+  RETURN_IF_ERROR(
+      Simple(Kind::kP0f, id, "p0fs", {"genre", "detail", "uptime", "tos", "dist", "nat", "fw"}));
+  RETURN_IF_ERROR(
+      Simple(Kind::kDcerpcBind, id, "dcerpc_binds", {"uuid", "service", "transfersyntax"}));
   RETURN_IF_ERROR(Simple(Kind::kDcerpcRequest, id, "dcerpc_requests",
                          {"uuid", "service", "opnum", "operation", "vuln"}));
   RETURN_IF_ERROR(Simple(Kind::kProfile, id, "profiles", {"json"}));
@@ -191,9 +199,11 @@ Status JsonWriter::Sip(std::int64_t id) {
   const Part parts[] = {
       {SipPart::kAddrs, "addrs", {"type", "display_name", "scheme", "user", "host", "port"}},
       {SipPart::kVias, "vias", {"protocol", "address", "port"}},
-      {SipPart::kOrigins, "sdp_origins",
+      {SipPart::kOrigins,
+       "sdp_origins",
        {"username", "sess_id", "sess_version", "nettype", "addrtype", "unicast_address"}},
-      {SipPart::kConnectionDatas, "sdp_connectiondatas",
+      {SipPart::kConnectionDatas,
+       "sdp_connectiondatas",
        {"nettype", "addrtype", "connection_address", "ttl", "number_of_addresses"}},
       {SipPart::kMedias, "sdp_medias", {"media", "port", "number_of_ports", "proto"}},
   };

@@ -164,14 +164,18 @@ class Parser {
     bool is_float = false;
     if (pos_ < s_.size() && s_[pos_] == '.') {
       const std::size_t dot = pos_++;
-      if (!Digits()) pos_ = dot;  // "1." is int 1 followed by junk, as in Python
-      else is_float = true;
+      if (!Digits())
+        pos_ = dot;  // "1." is int 1 followed by junk, as in Python
+      else
+        is_float = true;
     }
     if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
       const std::size_t e = pos_++;
       if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
-      if (!Digits()) pos_ = e;
-      else is_float = true;
+      if (!Digits())
+        pos_ = e;
+      else
+        is_float = true;
     }
     std::string_view num = s_.substr(start, pos_ - start);
     if (!is_float) {
@@ -184,8 +188,8 @@ class Parser {
     if (res.ec == std::errc::result_out_of_range) {
       // Overflow gives +-inf in Python; underflow gives 0.0.
       const bool neg = num.front() == '-';
-      const bool tiny = num.find("e-") != std::string_view::npos ||
-                        num.find("E-") != std::string_view::npos;
+      const bool tiny =
+          num.find("e-") != std::string_view::npos || num.find("E-") != std::string_view::npos;
       out = tiny ? (neg ? "-0.0" : "0.0") : (neg ? "-inf" : "inf");
       return true;
     }
@@ -200,10 +204,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       const char c = s_[pos_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<char32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<char32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<char32_t>(c - 'A' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        v |= static_cast<char32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<char32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<char32_t>(c - 'A' + 10);
+      else
+        return false;
     }
     return true;
   }
@@ -230,14 +238,30 @@ class Parser {
       if (++pos_ >= s_.size()) return false;
       const char e = s_[pos_++];
       switch (e) {
-        case '"': out += U'"'; break;
-        case '\\': out += U'\\'; break;
-        case '/': out += U'/'; break;
-        case 'b': out += U'\b'; break;
-        case 'f': out += U'\f'; break;
-        case 'n': out += U'\n'; break;
-        case 'r': out += U'\r'; break;
-        case 't': out += U'\t'; break;
+        case '"':
+          out += U'"';
+          break;
+        case '\\':
+          out += U'\\';
+          break;
+        case '/':
+          out += U'/';
+          break;
+        case 'b':
+          out += U'\b';
+          break;
+        case 'f':
+          out += U'\f';
+          break;
+        case 'n':
+          out += U'\n';
+          break;
+        case 'r':
+          out += U'\r';
+          break;
+        case 't':
+          out += U'\t';
+          break;
         case 'u': {
           char32_t cp = 0;
           if (!Hex4(cp)) return false;
@@ -254,7 +278,8 @@ class Parser {
           out += cp;
           break;
         }
-        default: return false;
+        default:
+          return false;
       }
     }
     return false;
@@ -266,8 +291,6 @@ class Parser {
 
 }  // namespace
 
-std::optional<std::string> JsonToPythonRepr(std::string_view json) {
-  return Parser(json).Run();
-}
+std::optional<std::string> JsonToPythonRepr(std::string_view json) { return Parser(json).Run(); }
 
 }  // namespace honeyvt::tree

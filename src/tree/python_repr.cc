@@ -47,8 +47,8 @@ std::string PyFloatRepr(double v) {
     if (c != '.') digits += c;
   }
   int exp = 0;
-  std::from_chars(sci.data() + e_pos + 1 + (sci[e_pos + 1] == '+' ? 1 : 0),
-                  sci.data() + sci.size(), exp);
+  std::from_chars(sci.data() + e_pos + 1 + (sci[e_pos + 1] == '+' ? 1 : 0), sci.data() + sci.size(),
+                  exp);
   const int n = static_cast<int>(digits.size());
   if (exp < -4 || exp >= 16) {
     out += digits[0];

@@ -46,9 +46,9 @@ TEST(PyStrReprTest, Escapes) {
   EXPECT_EQ(PyStrRepr("a\\b"), "'a\\\\b'");
   EXPECT_EQ(PyStrRepr("l1\nl2\r\t"), "'l1\\nl2\\r\\t'");
   EXPECT_EQ(PyStrRepr(std::string("\x1b[31m\x7f", 6)), "'\\x1b[31m\\x7f'");
-  EXPECT_EQ(PyStrRepr("\xc2\x9b"), "'\\x9b'");          // C1 control
-  EXPECT_EQ(PyStrRepr("\xc2\xa0"), "'\\xa0'");          // NBSP is not printable
-  EXPECT_EQ(PyStrRepr("\xe2\x80\xa8"), "'\\u2028'");    // line separator
+  EXPECT_EQ(PyStrRepr("\xc2\x9b"), "'\\x9b'");                // C1 control
+  EXPECT_EQ(PyStrRepr("\xc2\xa0"), "'\\xa0'");                // NBSP is not printable
+  EXPECT_EQ(PyStrRepr("\xe2\x80\xa8"), "'\\u2028'");          // line separator
   EXPECT_EQ(PyStrRepr("\xf3\xa0\x80\x81"), "'\\U000e0001'");  // tag character
 }
 

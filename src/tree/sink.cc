@@ -1,8 +1,8 @@
 #include "tree/sink.h"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
 
 namespace honeyvt::tree {
 namespace {
@@ -54,8 +54,7 @@ void FdSink::Drain() {
 Status FdSink::Flush() {
   Drain();
   if (failed_) {
-    return MakeError(ErrorCode::kIo,
-                     std::string("cannot write output: ") + std::strerror(errno_));
+    return MakeError(ErrorCode::kIo, std::string("cannot write output: ") + std::strerror(errno_));
   }
   return OkStatus();
 }

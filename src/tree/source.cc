@@ -75,8 +75,7 @@ Result<TreeSource> TreeSource::Create(store::Database& db) {
                               " FROM connections AS c WHERE c.connection_parent >= ?1 AND "
                               "c.connection_parent < ?2 AND c.connection != c.connection_parent "
                               "ORDER BY c.connection_parent, c.connection"));
-  ASSIGN_OR_RETURN(store::Statement connection_point,
-                   db.Prepare(base + "WHERE c.connection = ?1"));
+  ASSIGN_OR_RETURN(store::Statement connection_point, db.Prepare(base + "WHERE c.connection = ?1"));
   src.children_point_.emplace(std::move(children_point));
   src.children_range_.emplace(std::move(children_range));
   src.connection_point_.emplace(std::move(connection_point));
@@ -254,8 +253,8 @@ Result<std::span<const std::int64_t>> TreeSource::Children(std::int64_t id) {
 }
 
 Result<const Connection*> TreeSource::ConnectionById(std::int64_t id) {
-  auto it = std::lower_bound(by_id_.begin(), by_id_.end(),
-                             std::pair<std::int64_t, std::size_t>(id, 0));
+  auto it =
+      std::lower_bound(by_id_.begin(), by_id_.end(), std::pair<std::int64_t, std::size_t>(id, 0));
   if (it != by_id_.end() && it->first == id) return &window_rows_[it->second];
   store::Statement& stmt = *connection_point_;
   stmt.Bind(1, id);

@@ -94,7 +94,7 @@ class TreeSource {
   std::vector<std::pair<std::int64_t, std::int64_t>> edges_;  // (parent, child), sorted
   std::vector<Connection> window_rows_;                       // first window_used_ valid
   std::size_t window_used_ = 0;
-  std::vector<std::pair<std::int64_t, std::size_t>> by_id_;   // child id -> row, sorted
+  std::vector<std::pair<std::int64_t, std::size_t>> by_id_;  // child id -> row, sorted
   Connection scratch_connection_;
   std::vector<std::int64_t> children_scratch_;
 };

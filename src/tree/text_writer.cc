@@ -25,8 +25,8 @@ std::string MysqlOpcode(const Value& v) {
   if (v.type != store::ColumnType::kInteger) return PyStr(v);
   static constexpr char kHex[] = "0123456789abcdef";
   const bool negative = v.integer < 0;
-  std::uint64_t u = negative ? 0 - static_cast<std::uint64_t>(v.integer)
-                             : static_cast<std::uint64_t>(v.integer);
+  std::uint64_t u =
+      negative ? 0 - static_cast<std::uint64_t>(v.integer) : static_cast<std::uint64_t>(v.integer);
   std::string digits;
   do {
     digits.insert(digits.begin(), kHex[u & 0xF]);
@@ -59,15 +59,14 @@ void TextWriter::ConnectionLine(const Connection& c) {
   const Value id = Value::Int(c.id);
   const Value& t = c.type;
   if (TypeIs(t, "accept") || TypeIs(t, "reject") || TypeIs(t, "pending")) {
-    Compose(line_, "connection ", id, " ", c.protocol, " ", c.transport, " ", t, " ",
-            c.local_host, ":", c.local_port, " <- ", c.remote_host, ":", c.remote_port);
+    Compose(line_, "connection ", id, " ", c.protocol, " ", c.transport, " ", t, " ", c.local_host,
+            ":", c.local_port, " <- ", c.remote_host, ":", c.remote_port);
   } else if (TypeIs(t, "connect")) {
-    Compose(line_, "connection ", id, " ", c.protocol, " ", c.transport, " ", t, " ",
-            c.local_host, ":", c.local_port, " -> ", c.remote_hostname, "/", c.remote_host,
-            ":", c.remote_port);
+    Compose(line_, "connection ", id, " ", c.protocol, " ", c.transport, " ", t, " ", c.local_host,
+            ":", c.local_port, " -> ", c.remote_hostname, "/", c.remote_host, ":", c.remote_port);
   } else if (TypeIs(t, "listen")) {
-    Compose(line_, "connection ", id, " ", c.protocol, " ", c.transport, " ", t, " ",
-            c.local_host, ":", c.local_port);
+    Compose(line_, "connection ", id, " ", c.protocol, " ", c.transport, " ", t, " ", c.local_host,
+            ":", c.local_port);
   } else {
     line_.clear();
   }
@@ -94,8 +93,8 @@ Status TextWriter::Items(const Connection& c, std::size_t depth) {
   const std::int64_t id = c.id;
   ASSIGN_OR_RETURN(auto p0fs, source_.Items(Kind::kP0f, id));
   for (const Row r : p0fs) {
-    Compose(line_, "p0f: genre:'", r[0], "' detail:'", r[1], "' uptime:'", r[2], "' tos:'",
-            r[3], "' dist:'", r[4], "' nat:'", r[5], "' fw:'", r[6], "'");
+    Compose(line_, "p0f: genre:'", r[0], "' detail:'", r[1], "' uptime:'", r[2], "' tos:'", r[3],
+            "' dist:'", r[4], "' nat:'", r[5], "' fw:'", r[6], "'");
     Emit(in);
   }
   ASSIGN_OR_RETURN(auto binds, source_.Items(Kind::kDcerpcBind, id));
@@ -105,8 +104,8 @@ Status TextWriter::Items(const Connection& c, std::size_t depth) {
   }
   ASSIGN_OR_RETURN(auto requests, source_.Items(Kind::kDcerpcRequest, id));
   for (const Row r : requests) {
-    Compose(line_, "dcerpc request: uuid '", r[0], "' (", r[1], ") opnum ", r[2], " (", r[3],
-            " (", r[4], "))");
+    Compose(line_, "dcerpc request: uuid '", r[0], "' (", r[1], ") opnum ", r[2], " (", r[3], " (",
+            r[4], "))");
     Emit(in);
   }
   ASSIGN_OR_RETURN(auto profiles, source_.Items(Kind::kProfile, id));
@@ -114,8 +113,10 @@ Status TextWriter::Items(const Connection& c, std::size_t depth) {
     std::optional<std::string> repr;
     if (r[0].type == store::ColumnType::kText) repr = JsonToPythonRepr(r[0].bytes);
     line_ = "profile: ";
-    if (repr) line_ += *repr;
-    else Put(line_, r[0]);
+    if (repr)
+      line_ += *repr;
+    else
+      Put(line_, r[0]);
     Emit(in);
   }
   ASSIGN_OR_RETURN(auto offers, source_.Items(Kind::kOffer, id));
@@ -138,8 +139,8 @@ Status TextWriter::Items(const Connection& c, std::size_t depth) {
     ASSIGN_OR_RETURN(auto fps, source_.Items(Kind::kMssqlFingerprint, id));
     for (const Row r : fps) {
       // The original prints appname after "cltintname:" and vice versa (dionaea #239).
-      Compose(line_, "mssql fingerprint - hostname:'", r[0], "' cltintname:'", r[1],
-              "' appname:'", r[2], "'");
+      Compose(line_, "mssql fingerprint - hostname:'", r[0], "' cltintname:'", r[1], "' appname:'",
+              r[2], "'");
       Emit(in);
     }
     ASSIGN_OR_RETURN(auto cmds, source_.Items(Kind::kMssqlCommand, id));
@@ -160,8 +161,8 @@ Status TextWriter::Downloads(std::int64_t id, std::size_t depth) {
     ASSIGN_OR_RETURN(const VtSummary* vt, vt_.Get(r[0]));
     if (vt->has_line) {
       Compose(line_, "virustotal ", vt->timestamp, " ", Value::Int(vt->detected), "/",
-              Value::Int(vt->scanners), " (", DetectionPercent(vt->detected, vt->scanners),
-              "%) ", vt->permalink);
+              Value::Int(vt->scanners), " (", DetectionPercent(vt->detected, vt->scanners), "%) ",
+              vt->permalink);
       Emit(2 * depth + 5);
     }
     line_ = "names ";

@@ -76,17 +76,19 @@ class ReadScope {
 // The id range that can hold connections inside the -t/-T bounds, found with dionaea's
 // connections_timestamp_idx. The root query stays authoritative; this only lets its
 // rowid scan start and stop close to the matching rows. nullopt: nothing matches.
-Result<std::optional<std::pair<std::int64_t, std::int64_t>>> TimeIdRange(
-    store::Database& db, const TreeFilters& f) {
+Result<std::optional<std::pair<std::int64_t, std::int64_t>>> TimeIdRange(store::Database& db,
+                                                                         const TreeFilters& f) {
   using Range = std::optional<std::pair<std::int64_t, std::int64_t>>;
   // Only the bounds given, with the root query's exact comparisons (NULL and TEXT
   // timestamps behave the same).
-  const char* where = f.time_from && f.time_to ? "connection_timestamp > ?1 AND connection_timestamp < ?2"
-                      : f.time_from            ? "connection_timestamp > ?1"
-                                               : "connection_timestamp < ?2";
+  const char* where = f.time_from && f.time_to
+                          ? "connection_timestamp > ?1 AND connection_timestamp < ?2"
+                      : f.time_from ? "connection_timestamp > ?1"
+                                    : "connection_timestamp < ?2";
   ASSIGN_OR_RETURN(store::Statement stmt,
                    db.Prepare(std::string("SELECT min(connection), max(connection) FROM "
-                                          "connections WHERE ") + where));
+                                          "connections WHERE ") +
+                              where));
   if (f.time_from) stmt.Bind(1, *f.time_from);
   if (f.time_to) stmt.Bind(2, *f.time_to);
   ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -116,8 +118,10 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
   if (options.format == Format::kText) {
     sink.Write("using database located at ");
     std::string label;
-    if (options.raw) label = options.db_label;
-    else AppendTerminalSafe(label, options.db_label);
+    if (options.raw)
+      label = options.db_label;
+    else
+      AppendTerminalSafe(label, options.db_label);
     sink.Write(label);
     sink.Write("\n");
   }

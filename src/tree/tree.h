@@ -16,10 +16,10 @@ enum class Format { kText, kJson };
 
 struct TreeOptions {
   TreeFilters filters;
-  std::string db_label;        // DBPATH exactly as typed (first output line)
+  std::string db_label;  // DBPATH exactly as typed (first output line)
   Format format = Format::kText;
-  bool latest_report = false;  // newest VT report per md5 instead of the sum of all
-  bool raw = false;            // text: do not escape control characters / bad UTF-8
+  bool latest_report = false;    // newest VT report per md5 instead of the sum of all
+  bool raw = false;              // text: do not escape control characters / bad UTF-8
   std::size_t page_size = 1000;  // roots read per query
 };
 

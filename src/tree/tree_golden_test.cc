@@ -64,16 +64,14 @@ TEST_F(TreeGoldenTest, FiltersSelectRootsWithWholeTrees) {
   like.filters.in_download_url = "X.SH";  // LIKE is ASCII case-insensitive
   like.filters.time_from = 1286474639.5;
   like.filters.time_to = 1286474640.5;
-  EXPECT_NE(RunToString(dir_ / "full.sqlite", like).find("connection 11 httpd"),
-            std::string::npos);
+  EXPECT_NE(RunToString(dir_ / "full.sqlite", like).find("connection 11 httpd"), std::string::npos);
   TreeOptions opnum;
   opnum.filters.dcerpcrequest_opnum = 0;  // -p 0 is applied (a string in the original)
   opnum.filters.dcerpcbind_uuid = "6bffd098-a112-3610-9833-46c3f87e345a";
   opnum.filters.protocol = "smbd";
   opnum.filters.in_offer_url = "m.exe";
   opnum.filters.connection = 1;
-  EXPECT_NE(RunToString(dir_ / "full.sqlite", opnum).find("connection 1 smbd"),
-            std::string::npos);
+  EXPECT_NE(RunToString(dir_ / "full.sqlite", opnum).find("connection 1 smbd"), std::string::npos);
 }
 
 TEST_F(TreeGoldenTest, TimeBoundsAreStrictAndSelectRoots) {
@@ -109,10 +107,13 @@ TEST_F(TreeGoldenTest, LatestReportUsesOnlyTheNewestReport) {
   TreeOptions o;
   o.latest_report = true;
   const std::string out = RunToString(dir_ / "full.sqlite", o);
-  EXPECT_NE(out.find("     virustotal 2011-03-13 07:06:40 2/3 (67%) "
-                     "https://www.virustotal.com/file/265e39edcba9d9004451601544e625f2d3d04f837d0aaf1f8464cb2c819c1939/analysis/1300000000/\n"
-                     "       names 'Worm.Win32.Rimecud' 'Worm.Rimecud-1' \n"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find(
+          "     virustotal 2011-03-13 07:06:40 2/3 (67%) "
+          "https://www.virustotal.com/file/"
+          "265e39edcba9d9004451601544e625f2d3d04f837d0aaf1f8464cb2c819c1939/analysis/1300000000/\n"
+          "       names 'Worm.Win32.Rimecud' 'Worm.Rimecud-1' \n"),
+      std::string::npos)
       << out;
 }
 

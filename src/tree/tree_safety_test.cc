@@ -116,9 +116,11 @@ TEST(TreeSafetyTest, ManySipCommandsSwitchToIndexedCopiesWithSameOutput) {
     sql += std::string(kConn) + "(" + id + ",'accept','udp','SipSession',0," + id +
            ",NULL,'h',5060,'r','',5070);"
            "INSERT INTO sip_commands (sip_command, connection, sip_command_method) VALUES (" +
-           id + "," + id + ",'INVITE');"
+           id + "," + id +
+           ",'INVITE');"
            "INSERT INTO sip_vias (sip_command, sip_via_protocol, sip_via_address, sip_via_port) "
-           "VALUES (" + id + ",'UDP','10.0.0." + id + "',5060);";
+           "VALUES (" +
+           id + ",'UDP','10.0.0." + id + "',5060);";
   }
   Exec(db, sql);
   const std::string out = RunToString(db, {});
@@ -126,9 +128,11 @@ TEST(TreeSafetyTest, ManySipCommandsSwitchToIndexedCopiesWithSameOutput) {
     const std::string id = std::to_string(i);
     EXPECT_NE(out.find("  connection " + id + " SipSession udp accept h:5060 <- r:5070 (" + id +
                        " None)\n   Method:INVITE\n   Call-ID:None\n   User-Agent:None\n"
-                       "     via:'UDP/10.0.0." + id + ":5060'\n"),
+                       "     via:'UDP/10.0.0." +
+                       id + ":5060'\n"),
               std::string::npos)
-        << id << "\n" << out;
+        << id << "\n"
+        << out;
   }
 }
 

@@ -54,9 +54,9 @@ void AppendUtf8(std::string& out, char32_t cp) {
 bool IsPythonPrintable(char32_t cp) {
   if (cp >= 0x20 && cp < 0x7F) return true;
   const CodePointRange* end = kNonPrintableRanges + kNonPrintableRangeCount;
-  const CodePointRange* it = std::upper_bound(
-      kNonPrintableRanges, end, cp,
-      [](char32_t value, const CodePointRange& r) { return value < r.first; });
+  const CodePointRange* it =
+      std::upper_bound(kNonPrintableRanges, end, cp,
+                       [](char32_t value, const CodePointRange& r) { return value < r.first; });
   if (it == kNonPrintableRanges) return true;
   --it;
   return cp > it->last;

@@ -15,11 +15,20 @@ Value Value::Read(const store::Statement& stmt, int col) {
 void Value::ReadInto(const store::Statement& stmt, int col) {
   type = stmt.Type(col);
   switch (type) {
-    case store::ColumnType::kInteger: integer = stmt.Int64(col); break;
-    case store::ColumnType::kFloat: real = stmt.Double(col); break;
-    case store::ColumnType::kText: bytes.assign(stmt.TextView(col)); break;
-    case store::ColumnType::kBlob: bytes.assign(stmt.Blob(col)); break;
-    case store::ColumnType::kNull: break;
+    case store::ColumnType::kInteger:
+      integer = stmt.Int64(col);
+      break;
+    case store::ColumnType::kFloat:
+      real = stmt.Double(col);
+      break;
+    case store::ColumnType::kText:
+      bytes.assign(stmt.TextView(col));
+      break;
+    case store::ColumnType::kBlob:
+      bytes.assign(stmt.Blob(col));
+      break;
+    case store::ColumnType::kNull:
+      break;
   }
 }
 
@@ -39,16 +48,24 @@ Value Value::Text(std::string_view t) {
 
 void AppendPyStr(std::string& out, const Value& v) {
   switch (v.type) {
-    case store::ColumnType::kNull: out += "None"; break;
+    case store::ColumnType::kNull:
+      out += "None";
+      break;
     case store::ColumnType::kInteger: {
       char buf[24];
       auto res = std::to_chars(buf, buf + sizeof buf, v.integer);
       out.append(buf, static_cast<std::size_t>(res.ptr - buf));
       break;
     }
-    case store::ColumnType::kFloat: out += PyFloatRepr(v.real); break;
-    case store::ColumnType::kText: out += v.bytes; break;
-    case store::ColumnType::kBlob: AppendPyBytesRepr(out, v.bytes); break;
+    case store::ColumnType::kFloat:
+      out += PyFloatRepr(v.real);
+      break;
+    case store::ColumnType::kText:
+      out += v.bytes;
+      break;
+    case store::ColumnType::kBlob:
+      AppendPyBytesRepr(out, v.bytes);
+      break;
   }
 }
 

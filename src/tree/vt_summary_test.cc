@@ -10,8 +10,8 @@ namespace honeyvt::tree {
 namespace {
 
 TEST(DetectionPercentTest, DivideThenMultiplyThenRoundHalfEven) {
-  EXPECT_EQ(DetectionPercent(5, 8), "62");   // 62.5 -> even
-  EXPECT_EQ(DetectionPercent(3, 8), "38");   // 37.5 -> even
+  EXPECT_EQ(DetectionPercent(5, 8), "62");  // 62.5 -> even
+  EXPECT_EQ(DetectionPercent(3, 8), "38");  // 37.5 -> even
   EXPECT_EQ(DetectionPercent(7, 11), "64");
   EXPECT_EQ(DetectionPercent(23, 40), "57");  // 57.49999999999999, not 58
   EXPECT_EQ(DetectionPercent(1, 200), "0");   // 0.5 -> even

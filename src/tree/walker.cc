@@ -13,8 +13,8 @@ struct Frame {
 
 }  // namespace
 
-Status WalkTree(const Connection& root, TreeSource& source, TreeWriter& writer,
-                const Sink& sink, const std::function<Status()>& after_node) {
+Status WalkTree(const Connection& root, TreeSource& source, TreeWriter& writer, const Sink& sink,
+                const std::function<Status()>& after_node) {
   std::unordered_set<std::int64_t> visited{root.id};
   std::vector<Frame> stack;
   RETURN_IF_ERROR(writer.Enter(root, 0));

@@ -16,7 +16,7 @@
 
 namespace honeyvt::tree {
 
-Status WalkTree(const Connection& root, TreeSource& source, TreeWriter& writer,
-                const Sink& sink, const std::function<Status()>& after_node = {});
+Status WalkTree(const Connection& root, TreeSource& source, TreeWriter& writer, const Sink& sink,
+                const std::function<Status()>& after_node = {});
 
 }  // namespace honeyvt::tree
