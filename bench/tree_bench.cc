@@ -1,5 +1,5 @@
 // tree_bench: measures `honeyvt tree` on generated logsql databases of 250k and 1M
-// connections: wall time and peak RSS of the child process (wait4 rusage), for the full
+// connections: wall time, CPU time and peak RSS of the child process (wait4 rusage), for the full
 // tree and for filtered runs (-m, -r, -t, -c). Prints one line per run.
 //   tree_bench HONEYVT_BINARY [WORKDIR=/tmp/honeyvt-bench] [SIZES=250000,1000000]
 #include <fcntl.h>
@@ -23,6 +23,7 @@ namespace {
 
 struct Measure {
   double wall_s = 0;
+  double cpu_s = 0;  // user + system time of the child
   long max_rss_kb = 0;
   int status = -1;
   long long bytes = 0;
@@ -50,6 +51,8 @@ Measure RunChild(const std::vector<std::string>& args, const std::string& out_pa
   wait4(pid, &status, 0, &ru);
   m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   m.max_rss_kb = ru.ru_maxrss;
+  m.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   m.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::error_code ec;
   m.bytes = static_cast<long long>(std::filesystem::file_size(out_path, ec));
@@ -97,8 +100,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "gen_logsql failed (exit %d)\n", g.status);
         return 1;
       }
-      std::printf("%-10lld %-34s %9.2f %10.1f\n", static_cast<long long>(n), "generate (gen_logsql)",
-                  g.wall_s, g.max_rss_kb / 1024.0);
+      std::printf("%-10lld %-28s %8.2f %8.2f %10.1f\n", static_cast<long long>(n),
+                  "generate (gen_logsql)", g.wall_s, g.cpu_s, g.max_rss_kb / 1024.0);
     }
     const std::string md5 = Pick(db, "SELECT download_md5_hash FROM downloads LIMIT 1 OFFSET 100");
     const std::string host = Pick(db,
@@ -116,13 +119,13 @@ int main(int argc, char** argv) {
         {"tree --format json", {honeyvt, "tree", "--format", "json", path}},
         {"tree -m <md5>", {honeyvt, "tree", "-m", md5, path}},
         {"tree -r <host>", {honeyvt, "tree", "-r", host, path}},
-        {"tree -t <last ~1000 conns>", {honeyvt, "tree", "-t", mid, path}},
+        {"tree -t <last ~1000>", {honeyvt, "tree", "-t", mid, path}},
         {"tree -c <id>", {honeyvt, "tree", "-c", id, path}},
     };
     for (const auto& [name, args] : runs) {
       const Measure m = RunChild(args, (dir / "out.txt").string());
-      std::printf("%-10lld %-34s %9.2f %10.1f %12lld %6d\n", static_cast<long long>(n),
-                  name.c_str(), m.wall_s, m.max_rss_kb / 1024.0, m.bytes, m.status);
+      std::printf("%-10lld %-28s %8.2f %8.2f %10.1f %12lld %5d\n", static_cast<long long>(n),
+                  name.c_str(), m.wall_s, m.cpu_s, m.max_rss_kb / 1024.0, m.bytes, m.status);
       std::fflush(stdout);
     }
   }
