@@ -88,8 +88,8 @@ int main(int argc, char** argv) {
     }
   }
   std::filesystem::create_directories(dir);
-  std::printf("%-10s %-34s %9s %10s %12s %6s\n", "conns", "run", "wall_s", "maxrss_MB", "out_bytes",
-              "exit");
+  std::printf("%-10s %-28s %8s %8s %10s %12s %5s\n", "conns", "run", "wall_s", "cpu_s",
+              "maxrss_MB", "out_bytes", "exit");
   for (std::int64_t n : sizes) {
     const auto db = dir / ("logsql-" + std::to_string(n) + ".sqlite");
     if (!std::filesystem::exists(db)) {
