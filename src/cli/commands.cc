@@ -12,6 +12,9 @@ std::span<const Command> Commands() {
       Command{"init-db", "create a new, empty dionaea logsql database", &InitDbMain},
       Command{"db-info", "show which dionaea era a logsql database is and what it holds",
               &DbInfoMain},
+      Command{"tree",
+              "print attacks as trees, like dionaea's readlogsqltree (also run as readlogsqltree)",
+              &TreeMain},
   };
   return kCommands;
 }

@@ -1,0 +1,288 @@
+#include "tree/source.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+
+#include "tree/filters.h"
+
+namespace honeyvt::tree {
+namespace {
+
+bool HasIndexOn(store::Database& db, const char* table, const char* column) {
+  // PRAGMA index_list/index_info with a constant table name from item_kinds.cc.
+  auto list = db.Prepare(std::string("PRAGMA index_list(") + table + ")");
+  if (!list) return false;
+  std::vector<std::string> names;
+  while (true) {
+    auto row = list->Step();
+    if (!row || !*row) break;
+    names.push_back(list->Text(1));
+  }
+  for (const auto& name : names) {
+    auto info = db.Prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno LIMIT 1");
+    if (!info) continue;
+    info->Bind(1, name);
+    auto row = info->Step();
+    if (row && *row && info->Text(0) == column) return true;
+  }
+  return false;
+}
+
+std::string ConnectionSelect() { return std::string("SELECT ") + kConnectionColumns; }
+
+}  // namespace
+
+std::vector<Row> DistinctRows(const RowList& rows) {
+  std::vector<Row> out;
+  std::unordered_set<std::string> seen;
+  for (const Row r : rows) {
+    std::string key;
+    for (const Value& v : r) {
+      key += static_cast<char>('0' + static_cast<int>(v.type));
+      const std::string text = PyStr(v);
+      key += std::to_string(text.size());
+      key += ':';
+      key += text;
+    }
+    if (seen.insert(std::move(key)).second) out.push_back(r);
+  }
+  return out;
+}
+
+TreeSource::~TreeSource() = default;
+
+Result<TreeSource> TreeSource::Create(store::Database& db) {
+  TreeSource src(db);
+  for (std::size_t i = 0; i < kKindCount; ++i) {
+    const KindSpec& spec = SpecOf(static_cast<Kind>(i));
+    KindState& st = src.kinds_[i];
+    st.exists = db.TableExists(spec.table);
+    if (!st.exists) continue;
+    ASSIGN_OR_RETURN(store::Statement point, db.Prepare(PointSql(spec)));
+    ASSIGN_OR_RETURN(store::Statement range, db.Prepare(RangeSql(spec)));
+    st.cols = static_cast<std::size_t>(point.ColumnCount() - 1);
+    st.point.emplace(std::move(point));
+    st.range.emplace(std::move(range));
+  }
+  const std::string base = ConnectionSelect() + " FROM connections AS c ";
+  ASSIGN_OR_RETURN(store::Statement children_point,
+                   db.Prepare("SELECT c.connection FROM connections AS c WHERE "
+                              "c.connection_parent = ?1 AND c.connection != ?1 "
+                              "ORDER BY c.connection"));
+  ASSIGN_OR_RETURN(store::Statement children_range,
+                   db.Prepare("SELECT c.connection_parent, " + std::string(kConnectionColumns) +
+                              " FROM connections AS c WHERE c.connection_parent >= ?1 AND "
+                              "c.connection_parent < ?2 AND c.connection != c.connection_parent "
+                              "ORDER BY c.connection_parent, c.connection"));
+  ASSIGN_OR_RETURN(store::Statement connection_point, db.Prepare(base + "WHERE c.connection = ?1"));
+  src.children_point_.emplace(std::move(children_point));
+  src.children_range_.emplace(std::move(children_range));
+  src.connection_point_.emplace(std::move(connection_point));
+  if (db.TableExists("mysql_command_args")) {
+    ASSIGN_OR_RETURN(store::Statement args,
+                     db.Prepare("SELECT mysql_command_arg_data FROM mysql_command_args "
+                                "WHERE mysql_command = ?1 "
+                                "ORDER BY mysql_command_arg_index ASC, rowid"));
+    src.mysql_args_.emplace(std::move(args));
+  }
+  RETURN_IF_ERROR(src.PrepareSip());
+  return src;
+}
+
+Status TreeSource::PrepareSip() {
+  if (!kinds_[static_cast<std::size_t>(Kind::kSip)].exists) return OkStatus();
+  for (std::size_t i = 0; i < kSipPartCount; ++i) {
+    const SipPartSpec& spec = SpecOf(static_cast<SipPart>(i));
+    if (!db_->TableExists(spec.table)) continue;
+    ASSIGN_OR_RETURN(store::Statement stmt,
+                     db_->Prepare(std::string("SELECT ") + spec.columns + " FROM main." +
+                                  spec.table + " WHERE sip_command = ?1 ORDER BY rowid"));
+    sip_[i].emplace(std::move(stmt));
+    sip_unindexed_[i] = !HasIndexOn(*db_, spec.table, "sip_command");
+  }
+  return OkStatus();
+}
+
+Status TreeSource::IndexSip() {
+  for (std::size_t i = 0; i < kSipPartCount; ++i) {
+    if (!sip_[i] || !sip_unindexed_[i]) continue;
+    const SipPartSpec& spec = SpecOf(static_cast<SipPart>(i));
+    const std::string copy = std::string("honeyvt_tree_") + spec.table;
+    RETURN_IF_ERROR(db_->Exec("CREATE TEMP TABLE " + copy + " AS SELECT rowid AS rid, " +
+                              "sip_command, " + spec.columns + " FROM main." + spec.table +
+                              " WHERE sip_command IS NOT NULL"));
+    RETURN_IF_ERROR(
+        db_->Exec("CREATE INDEX temp." + copy + "_idx ON " + copy + " (sip_command, rid)"));
+    ASSIGN_OR_RETURN(store::Statement stmt,
+                     db_->Prepare(std::string("SELECT ") + spec.columns + " FROM temp." + copy +
+                                  " WHERE sip_command = ?1 ORDER BY rid"));
+    sip_[i].emplace(std::move(stmt));
+    sip_unindexed_[i] = false;
+  }
+  return OkStatus();
+}
+
+Result<RowList> TreeSource::Collect(store::Statement& stmt, int first_col, CellStore& out) {
+  out.Clear(static_cast<std::size_t>(stmt.ColumnCount() - first_col));
+  while (true) {
+    auto row = stmt.Step();
+    if (!row) {
+      stmt.Reset();
+      return std::move(row).error();
+    }
+    if (!*row) break;
+    out.Append(stmt, first_col);
+  }
+  stmt.Reset();
+  return out.List();
+}
+
+void TreeSource::ClearWindow() {
+  lo_ = hi_ = 0;
+  window_children_ = false;
+  edges_.clear();
+  window_used_ = 0;
+  by_id_.clear();
+  for (KindState& st : kinds_) {
+    st.windowed = false;
+    st.keys.clear();
+    st.rows.Clear(st.cols);
+  }
+}
+
+Status TreeSource::LoadWindow(std::int64_t lo, std::int64_t hi) {
+  ClearWindow();
+  lo_ = lo;
+  hi_ = hi;
+  for (KindState& st : kinds_) {
+    if (!st.exists) continue;
+    store::Statement& stmt = *st.range;
+    stmt.Bind(1, lo).Bind(2, hi);
+    bool overflow = false;
+    while (true) {
+      auto row = stmt.Step();
+      if (!row) {
+        stmt.Reset();
+        return std::move(row).error();
+      }
+      if (!*row) break;
+      if (st.rows.rows() >= kMaxWindowRows) {
+        overflow = true;
+        break;
+      }
+      st.keys.push_back(stmt.Int64(0));
+      st.rows.Append(stmt, 1);
+    }
+    stmt.Reset();
+    if (overflow) {
+      st.keys.clear();
+      st.rows.Clear(st.cols);
+    }
+    st.windowed = !overflow;
+  }
+  store::Statement& stmt = *children_range_;
+  stmt.Bind(1, lo).Bind(2, hi);
+  bool overflow = false;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row) {
+      stmt.Reset();
+      return std::move(row).error();
+    }
+    if (!*row) break;
+    if (edges_.size() >= kMaxWindowRows) {
+      overflow = true;
+      break;
+    }
+    if (window_rows_.size() <= window_used_) window_rows_.resize(window_used_ + 1);
+    Connection& c = window_rows_[window_used_];
+    c.ReadInto(stmt, 1);
+    edges_.emplace_back(stmt.Int64(0), c.id);
+    by_id_.emplace_back(c.id, window_used_);
+    ++window_used_;
+  }
+  stmt.Reset();
+  if (overflow) {
+    edges_.clear();
+    by_id_.clear();
+    window_used_ = 0;
+  }
+  std::sort(by_id_.begin(), by_id_.end());
+  window_children_ = !overflow;
+  return OkStatus();
+}
+
+Result<RowList> TreeSource::Items(Kind kind, std::int64_t id) {
+  KindState& st = kinds_[static_cast<std::size_t>(kind)];
+  if (!st.exists) return RowList();
+  if (st.windowed && id >= lo_ && id < hi_) {
+    auto [b, e] = std::equal_range(st.keys.begin(), st.keys.end(), id);
+    return st.rows.Slice(static_cast<std::size_t>(b - st.keys.begin()),
+                         static_cast<std::size_t>(e - b));
+  }
+  st.point->Bind(1, id);
+  return Collect(*st.point, 1, st.scratch);
+}
+
+Result<std::span<const std::int64_t>> TreeSource::Children(std::int64_t id) {
+  children_scratch_.clear();
+  if (window_children_ && id >= lo_ && id < hi_) {
+    auto cmp = [](const std::pair<std::int64_t, std::int64_t>& e, std::int64_t v) {
+      return e.first < v;
+    };
+    for (auto it = std::lower_bound(edges_.begin(), edges_.end(), id, cmp);
+         it != edges_.end() && it->first == id; ++it) {
+      children_scratch_.push_back(it->second);
+    }
+    return std::span<const std::int64_t>(children_scratch_);
+  }
+  store::Statement& stmt = *children_point_;
+  stmt.Bind(1, id);
+  while (true) {
+    auto row = stmt.Step();
+    if (!row) {
+      stmt.Reset();
+      return std::move(row).error();
+    }
+    if (!*row) break;
+    children_scratch_.push_back(stmt.Int64(0));
+  }
+  stmt.Reset();
+  return std::span<const std::int64_t>(children_scratch_);
+}
+
+Result<const Connection*> TreeSource::ConnectionById(std::int64_t id) {
+  auto it =
+      std::lower_bound(by_id_.begin(), by_id_.end(), std::pair<std::int64_t, std::size_t>(id, 0));
+  if (it != by_id_.end() && it->first == id) return &window_rows_[it->second];
+  store::Statement& stmt = *connection_point_;
+  stmt.Bind(1, id);
+  auto row = stmt.Step();
+  const Connection* out = nullptr;
+  if (row && *row) {
+    scratch_connection_.ReadInto(stmt, 0);
+    out = &scratch_connection_;
+  }
+  stmt.Reset();
+  if (!row) return std::move(row).error();
+  return out;
+}
+
+Result<RowList> TreeSource::SipParts(SipPart part, const Value& sip_command) {
+  if (part == SipPart::kAddrs && ++sip_lookups_ == kDirectSipLookups + 1) {
+    RETURN_IF_ERROR(IndexSip());
+  }
+  auto& stmt = sip_[static_cast<std::size_t>(part)];
+  if (!stmt) return RowList();
+  BindValue(*stmt, 1, sip_command);
+  return Collect(*stmt, 0, sip_scratch_);
+}
+
+Result<RowList> TreeSource::MysqlArgs(const Value& mysql_command) {
+  if (!mysql_args_) return RowList();
+  BindValue(*mysql_args_, 1, mysql_command);
+  return Collect(*mysql_args_, 0, mysql_scratch_);
+}
+
+}  // namespace honeyvt::tree

@@ -1,0 +1,102 @@
+#pragma once
+// TreeSource reads everything the tree prints from one read-only logsql connection.
+//
+// Speed without unbounded memory: the walker processes roots in pages of ascending id.
+// For a dense page, LoadWindow(lo, hi) range-scans each item table's `connection` index
+// and the `connection_parent` index once for the whole id range, so most connections
+// cost no query of their own. Connections outside the window (children far from their
+// root, sparse filtered roots) fall back to indexed point queries. A window never holds
+// more than kMaxWindowRows rows per table; a table that would exceed it is read with
+// point queries for that page instead. Every statement is reset as soon as its rows are
+// copied, so no SQLite lock is held while output is written (dionaea keeps logging).
+//
+// SIP sub-tables have no index on sip_command in dionaea's schema, so each lookup scans
+// the table. After kDirectSipLookups such lookups (a run that prints many SIP commands),
+// the five tables are copied once into indexed TEMP tables (the temp database lives
+// outside the logsql file, which is never written); a run printing a few SIP commands
+// (-c, -r) never pays for the copy.
+//
+// Not thread-safe. Returned rows stay valid until the next call for the same kind (or
+// the next LoadWindow); a returned Connection until the next ConnectionById/LoadWindow.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/result.h"
+#include "store/sqlite.h"
+#include "tree/connection.h"
+#include "tree/item_kinds.h"
+#include "tree/rows.h"
+#include "tree/value.h"
+
+namespace honeyvt::tree {
+
+// The rows of `rows` without repeats (first occurrence kept, order preserved), as
+// SELECT DISTINCT over the same columns gives them.
+std::vector<Row> DistinctRows(const RowList& rows);
+
+class TreeSource {
+ public:
+  static constexpr std::size_t kMaxWindowRows = 20000;
+  static constexpr std::size_t kDirectSipLookups = 8;
+
+  static Result<TreeSource> Create(store::Database& db);
+  TreeSource(TreeSource&&) noexcept = default;
+  ~TreeSource();
+
+  // Prefetches items and children for connection ids in [lo, hi).
+  Status LoadWindow(std::int64_t lo, std::int64_t hi);
+  void ClearWindow();
+
+  // The rows of one item kind for a connection (without the key column).
+  Result<RowList> Items(Kind kind, std::int64_t id);
+  // Ids of the children of `id` (connection_parent = id, id itself excluded), ascending.
+  Result<std::span<const std::int64_t>> Children(std::int64_t id);
+  // One connection row; null if it vanished.
+  Result<const Connection*> ConnectionById(std::int64_t id);
+  // Sub-items of a SIP command, in rowid order.
+  Result<RowList> SipParts(SipPart part, const Value& sip_command);
+  // A mysql command's argument texts in mysql_command_arg_index order.
+  Result<RowList> MysqlArgs(const Value& mysql_command);
+
+  store::Database& db() { return *db_; }
+
+ private:
+  struct KindState {
+    bool exists = false;
+    std::optional<store::Statement> point, range;
+    std::size_t cols = 0;
+    bool windowed = false;  // window rows valid for this kind
+    std::vector<std::int64_t> keys;
+    CellStore rows;
+    CellStore scratch;
+  };
+  explicit TreeSource(store::Database& db) : db_(&db) {}
+  Status PrepareSip();
+  Status IndexSip();
+  static Result<RowList> Collect(store::Statement& stmt, int first_col, CellStore& out);
+
+  store::Database* db_;
+  std::array<KindState, kKindCount> kinds_;
+  std::array<std::optional<store::Statement>, kSipPartCount> sip_;
+  std::array<bool, kSipPartCount> sip_unindexed_{};
+  std::size_t sip_lookups_ = 0;
+  CellStore sip_scratch_;
+  std::optional<store::Statement> mysql_args_;
+  CellStore mysql_scratch_;
+  std::optional<store::Statement> children_point_, children_range_, connection_point_;
+  // Window state: children rows of parents in [lo_, hi_), reused in place.
+  std::int64_t lo_ = 0, hi_ = 0;
+  bool window_children_ = false;
+  std::vector<std::pair<std::int64_t, std::int64_t>> edges_;  // (parent, child), sorted
+  std::vector<Connection> window_rows_;                       // first window_used_ valid
+  std::size_t window_used_ = 0;
+  std::vector<std::pair<std::int64_t, std::size_t>> by_id_;  // child id -> row, sorted
+  Connection scratch_connection_;
+  std::vector<std::int64_t> children_scratch_;
+};
+
+}  // namespace honeyvt::tree
