@@ -12,6 +12,10 @@ std::span<const Command> Commands() {
       Command{"init-db", "create a new, empty dionaea logsql database", &InitDbMain},
       Command{"db-info", "show which dionaea era a logsql database is and what it holds",
               &DbInfoMain},
+      Command{"report",
+              "reports over stored verdicts: aliases, signatures, undetected, summary, "
+              "families, history",
+              &ReportMain},
   };
   return kCommands;
 }

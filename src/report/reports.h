@@ -40,7 +40,7 @@ struct UndetectedQuery {
 // undetected: samples whose latest report has the vendor's row with result NULL (or '')
 // — plus, with include_absent, reports lacking the vendor — with, per sample: downloads
 // in scope, the distinct DCERPC vulnerabilities of the attacks that delivered it, their
-// number and the latest report's ratio. Ordered by vulnerabilities, downloads
+// number. Ordered by vulnerabilities, downloads
 // (descending), then md5.
 Result<Document> Undetected(Source& source, const UndetectedQuery& query);
 

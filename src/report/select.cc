@@ -1,5 +1,7 @@
 #include "report/select.h"
 
+#include <algorithm>
+
 #include "core/strings.h"
 #include "report/verdicts.h"
 
@@ -47,6 +49,35 @@ Result<std::int64_t> CountHits(store::Database& db) {
 
 }  // namespace
 
+Result<HitReports> LoadHitReports(Source& source) {
+  HitReports hits;
+  ASSIGN_OR_RETURN(store::Statement stmt,
+                   source.db().Prepare("SELECT r.virustotal, h.md5 FROM temp.hv_hit h "
+                                       "CROSS JOIN temp.hv_reports r ON r.md5 = h.md5 "
+                                       "ORDER BY h.md5"));
+  std::vector<std::pair<std::int64_t, std::int64_t>> pairs;  // report, sample number
+  std::string last;
+  std::int64_t max_id = -1;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (hits.samples == 0 || stmt.TextView(1) != last) {
+      last = stmt.Text(1);
+      ++hits.samples;
+    }
+    pairs.emplace_back(stmt.Int64(0), hits.samples - 1);
+    max_id = std::max(max_id, stmt.Int64(0));
+  }
+  hits.reports = static_cast<std::int64_t>(pairs.size());
+  hits.index = IdIndex(max_id, hits.reports);
+  for (const auto& [id, sample] : pairs) hits.index.Set(id, sample);
+  ASSIGN_OR_RETURN(store::Statement scope,
+                   source.db().Prepare("SELECT count(*) FROM temp.hv_reports"));
+  ASSIGN_OR_RETURN(bool counted, scope.Step());
+  hits.scope_reports = counted ? scope.Int64(0) : 0;
+  return hits;
+}
+
 std::string LikeContains(std::string_view text) {
   std::string out = "%";
   for (char c : text) {
@@ -56,14 +87,26 @@ std::string LikeContains(std::string_view text) {
   return out + "%";
 }
 
-bool HasLeadingIndex(store::Database& db, std::string_view table, std::string_view column) {
-  auto stmt = db.Prepare(
-      "SELECT 1 FROM pragma_index_list(?1) l, pragma_index_info(l.name) i "
-      "WHERE i.seqno = 0 AND i.name = ?2 AND l.partial = 0");
-  if (!stmt) return false;
-  stmt->BindAll(table, column);
-  auto row = stmt->Step();
-  return row && *row;
+bool HasIndexOn(store::Database& db, std::string_view table,
+                std::initializer_list<std::string_view> columns) {
+  auto indexes = db.Prepare("SELECT name FROM pragma_index_list(?1) WHERE partial = 0");
+  auto info = db.Prepare("SELECT seqno, name FROM pragma_index_info(?1)");
+  if (!indexes || !info) return false;
+  indexes->Bind(1, table);
+  while (true) {
+    auto row = indexes->Step();
+    if (!row || !*row) return false;
+    info->Reset();
+    info->Bind(1, indexes->Text(0));
+    std::size_t matched = 0;
+    while (true) {
+      auto col = info->Step();
+      if (!col || !*col) break;
+      const auto seq = static_cast<std::size_t>(info->Int64(0));
+      if (seq < columns.size() && info->TextView(1) == *(columns.begin() + seq)) ++matched;
+    }
+    if (matched == columns.size()) return true;
+  }
 }
 
 Result<std::int64_t> SelectFamily(Source& source, const FamilyQuery& query) {
@@ -83,7 +126,7 @@ Result<std::int64_t> SelectFamily(Source& source, const FamilyQuery& query) {
     return CountHits(db);
   }
   const std::string like = LikeContains(query.pattern);
-  if (HasLeadingIndex(db, "virustotalscans", "virustotalscan_result")) {
+  if (HasIndexOn(db, "virustotalscans", {"virustotalscan_result"})) {
     ASSIGN_OR_RETURN(store::Statement names, db.Prepare(kMatchingNames));
     names.Bind(1, like);
     RETURN_IF_ERROR(names.Run());

@@ -1,5 +1,7 @@
 // honeyvt report signatures: how many distinct names each vendor uses for one family.
+#include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "report/reports.h"
 #include "report/select.h"
@@ -7,62 +9,74 @@
 namespace honeyvt::report {
 namespace {
 
-constexpr const char* kPerVendor = R"SQL(
-SELECT s.virustotalscan_scanner,
-       count(DISTINCT NULLIF(s.virustotalscan_result, '')),
-       count(DISTINCT CASE WHEN NULLIF(s.virustotalscan_result, '') IS NOT NULL
-                           THEN r.md5 END),
-       count(DISTINCT r.md5)
+// Every scan row of every report of the selected samples (one row per vendor per report).
+constexpr const char* kRows = R"SQL(
+SELECT s.virustotal, s.virustotalscan_scanner, s.virustotalscan_result
 FROM temp.hv_hit h
   CROSS JOIN temp.hv_reports r ON r.md5 = h.md5
   CROSS JOIN virustotalscans s ON s.virustotal = r.virustotal
-GROUP BY s.virustotalscan_scanner
-ORDER BY 2 DESC, 1
-LIMIT ?1
 )SQL";
 
-// Most frequent name per vendor (ties: smallest name).
-constexpr const char* kTopName = R"SQL(
-SELECT s.virustotalscan_scanner, s.virustotalscan_result, count(*)
-FROM temp.hv_hit h
-  CROSS JOIN temp.hv_reports r ON r.md5 = h.md5
-  CROSS JOIN virustotalscans s ON s.virustotal = r.virustotal
-WHERE s.virustotalscan_result IS NOT NULL AND s.virustotalscan_result <> ''
-GROUP BY 1, 2
-)SQL";
+struct Vendor {
+  std::unordered_map<std::string, std::int64_t> names;  // name -> rows
+  std::vector<std::int64_t> detected;                   // sample numbers
+  std::vector<std::int64_t> scanned;
+};
+
+std::int64_t Distinct(std::vector<std::int64_t>& v) {
+  std::sort(v.begin(), v.end());
+  return std::unique(v.begin(), v.end()) - v.begin();
+}
 
 }  // namespace
 
 Result<Document> Signatures(Source& source, const FamilyQuery& query) {
-  ASSIGN_OR_RETURN(std::int64_t hits, SelectFamily(source, query));
-  std::map<std::string, std::pair<std::string, std::int64_t>> top;
-  {
-    ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(kTopName));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      auto& best = top[stmt.Text(0)];
-      const std::int64_t n = stmt.Int64(2);
-      std::string name = stmt.Text(1);
-      if (n > best.second || (n == best.second && name < best.first)) best = {name, n};
-    }
-  }
-  Document doc;
-  Table& table = doc.tables.emplace_back();
-  table.name = "signatures";
-  table.title = "Distinct names per vendor for the " + std::to_string(hits) + " samples with " +
-                (query.by_label ? "family label '" : "a name containing '") + query.pattern +
-                "'";
-  table.columns = {"vendor", "names", "detected", "scanned", "top_name"};
-  ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(kPerVendor));
-  stmt.Bind(1, source.SqlLimit());
+  ASSIGN_OR_RETURN(std::int64_t selected, SelectFamily(source, query));
+  ASSIGN_OR_RETURN(HitReports hits, LoadHitReports(source));
+  std::map<std::string, Vendor> vendors;
+  ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(kRows));
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    std::string vendor = stmt.Text(0);
-    auto it = top.find(vendor);
-    Cell top_name = it == top.end() ? Cell{} : Cell{it->second.first};
-    table.rows.push_back({vendor, stmt.Int64(1), stmt.Int64(2), stmt.Int64(3), top_name});
+    const std::int64_t sample = hits.index.Find(stmt.Int64(0));
+    if (sample < 0) continue;
+    Vendor& v = vendors[stmt.Text(1)];
+    v.scanned.push_back(sample);
+    if (stmt.IsNull(2) || stmt.TextView(2).empty()) continue;
+    v.detected.push_back(sample);
+    ++v.names[stmt.Text(2)];
+  }
+  struct Line {
+    std::string vendor;
+    std::int64_t names, detected, scanned;
+    Cell top;
+  };
+  std::vector<Line> lines;
+  for (auto& [name, v] : vendors) {
+    const std::pair<const std::string, std::int64_t>* top = nullptr;
+    for (const auto& entry : v.names) {
+      if (top == nullptr || entry.second > top->second ||
+          (entry.second == top->second && entry.first < top->first)) {
+        top = &entry;
+      }
+    }
+    lines.push_back({name, static_cast<std::int64_t>(v.names.size()), Distinct(v.detected),
+                     Distinct(v.scanned), top == nullptr ? Cell{} : Cell{top->first}});
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const Line& a, const Line& b) { return a.names > b.names; });
+  Document doc;
+  Table& table = doc.tables.emplace_back();
+  table.name = "signatures";
+  table.title = "Distinct names per vendor for the " + std::to_string(selected) + " samples with " +
+                (query.by_label ? "family label '" : "a name containing '") + query.pattern + "'";
+  table.columns = {"vendor", "names", "detected", "scanned", "top_name"};
+  for (const Line& line : lines) {
+    if (source.filter().limit > 0 &&
+        static_cast<std::int64_t>(table.rows.size()) >= source.filter().limit) {
+      break;
+    }
+    table.rows.push_back({line.vendor, line.names, line.detected, line.scanned, line.top});
   }
   return doc;
 }

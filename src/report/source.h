@@ -14,8 +14,9 @@
 //   report; name inventories (aliases, signatures) use every report.
 //
 // TEMP tables (valid for the life of the Source):
-//   temp.hv_samples(md5 PRIMARY KEY, downloads, first_seen)  first_seen = earliest
-//       download in scope (REAL Unix seconds, NULL if the connection row is missing)
+//   temp.hv_samples(md5 PRIMARY KEY, downloads, first_seen, first_ever)  first_seen =
+//       earliest download in scope, first_ever = earliest download at all (REAL Unix
+//       seconds; NULL when no download has a connection row)
 //   temp.hv_reports(virustotal PRIMARY KEY, md5, ts, latest)  latest = 1 or 0
 //
 // A Source is single-threaded, like the Database it owns.

@@ -19,13 +19,10 @@ SELECT (SELECT count(*) FROM temp.hv_samples),
 // A sample is new on the UTC day of its first download ever; counted when that first
 // download lies in the window. ?1 = since, ?2 = until.
 constexpr const char* kPerDay = R"SQL(
-SELECT strftime('%Y-%m-%d', f, 'unixepoch') AS day, count(*) FROM (
-  SELECT min(c.connection_timestamp) AS f
-  FROM temp.hv_samples s
-    CROSS JOIN downloads d ON d.download_md5_hash = s.md5
-    CROSS JOIN connections c ON c.connection = d.connection
-  GROUP BY s.md5)
-WHERE f IS NOT NULL AND (?1 IS NULL OR f >= ?1) AND (?2 IS NULL OR f < ?2)
+SELECT strftime('%Y-%m-%d', first_ever, 'unixepoch') AS day, count(*)
+FROM temp.hv_samples
+WHERE first_ever IS NOT NULL AND (?1 IS NULL OR first_ever >= ?1)
+  AND (?2 IS NULL OR first_ever < ?2)
 GROUP BY day ORDER BY day
 )SQL";
 

@@ -58,10 +58,6 @@ ORDER BY nv DESC, s.downloads DESC, m.md5
 LIMIT ?2
 )SQL";
 
-constexpr const char* kRatio =
-    "SELECT count(NULLIF(virustotalscan_result, '')), count(*) FROM virustotalscans "
-    "WHERE virustotal = ?1";
-
 Result<std::int64_t> Count(store::Database& db, const char* sql) {
   ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(sql));
   ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -104,19 +100,14 @@ Result<Document> Undetected(Source& source, const UndetectedQuery& query) {
   table.title = "Samples not detected by '" + query.vendor + "': " +
                 std::to_string(total_missed) + " of " + std::to_string(with_report) +
                 " samples with a report" + (query.vuln_only ? " (listed: delivered via a vuln)" : "");
-  table.columns = {"md5", "downloads", "vulns", "vulnerabilities", "positives", "total"};
+  table.columns = {"md5", "downloads", "vulns", "vulnerabilities"};
   ASSIGN_OR_RETURN(store::Statement rows, db.Prepare(kRows));
   rows.Bind(1, query.vuln_only ? 1 : 0).Bind(2, source.SqlLimit());
-  ASSIGN_OR_RETURN(store::Statement ratio, db.Prepare(kRatio));
   while (true) {
     ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) break;
-    ratio.Reset();
-    ratio.Bind(1, rows.Int64(2));
-    ASSIGN_OR_RETURN(bool counted, ratio.Step());
     Cell vulns = rows.IsNull(4) ? Cell{std::string()} : Cell{rows.Text(4)};
-    table.rows.push_back({rows.Text(0), rows.Int64(1), rows.Int64(3), vulns,
-                          counted ? ratio.Int64(0) : 0, counted ? ratio.Int64(1) : 0});
+    table.rows.push_back({rows.Text(0), rows.Int64(1), rows.Int64(3), vulns});
   }
   return doc;
 }

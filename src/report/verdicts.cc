@@ -3,40 +3,11 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "report/id_index.h"
+#include "report/select.h"
+
 namespace honeyvt::report {
-namespace {
 
-// Index of each latest report's Verdict by virustotal id: a dense vector when ids are
-// compact (the usual case), a hash map otherwise.
-class IdIndex {
- public:
-  IdIndex(const std::vector<Verdict>& verdicts, std::int64_t max_id) {
-    dense_ = max_id >= 0 && max_id <= 4 * static_cast<std::int64_t>(verdicts.size()) + 4096;
-    if (dense_) table_.assign(static_cast<std::size_t>(max_id) + 1, -1);
-    for (std::size_t i = 0; i < verdicts.size(); ++i) {
-      const std::int64_t id = verdicts[i].virustotal;
-      if (dense_ && id >= 0 && id <= max_id) {
-        table_[static_cast<std::size_t>(id)] = static_cast<std::int64_t>(i);
-      } else {
-        sparse_[id] = static_cast<std::int64_t>(i);
-      }
-    }
-  }
-  std::int64_t Find(std::int64_t id) const {
-    if (dense_ && id >= 0 && id < static_cast<std::int64_t>(table_.size())) {
-      return table_[static_cast<std::size_t>(id)];
-    }
-    auto it = sparse_.find(id);
-    return it == sparse_.end() ? -1 : it->second;
-  }
-
- private:
-  bool dense_ = false;
-  std::vector<std::int64_t> table_;
-  std::unordered_map<std::int64_t, std::int64_t> sparse_;
-};
-
-}  // namespace
 
 Result<std::vector<Verdict>> LatestVerdicts(Source& source) {
   std::vector<Verdict> verdicts;
@@ -62,29 +33,74 @@ Result<std::vector<Verdict>> LatestVerdicts(Source& source) {
                    source.db().Prepare("SELECT count(*) FROM virustotals"));
   ASSIGN_OR_RETURN(bool counted, count_all.Step());
   const std::int64_t all_reports = counted ? count_all.Int64(0) : 0;
-  // Most reports in scope: one sequential scan of the table beats 50,000 index probes.
-  // A narrow window: visit only the reports in scope.
-  const bool full_scan = static_cast<std::int64_t>(verdicts.size()) * 4 >= all_reports;
-  ASSIGN_OR_RETURN(
-      store::Statement scans,
-      source.db().Prepare(full_scan
-                              ? "SELECT virustotal, virustotalscan_result FROM virustotalscans"
-                              : "SELECT s.virustotal, s.virustotalscan_result "
-                                "FROM temp.hv_reports r CROSS JOIN virustotalscans s "
-                                "ON s.virustotal = r.virustotal WHERE r.latest = 1"));
-  IdIndex index(verdicts, max_id);
+  IdIndex index(max_id, static_cast<std::int64_t>(verdicts.size()));
+  for (std::size_t i = 0; i < verdicts.size(); ++i) {
+    index.Set(verdicts[i].virustotal, static_cast<std::int64_t>(i));
+  }
   FamilyLabeler labeler;
   std::vector<FamilyLabeler::Ballot> ballots(verdicts.size());
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, scans.Step());
-    if (!row) break;
-    const std::int64_t i = index.Find(scans.Int64(0));
-    if (i < 0) continue;
+  // Feeds one scan row (report id, result) into its verdict.
+  std::string last_name;
+  const std::vector<std::uint32_t>* last_tokens = nullptr;
+  auto add = [&](std::int64_t vt, bool is_null, std::string_view name) {
+    const std::int64_t i = index.Find(vt);
+    if (i < 0) return;
     Verdict& v = verdicts[static_cast<std::size_t>(i)];
     ++v.total;
-    if (scans.IsNull(1) || scans.TextView(1).empty()) continue;
+    if (is_null || name.empty()) return;
     ++v.positives;
-    ballots[static_cast<std::size_t>(i)].Add(labeler.Tokens(scans.TextView(1)));
+    if (last_tokens == nullptr || name != last_name) {  // rows come grouped by name
+      last_name.assign(name);
+      last_tokens = &labeler.Tokens(name);
+    }
+    ballots[static_cast<std::size_t>(i)].Add(*last_tokens);
+  };
+  const bool narrow = static_cast<std::int64_t>(verdicts.size()) * 4 < all_reports;
+  if (narrow) {
+    // A narrow window: visit only the reports in scope through the virustotal index.
+    ASSIGN_OR_RETURN(store::Statement scans,
+                     source.db().Prepare("SELECT s.virustotal, s.virustotalscan_result "
+                                         "FROM temp.hv_reports r CROSS JOIN virustotalscans s "
+                                         "ON s.virustotal = r.virustotal WHERE r.latest = 1"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, scans.Step());
+      if (!row) break;
+      add(scans.Int64(0), scans.IsNull(1), scans.TextView(1));
+    }
+  } else if (HasIndexOn(source.db(), "virustotalscans",
+                        {"virustotalscan_result", "virustotal"})) {
+    // honeyvt_virustotalscans_result_idx covers both queries: NULL rows are only counted
+    // (inside SQLite), named rows arrive grouped by name so each name is split once.
+    ASSIGN_OR_RETURN(store::Statement nulls,
+                     source.db().Prepare("SELECT virustotal, count(*) FROM virustotalscans "
+                                         "WHERE virustotalscan_result IS NULL "
+                                         "GROUP BY virustotal"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, nulls.Step());
+      if (!row) break;
+      const std::int64_t i = index.Find(nulls.Int64(0));
+      if (i >= 0) verdicts[static_cast<std::size_t>(i)].total += static_cast<int>(nulls.Int64(1));
+    }
+    ASSIGN_OR_RETURN(store::Statement named,
+                     source.db().Prepare("SELECT virustotal, virustotalscan_result "
+                                         "FROM virustotalscans "
+                                         "WHERE virustotalscan_result IS NOT NULL "
+                                         "ORDER BY virustotalscan_result"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, named.Step());
+      if (!row) break;
+      add(named.Int64(0), false, named.TextView(1));
+    }
+  } else {
+    // Most reports in scope and no covering index: one sequential pass over the table.
+    ASSIGN_OR_RETURN(store::Statement scans,
+                     source.db().Prepare("SELECT virustotal, virustotalscan_result "
+                                         "FROM virustotalscans"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, scans.Step());
+      if (!row) break;
+      add(scans.Int64(0), scans.IsNull(1), scans.TextView(1));
+    }
   }
   for (std::size_t i = 0; i < verdicts.size(); ++i) {
     verdicts[i].label = labeler.Decide(ballots[i]);
