@@ -21,7 +21,8 @@ constexpr const char* kOverview =
     "connection's timestamp; download counts then count only those downloads. A sample's "
     "reports are its virustotals rows; its latest report is the one with the newest "
     "virustotal_timestamp. A vendor 'detects' a file when its virustotalscans result is "
-    "neither NULL nor ''. Family labels: see `families --help`.";
+    "neither NULL nor ''. Family labels: see `families --help`. "
+    "Each `honeyvt report REPORT --help` states exactly what that report counts.";
 
 struct ReportFlags {
   CommonFlags common;
@@ -77,6 +78,14 @@ int AddIndexes(const ReportFlags& flags) {
   return kExitOk;
 }
 
+// A sub-subcommand: a one-line summary for `honeyvt report --help`, the exact
+// definition of what it counts in its own --help.
+CLI::App* AddReport(CLI::App& app, const char* name, const char* summary, const char* counts) {
+  CLI::App* sub = app.add_subcommand(name, summary);
+  sub->footer(std::string("\nWhat is counted: ") + counts);
+  return sub;
+}
+
 }  // namespace
 
 int ReportMain(const Invocation& inv) {
@@ -87,8 +96,9 @@ int ReportMain(const Invocation& inv) {
   report::UndetectedQuery undetected;
   std::string md5;
 
-  auto* aliases = app.add_subcommand(
-      "aliases",
+  auto* aliases = AddReport(
+      app, "aliases",
+      "names given to one family's samples, with sample and scan-row counts",
       "Every detection name given by any vendor to the samples that at least one vendor "
       "names with PATTERN inside (case-insensitive substring; % _ \\ are literal). Names are "
       "taken from every report of those samples. Per name: 'samples' = matched samples that "
@@ -98,8 +108,9 @@ int ReportMain(const Invocation& inv) {
       ->required();
   aliases->add_flag("--family", family.by_label, "select samples by family label instead");
 
-  auto* signatures = app.add_subcommand(
-      "signatures",
+  auto* signatures = AddReport(
+      app, "signatures",
+      "per vendor: distinct names it uses for one family",
       "Signature quality per vendor for one family (samples selected as in `aliases`): "
       "'names' = distinct names the vendor gave those samples over all their reports, "
       "'detected' = samples it named, 'scanned' = samples it has a row for, 'top_name' = "
@@ -108,8 +119,9 @@ int ReportMain(const Invocation& inv) {
       ->required();
   signatures->add_flag("--family", family.by_label, "select samples by family label instead");
 
-  auto* missed = app.add_subcommand(
-      "undetected",
+  auto* missed = AddReport(
+      app, "undetected",
+      "samples a vendor misses, with the DCERPC vulnerability that delivered them",
       "Samples VENDOR misses: its row in the sample's latest report has no name (NULL or ''). "
       "A report without a row for VENDOR (engine did not scan it) is not a miss unless "
       "--include-absent. Per sample: 'downloads' in the window; 'vulns' = number of distinct "
@@ -124,15 +136,17 @@ int ReportMain(const Invocation& inv) {
   missed->add_flag("--include-absent", undetected.include_absent,
                    "also count latest reports that have no row for VENDOR");
 
-  auto* summary = app.add_subcommand(
-      "summary",
+  auto* summary = AddReport(
+      app, "summary",
+      "totals, detection-ratio buckets, top families, new samples per day",
       "Totals: samples, downloads, samples with a report, samples without a verdict yet (no "
       "virustotals row), reports, samples whose label is SINGLETON. Detection ratio of each "
       "sample's latest report (rows with a name / rows) in buckets. Top families (--limit, "
       "default 10) by samples. New samples per UTC day of their first download ever.");
 
-  auto* families = app.add_subcommand(
-      "families",
+  auto* families = AddReport(
+      app, "families",
+      "a family label per sample by token vote over vendors' names",
       "A family label per sample with a report, from its latest report's names: split on "
       "non-alphanumerics, lowercased, trailing digits cut; generic tokens (trojan, generic, "
       "win32, heur, agent, worm, ...), tokens under 4 characters and hex-looking tokens "
@@ -140,16 +154,18 @@ int ReportMain(const Invocation& inv) {
       "once per token; the label is the most-voted token (ties: alphabetical), or SINGLETON "
       "when no token has 2 votes. 'votes' = the winner's votes.");
 
-  auto* history = app.add_subcommand(
-      "history",
+  auto* history = AddReport(
+      app, "history",
+      "how one sample's detection changed from report to report",
       "How MD5's detection changed: one row per report, oldest first, from honeyvt's own "
       "honeyvt_reports history; if honeyvt recorded none, from dionaea's virustotals rows "
       "(a note says so). 'gained'/'lost' = engines that started/stopped naming it since the "
       "previous row. --since/--until filter the reports' analysis dates here.");
   history->add_option("MD5", md5, "the sample's md5 (32 hex digits)")->required();
 
-  auto* indexes = app.add_subcommand(
-      "add-indexes",
+  auto* indexes = AddReport(
+      app, "add-indexes",
+      "create the additional indexes that keep reports fast (writes)",
       "Create the additional indexes that keep reports under a second on large databases "
       "(docs/reports.md lists them and why). Writes to the database: stop dionaea or run it "
       "when idle. Only adds indexes named honeyvt_*; never changes a column.");

@@ -104,10 +104,10 @@ void RenderCsv(const Document& doc, std::ostream& out) {
   }
 }
 
-nlohmann::json TableJson(const Table& table) {
-  nlohmann::json rows = nlohmann::json::array();
+nlohmann::ordered_json TableJson(const Table& table) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const Row& row : table.rows) {
-    nlohmann::json obj = nlohmann::json::object();
+    nlohmann::ordered_json obj = nlohmann::ordered_json::object();
     for (std::size_t c = 0; c < table.columns.size() && c < row.size(); ++c) {
       const Cell& cell = row[c];
       if (const auto* i = std::get_if<std::int64_t>(&cell)) {
@@ -126,14 +126,14 @@ nlohmann::json TableJson(const Table& table) {
 }
 
 void RenderJson(const Document& doc, std::ostream& out) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   if (doc.tables.size() == 1) {
     j = TableJson(doc.tables.front());
   } else {
-    j = nlohmann::json::object();
+    j = nlohmann::ordered_json::object();
     for (const Table& table : doc.tables) j[table.name] = TableJson(table);
   }
-  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace

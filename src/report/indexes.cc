@@ -4,15 +4,21 @@ namespace honeyvt::report {
 
 const std::vector<IndexSpec>& ReportIndexes() {
   static const std::vector<IndexSpec> kIndexes = {
+      {"honeyvt_virustotalscans_result_idx",
+       "CREATE INDEX IF NOT EXISTS honeyvt_virustotalscans_result_idx ON virustotalscans "
+       "(virustotalscan_result, virustotal)",
+       "names -> reports without touching the table: aliases/signatures selection, the "
+       "ordered name pass of aliases, the family/ratio pass of families and summary (NULL "
+       "rows counted inside the index)"},
       {"honeyvt_virustotalscans_report_idx",
        "CREATE INDEX IF NOT EXISTS honeyvt_virustotalscans_report_idx ON virustotalscans "
        "(virustotal, virustotalscan_scanner, virustotalscan_result)",
-       "covers every per-report read (all rows of one report: aliases, signatures, "
-       "undetected ratios, history) without touching the table"},
+       "all rows of one report without touching the table: signatures, aliases of small "
+       "families, families/summary with a narrow --since/--until window, history"},
       {"honeyvt_virustotalscans_scanner_idx",
        "CREATE INDEX IF NOT EXISTS honeyvt_virustotalscans_scanner_idx ON virustotalscans "
        "(virustotalscan_scanner, virustotalscan_result, virustotal)",
-       "covers undetected's 'reports where vendor X gave no name' without touching the table"},
+       "undetected: the reports where one vendor gave / did not give a name"},
   };
   return kIndexes;
 }

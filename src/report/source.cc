@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +23,8 @@ CREATE TEMP TABLE hv_reports (
 )SQL";
 
 struct SampleStats {
+  std::int64_t latest_id = -1;  // latest report: greatest (ts, id)
+  std::int64_t latest_ts = 0;
   std::int64_t downloads = 0;   // in the window
   double first_seen = 0;        // earliest in the window (0 = unknown)
   double first_ever = 0;        // earliest of all downloads (0 = unknown)
@@ -83,7 +84,11 @@ Status Source::BuildScope() {
       times.Add(stmt.Int64(0), stmt.IsNull(1) ? ConnectionTimes::kUnknown : stmt.Double(1));
     }
   }
-  std::unordered_map<std::string, SampleStats> samples;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, SampleStats, Hash, std::equal_to<>> samples;
   {
     ASSIGN_OR_RETURN(store::Statement stmt,
                      db.Prepare("SELECT connection, download_md5_hash FROM downloads "
@@ -96,7 +101,8 @@ Status Source::BuildScope() {
       const bool known = !std::isnan(ts);
       const bool in_window = !windowed || (known && (!filter_.since || ts >= *filter_.since) &&
                                            (!filter_.until || ts < *filter_.until));
-      auto [it, inserted] = samples.try_emplace(stmt.Text(1));
+      auto it = samples.find(stmt.TextView(1));
+      if (it == samples.end()) it = samples.emplace(stmt.Text(1), SampleStats{}).first;
       SampleStats& s = it->second;
       if (known && (s.first_ever == 0 || ts < s.first_ever)) s.first_ever = ts;
       if (in_window) {
@@ -114,7 +120,7 @@ Status Source::BuildScope() {
   // Latest report per sample: greatest (timestamp, id).
   struct Report {
     std::int64_t id;
-    std::string md5;
+    const std::pair<const std::string, SampleStats>* sample;
     std::int64_t ts;
   };
   std::vector<Report> reports;
@@ -125,15 +131,17 @@ Status Source::BuildScope() {
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      auto it = samples.find(std::string(stmt.TextView(1)));
+      auto it = samples.find(stmt.TextView(1));
       if (it == samples.end() || it->second.downloads == 0) continue;
-      reports.push_back({stmt.Int64(0), it->first, stmt.Int64(2)});
+      SampleStats& s = it->second;
+      const std::int64_t id = stmt.Int64(0);
+      const std::int64_t ts = stmt.Int64(2);
+      if (s.latest_id < 0 || std::make_pair(ts, id) > std::make_pair(s.latest_ts, s.latest_id)) {
+        s.latest_id = id;
+        s.latest_ts = ts;
+      }
+      reports.push_back({id, &*it, ts});
     }
-  }
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> latest;  // (ts, id)
-  for (const Report& r : reports) {
-    auto [it, inserted] = latest.try_emplace(r.md5, r.ts, r.id);
-    if (!inserted && std::make_pair(r.ts, r.id) > it->second) it->second = {r.ts, r.id};
   }
   std::sort(reports.begin(), reports.end(),
             [](const Report& a, const Report& b) { return a.id < b.id; });
@@ -153,7 +161,8 @@ Status Source::BuildScope() {
                    db.Prepare("INSERT INTO temp.hv_reports VALUES (?1, ?2, ?3, ?4)"));
   for (const Report& r : reports) {
     add_report.Reset();
-    add_report.Bind(1, r.id).Bind(2, r.md5).Bind(3, r.ts).Bind(4, latest[r.md5].second == r.id ? 1 : 0);
+    add_report.Bind(1, r.id).Bind(2, r.sample->first).Bind(3, r.ts);
+    add_report.Bind(4, r.sample->second.latest_id == r.id ? 1 : 0);
     RETURN_IF_ERROR(add_report.Run());
   }
   RETURN_IF_ERROR(
