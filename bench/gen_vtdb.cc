@@ -52,12 +52,12 @@ int main(int argc, char** argv) {
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s: %lld samples (%lld with a report), %lld reports, %lld virustotalscans rows, "
-              "%lld downloads, %lld connections in %.1f s\n",
-              argv[1], static_cast<long long>(stats->samples),
-              static_cast<long long>(stats->samples_with_report),
-              static_cast<long long>(stats->reports), static_cast<long long>(stats->scans),
-              static_cast<long long>(stats->downloads),
-              static_cast<long long>(stats->connections), secs);
+  std::printf(
+      "%s: %lld samples (%lld with a report), %lld reports, %lld virustotalscans rows, "
+      "%lld downloads, %lld connections in %.1f s\n",
+      argv[1], static_cast<long long>(stats->samples),
+      static_cast<long long>(stats->samples_with_report), static_cast<long long>(stats->reports),
+      static_cast<long long>(stats->scans), static_cast<long long>(stats->downloads),
+      static_cast<long long>(stats->connections), secs);
   return 0;
 }

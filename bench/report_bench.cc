@@ -30,7 +30,8 @@ using honeyvt::report::Source;
 std::string SomeMd5(const std::string& path) {
   auto db = honeyvt::store::Database::Open(path, {});
   if (!db) return "";
-  auto stmt = db->Prepare("SELECT virustotal_md5_hash FROM virustotals ORDER BY virustotal LIMIT 1");
+  auto stmt =
+      db->Prepare("SELECT virustotal_md5_hash FROM virustotals ORDER BY virustotal LIMIT 1");
   if (!stmt || !*stmt->Step()) return "";
   return stmt->Text(0);
 }
@@ -69,16 +70,38 @@ int main(int argc, char** argv) {
   const std::vector<Case> cases = {
       {"summary", [](Source& s) { return Summary(s); }},
       {"families", [](Source& s) { return Families(s); }},
-      {"aliases conficker", [](Source& s) { return Aliases(s, {"conficker", false}); }},
-      {"aliases --family conficker", [](Source& s) { return Aliases(s, {"conficker", true}); }},
-      {"aliases sdbot", [](Source& s) { return Aliases(s, {"sdbot", false}); }},
-      {"signatures conficker", [](Source& s) { return Signatures(s, {"conficker", false}); }},
-      {"signatures --family rimecud", [](Source& s) { return Signatures(s, {"rimecud", true}); }},
-      {"undetected Kaspersky", [](Source& s) { return Undetected(s, {"Kaspersky", false, false}); }},
+      {"aliases conficker",
+       [](Source& s) {
+         return Aliases(s, {"conficker", false});
+       }},
+      {"aliases --family conficker",
+       [](Source& s) {
+         return Aliases(s, {"conficker", true});
+       }},
+      {"aliases sdbot",
+       [](Source& s) {
+         return Aliases(s, {"sdbot", false});
+       }},
+      {"signatures conficker",
+       [](Source& s) {
+         return Signatures(s, {"conficker", false});
+       }},
+      {"signatures --family rimecud",
+       [](Source& s) {
+         return Signatures(s, {"rimecud", true});
+       }},
+      {"undetected Kaspersky",
+       [](Source& s) {
+         return Undetected(s, {"Kaspersky", false, false});
+       }},
       {"undetected ClamAV --vuln-only",
-       [](Source& s) { return Undetected(s, {"ClamAV", true, false}); }},
+       [](Source& s) {
+         return Undetected(s, {"ClamAV", true, false});
+       }},
       {"undetected Bkav --include-absent",
-       [](Source& s) { return Undetected(s, {"Bkav", false, true}); }},
+       [](Source& s) {
+         return Undetected(s, {"Bkav", false, true});
+       }},
       {"history " + md5, [md5](Source& s) { return History(s, md5); }},
       {"summary --since (last 30 days of data)", [](Source& s) { return Summary(s); }},
   };
@@ -105,7 +128,8 @@ int main(int argc, char** argv) {
       }
       std::ostringstream out;
       Render(*doc, Format::kTable, out);
-      times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      times.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       cpu.push_back(CpuSeconds() - cpu_start);
       rows = 0;
       for (const auto& t : doc->tables) rows += t.rows.size();

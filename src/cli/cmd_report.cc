@@ -34,9 +34,9 @@ struct ReportFlags {
 
 void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
   AddCommonFlags(sub, flags.common);
-  sub.add_option("--since", flags.since,
-                 std::string("only samples downloaded at or after this time: ") +
-                     std::string(kTimeSpecForms));
+  sub.add_option(
+      "--since", flags.since,
+      std::string("only samples downloaded at or after this time: ") + std::string(kTimeSpecForms));
   sub.add_option("--until", flags.until, "only samples downloaded before this time (same forms)");
   sub.add_option("--limit", flags.limit, "print at most N rows (0 = all)")
       ->check(CLI::NonNegativeNumber);
@@ -97,8 +97,7 @@ int ReportMain(const Invocation& inv) {
   std::string md5;
 
   auto* aliases = AddReport(
-      app, "aliases",
-      "names given to one family's samples, with sample and scan-row counts",
+      app, "aliases", "names given to one family's samples, with sample and scan-row counts",
       "Every detection name given by any vendor to the samples that at least one vendor "
       "names with PATTERN inside (case-insensitive substring; % _ \\ are literal). Names are "
       "taken from every report of those samples. Per name: 'samples' = matched samples that "
@@ -108,13 +107,12 @@ int ReportMain(const Invocation& inv) {
       ->required();
   aliases->add_flag("--family", family.by_label, "select samples by family label instead");
 
-  auto* signatures = AddReport(
-      app, "signatures",
-      "per vendor: distinct names it uses for one family",
-      "Signature quality per vendor for one family (samples selected as in `aliases`): "
-      "'names' = distinct names the vendor gave those samples over all their reports, "
-      "'detected' = samples it named, 'scanned' = samples it has a row for, 'top_name' = "
-      "its most frequent name. Sorted by names, most first.");
+  auto* signatures =
+      AddReport(app, "signatures", "per vendor: distinct names it uses for one family",
+                "Signature quality per vendor for one family (samples selected as in `aliases`): "
+                "'names' = distinct names the vendor gave those samples over all their reports, "
+                "'detected' = samples it named, 'scanned' = samples it has a row for, 'top_name' = "
+                "its most frequent name. Sorted by names, most first.");
   signatures->add_option("PATTERN", family.pattern, "text inside a detection name, or a family")
       ->required();
   signatures->add_flag("--family", family.by_label, "select samples by family label instead");
@@ -137,16 +135,14 @@ int ReportMain(const Invocation& inv) {
                    "also count latest reports that have no row for VENDOR");
 
   auto* summary = AddReport(
-      app, "summary",
-      "totals, detection-ratio buckets, top families, new samples per day",
+      app, "summary", "totals, detection-ratio buckets, top families, new samples per day",
       "Totals: samples, downloads, samples with a report, samples without a verdict yet (no "
       "virustotals row), reports, samples whose label is SINGLETON. Detection ratio of each "
       "sample's latest report (rows with a name / rows) in buckets. Top families (--limit, "
       "default 10) by samples. New samples per UTC day of their first download ever.");
 
   auto* families = AddReport(
-      app, "families",
-      "a family label per sample by token vote over vendors' names",
+      app, "families", "a family label per sample by token vote over vendors' names",
       "A family label per sample with a report, from its latest report's names: split on "
       "non-alphanumerics, lowercased, trailing digits cut; generic tokens (trojan, generic, "
       "win32, heur, agent, worm, ...), tokens under 4 characters and hex-looking tokens "
@@ -155,8 +151,7 @@ int ReportMain(const Invocation& inv) {
       "when no token has 2 votes. 'votes' = the winner's votes.");
 
   auto* history = AddReport(
-      app, "history",
-      "how one sample's detection changed from report to report",
+      app, "history", "how one sample's detection changed from report to report",
       "How MD5's detection changed: one row per report, oldest first, from honeyvt's own "
       "honeyvt_reports history; if honeyvt recorded none, from dionaea's virustotals rows "
       "(a note says so). 'gained'/'lost' = engines that started/stopped naming it since the "
@@ -164,8 +159,7 @@ int ReportMain(const Invocation& inv) {
   history->add_option("MD5", md5, "the sample's md5 (32 hex digits)")->required();
 
   auto* indexes = AddReport(
-      app, "add-indexes",
-      "create the additional indexes that keep reports fast (writes)",
+      app, "add-indexes", "create the additional indexes that keep reports fast (writes)",
       "Create the additional indexes that keep reports under a second on large databases "
       "(docs/reports.md lists them and why). Writes to the database: stop dionaea or run it "
       "when idle. Only adds indexes named honeyvt_*; never changes a column.");

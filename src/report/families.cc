@@ -25,9 +25,8 @@ Result<Document> Families(Source& source) {
   const std::int64_t limit = source.filter().limit;
   for (const Verdict& v : verdicts) {
     if (limit > 0 && static_cast<std::int64_t>(table.rows.size()) >= limit) break;
-    Cell seen = v.first_seen > 0
-                    ? Cell{FormatUtcDateTime(static_cast<std::int64_t>(v.first_seen))}
-                    : Cell{};
+    Cell seen = v.first_seen > 0 ? Cell{FormatUtcDateTime(static_cast<std::int64_t>(v.first_seen))}
+                                 : Cell{};
     table.rows.push_back({v.md5, v.label.family, static_cast<std::int64_t>(v.label.votes),
                           static_cast<std::int64_t>(v.positives),
                           static_cast<std::int64_t>(v.total), seen});

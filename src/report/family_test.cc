@@ -34,8 +34,7 @@ TEST(FamilyTokensTest, OneVotePerTokenPerName) {
 TEST(FamilyTokensTest, HostileNamesDoNotCrash) {
   EXPECT_EQ(FamilyTokens(""), Tokens{});
   static constexpr char kHostile[] = "\0\xff\xfe'; DROP TABLE x;--";
-  EXPECT_EQ(FamilyTokens(std::string(kHostile, sizeof kHostile - 1)),
-            (Tokens{"drop", "table"}));
+  EXPECT_EQ(FamilyTokens(std::string(kHostile, sizeof kHostile - 1)), (Tokens{"drop", "table"}));
   EXPECT_EQ(FamilyTokens(std::string(10000, '.')), Tokens{});
 }
 
@@ -71,8 +70,9 @@ TEST(FamilyLabelerTest, TiesGoToTheSmallestToken) {
   EXPECT_EQ(l.family, "sality");
   EXPECT_EQ(l.votes, 2);
   // Order of the names does not matter.
-  EXPECT_EQ(labeler.Label({"Virus.Virut.c", "Win32/Sality.B", "W32.Virut.A", "W32.Sality.A"}).family,
-            "sality");
+  EXPECT_EQ(
+      labeler.Label({"Virus.Virut.c", "Win32/Sality.B", "W32.Virut.A", "W32.Sality.A"}).family,
+      "sality");
 }
 
 TEST(FamilyLabelerTest, CachesTokensPerName) {
@@ -84,10 +84,10 @@ TEST(FamilyLabelerTest, CachesTokensPerName) {
 }
 
 TEST(FamilyTokensTest, GenericListCoversTheBriefsTokens) {
-  for (const char* t : {"trojan", "generic", "malware", "win32", "w32", "heur", "agent",
-                        "variant", "virus", "worm", "backdoor", "downloader", "dropper",
-                        "suspicious", "malicious", "gen", "application", "riskware", "pua",
-                        "unsafe", "ai", "score", "ml"}) {
+  for (const char* t : {"trojan",  "generic",    "malware",   "win32", "w32",         "heur",
+                        "agent",   "variant",    "virus",     "worm",  "backdoor",    "downloader",
+                        "dropper", "suspicious", "malicious", "gen",   "application", "riskware",
+                        "pua",     "unsafe",     "ai",        "score", "ml"}) {
     EXPECT_TRUE(IsGenericToken(t)) << t;
   }
   EXPECT_FALSE(IsGenericToken("conficker"));

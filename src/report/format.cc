@@ -25,9 +25,8 @@ bool IsNumber(const Cell& cell) {
 
 // Display width: UTF-8 continuation bytes do not take a column.
 std::size_t Width(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 void RenderTable(const Table& table, std::ostream& out) {
@@ -79,10 +78,10 @@ void CsvLine(const std::vector<std::string>& fields, std::ostream& out) {
 }
 
 void RenderCsv(const Document& doc, std::ostream& out) {
-  const bool sectioned =
-      doc.tables.size() > 1 &&
-      std::all_of(doc.tables.begin(), doc.tables.end(),
-                  [&](const Table& t) { return t.columns == doc.tables.front().columns; });
+  const bool sectioned = doc.tables.size() > 1 &&
+                         std::all_of(doc.tables.begin(), doc.tables.end(), [&](const Table& t) {
+                           return t.columns == doc.tables.front().columns;
+                         });
   if (sectioned) {
     std::vector<std::string> header{"section"};
     header.insert(header.end(), doc.tables.front().columns.begin(),
@@ -182,8 +181,12 @@ void Render(const Document& doc, Format format, std::ostream& out) {
         RenderTable(doc.tables[t], out);
       }
       return;
-    case Format::kCsv: RenderCsv(doc, out); return;
-    case Format::kJson: RenderJson(doc, out); return;
+    case Format::kCsv:
+      RenderCsv(doc, out);
+      return;
+    case Format::kJson:
+      RenderJson(doc, out);
+      return;
   }
 }
 

@@ -50,8 +50,10 @@ TEST(FormatTest, CsvHasHeaderAndCrlfRows) {
 
 TEST(FormatTest, CsvOfSectionsWithSameColumnsGetsSectionColumn) {
   Document doc;
-  doc.tables.push_back({"totals", "T", {"item", "count"}, {{std::string("samples"), std::int64_t{5}}}});
-  doc.tables.push_back({"per_day", "D", {"item", "count"}, {{std::string("2010-10-07"), std::int64_t{2}}}});
+  doc.tables.push_back(
+      {"totals", "T", {"item", "count"}, {{std::string("samples"), std::int64_t{5}}}});
+  doc.tables.push_back(
+      {"per_day", "D", {"item", "count"}, {{std::string("2010-10-07"), std::int64_t{2}}}});
   EXPECT_EQ(RenderTo(doc, Format::kCsv),
             "section,item,count\r\ntotals,samples,5\r\nper_day,2010-10-07,2\r\n");
 }
@@ -85,9 +87,11 @@ TEST(FormatTest, JsonOfSeveralTablesIsObjectByName) {
 
 TEST(FormatTest, TableAlignsColumnsAndRightAlignsNumbers) {
   Document doc;
-  doc.tables.push_back({"t", "Title", {"name", "n"},
-                        {{std::string("long-name"), std::int64_t{5}},
-                         {std::string("x"), std::int64_t{1234}}}});
+  doc.tables.push_back(
+      {"t",
+       "Title",
+       {"name", "n"},
+       {{std::string("long-name"), std::int64_t{5}}, {std::string("x"), std::int64_t{1234}}}});
   EXPECT_EQ(RenderTo(doc, Format::kTable),
             "Title\n"
             "name          n\n"

@@ -49,19 +49,29 @@ Raw ReadRaw(const std::filesystem::path& path) {
   auto db = store::Database::Open(path, {});
   EXPECT_TRUE(db);
   ForEach(*db, "SELECT virustotal, virustotal_md5_hash, virustotal_timestamp FROM virustotals",
-          [&](store::Statement& s) { raw.reports[s.Int64(0)] = {s.Text(1), s.Int64(2)}; });
-  ForEach(*db, "SELECT virustotal, virustotalscan_scanner, virustotalscan_result FROM virustotalscans",
-          [&](store::Statement& s) { raw.scans.push_back({s.Int64(0), s.Text(1), s.OptText(2)}); });
+          [&](store::Statement& s) {
+            raw.reports[s.Int64(0)] = {s.Text(1), s.Int64(2)};
+          });
+  ForEach(*db,
+          "SELECT virustotal, virustotalscan_scanner, virustotalscan_result FROM virustotalscans",
+          [&](store::Statement& s) {
+            raw.scans.push_back({s.Int64(0), s.Text(1), s.OptText(2)});
+          });
   ForEach(*db, "SELECT connection, download_md5_hash FROM downloads",
           [&](store::Statement& s) { raw.downloads.emplace_back(s.Int64(0), s.Text(1)); });
   ForEach(*db, "SELECT connection, connection_root FROM connections",
           [&](store::Statement& s) { raw.root[s.Int64(0)] = s.Int64(1); });
   ForEach(*db, "SELECT connection, dcerpcrequest_uuid, dcerpcrequest_opnum FROM dcerpcrequests",
-          [&](store::Statement& s) { raw.requests.insert({s.Int64(0), {s.Text(1), s.Int64(2)}}); });
+          [&](store::Statement& s) {
+            raw.requests.insert({s.Int64(0), {s.Text(1), s.Int64(2)}});
+          });
   ForEach(*db, "SELECT dcerpcservice, dcerpcservice_uuid FROM dcerpcservices",
           [&](store::Statement& s) { raw.service_by_uuid[s.Text(1)] = s.Int64(0); });
-  ForEach(*db, "SELECT dcerpcservice, dcerpcserviceop_opnum, dcerpcserviceop_vuln FROM dcerpcserviceops",
-          [&](store::Statement& s) { raw.vuln[{s.Int64(0), s.Int64(1)}] = s.Text(2); });
+  ForEach(*db,
+          "SELECT dcerpcservice, dcerpcserviceop_opnum, dcerpcserviceop_vuln FROM dcerpcserviceops",
+          [&](store::Statement& s) {
+            raw.vuln[{s.Int64(0), s.Int64(1)}] = s.Text(2);
+          });
   return raw;
 }
 
@@ -140,7 +150,8 @@ TEST_F(GeneratedTest, UndetectedMatchesTheOracle) {
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> latest;  // md5 -> ts, id
   for (const auto& [id, r] : raw_->reports) {
     auto it = latest.find(r.first);
-    if (it == latest.end() || std::make_pair(r.second, id) > it->second) latest[r.first] = {r.second, id};
+    if (it == latest.end() || std::make_pair(r.second, id) > it->second)
+      latest[r.first] = {r.second, id};
   }
   std::map<std::string, std::int64_t> downloads;
   std::map<std::string, std::set<std::string>> vulns;
@@ -168,7 +179,8 @@ TEST_F(GeneratedTest, UndetectedMatchesTheOracle) {
       if (!downloads.count(md5) || named.count(l.second) || !has_row.count(l.second)) continue;
       std::string list;
       for (const std::string& v : vulns[md5]) list += (list.empty() ? "" : ", ") + v;
-      want.push_back({md5, std::to_string(downloads[md5]), std::to_string(vulns[md5].size()), list});
+      want.push_back(
+          {md5, std::to_string(downloads[md5]), std::to_string(vulns[md5].size()), list});
       vuln_rows += vulns[md5].empty() ? 0 : 1;
     }
     auto source = Source::Open(path_, {});

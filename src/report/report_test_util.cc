@@ -7,8 +7,7 @@
 
 namespace honeyvt::report::testing {
 
-Filter MakeFilter(std::optional<double> since, std::optional<double> until,
-                  std::int64_t limit) {
+Filter MakeFilter(std::optional<double> since, std::optional<double> until, std::int64_t limit) {
   Filter f;
   f.since = since;
   f.until = until;

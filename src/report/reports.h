@@ -32,8 +32,8 @@ Result<Document> Aliases(Source& source, const FamilyQuery& query);
 Result<Document> Signatures(Source& source, const FamilyQuery& query);
 
 struct UndetectedQuery {
-  std::string vendor;        // virustotalscan_scanner, compared exactly
-  bool vuln_only = false;    // keep samples delivered through an op with a vulnerability
+  std::string vendor;           // virustotalscan_scanner, compared exactly
+  bool vuln_only = false;       // keep samples delivered through an op with a vulnerability
   bool include_absent = false;  // also count latest reports without a row for the vendor
 };
 

@@ -35,11 +35,11 @@ TEST_F(ReportsTest, AliasesListsEveryNameOfEveryReportOnce) {
   Source source = Open();
   auto doc = Aliases(source, {"rimecud", false});
   ASSERT_TRUE(doc) << doc.error().ToString();
-  EXPECT_THAT(Rows(*doc), ElementsAre(Line{"Worm.Win32.Rimecud", "1", "3"},
-                                      Line{"Suspicious file", "1", "1"},
-                                      Line{"Trojan.DownLoader1.27100", "1", "1"},
-                                      Line{"Worm.Rimecud-1", "1", "1"},
-                                      Line{"Worm:Win32/Rimecud.B", "1", "1"}));
+  EXPECT_THAT(
+      Rows(*doc),
+      ElementsAre(Line{"Worm.Win32.Rimecud", "1", "3"}, Line{"Suspicious file", "1", "1"},
+                  Line{"Trojan.DownLoader1.27100", "1", "1"}, Line{"Worm.Rimecud-1", "1", "1"},
+                  Line{"Worm:Win32/Rimecud.B", "1", "1"}));
   EXPECT_THAT(doc->tables[0].title, HasSubstr("1 samples"));
 }
 
@@ -81,24 +81,22 @@ TEST_F(ReportsTest, DuplicateDownloadsAndRequestsDoNotMultiplyCounts) {
   EXPECT_EQ(Rows(*sig)[0], (Line{"AVG", "1", "1", "1", "Worm.Win32.Rimecud"}));
   auto undetected = Undetected(source, {"Avast", false, false});
   ASSERT_TRUE(undetected);
-  EXPECT_THAT(Rows(*undetected),
-              ElementsAre(Line{kRimecud, "4", "2", "MS03-39, MS08-67"}));
+  EXPECT_THAT(Rows(*undetected), ElementsAre(Line{kRimecud, "4", "2", "MS03-39, MS08-67"}));
 }
 
 TEST_F(ReportsTest, SignaturesCountsDistinctNamesPerVendor) {
   Source source = Open();
   auto doc = Signatures(source, {"rimecud", false});
   ASSERT_TRUE(doc);
-  EXPECT_THAT(Rows(*doc),
-              ElementsAre(Line{"AVG", "1", "1", "1", "Worm.Win32.Rimecud"},
-                          Line{"ClamAV", "1", "1", "1", "Worm.Rimecud-1"},
-                          Line{"DrWeb", "1", "1", "1", "Trojan.DownLoader1.27100"},
-                          Line{"Kaspersky", "1", "1", "1", "Worm.Win32.Rimecud"},
-                          Line{"Microsoft", "1", "1", "1", "Worm:Win32/Rimecud.B"},
-                          Line{"Sophos", "1", "1", "1", "Suspicious file"},
-                          Line{"Avast", "0", "0", "1", "NULL"},
-                          Line{"McAfee", "0", "0", "1", "NULL"},
-                          Line{"Symantec", "0", "0", "1", "NULL"}));
+  EXPECT_THAT(Rows(*doc), ElementsAre(Line{"AVG", "1", "1", "1", "Worm.Win32.Rimecud"},
+                                      Line{"ClamAV", "1", "1", "1", "Worm.Rimecud-1"},
+                                      Line{"DrWeb", "1", "1", "1", "Trojan.DownLoader1.27100"},
+                                      Line{"Kaspersky", "1", "1", "1", "Worm.Win32.Rimecud"},
+                                      Line{"Microsoft", "1", "1", "1", "Worm:Win32/Rimecud.B"},
+                                      Line{"Sophos", "1", "1", "1", "Suspicious file"},
+                                      Line{"Avast", "0", "0", "1", "NULL"},
+                                      Line{"McAfee", "0", "0", "1", "NULL"},
+                                      Line{"Symantec", "0", "0", "1", "NULL"}));
 }
 
 TEST_F(ReportsTest, HostilePatternsAreLiteralText) {
@@ -111,8 +109,8 @@ TEST_F(ReportsTest, HostilePatternsAreLiteralText) {
     ASSERT_TRUE(doc) << pattern;
     ASSERT_EQ(Rows(*doc).size(), 6u) << pattern;  // 5 names + the odd one, one sample
   }
-  for (const char* pattern : {"'; DROP TABLE virustotalscans; --", "%%", "__", "\\\\",
-                              "Rimecud_1", "Worm%Rimecud"}) {
+  for (const char* pattern :
+       {"'; DROP TABLE virustotalscans; --", "%%", "__", "\\\\", "Rimecud_1", "Worm%Rimecud"}) {
     auto doc = Aliases(source, {pattern, false});
     ASSERT_TRUE(doc) << pattern;
     EXPECT_TRUE(Rows(*doc).empty()) << pattern;
@@ -127,8 +125,8 @@ TEST_F(ReportsTest, FamiliesLabelsTheLatestReport) {
   auto doc = Families(source);
   ASSERT_TRUE(doc);
   // Latest report (2011) has AVG + ClamAV naming Rimecud, Avast NULL.
-  EXPECT_THAT(Rows(*doc), ElementsAre(Line{kRimecud, "rimecud", "2", "2", "3",
-                                           "2010-10-07 16:57:27"}));
+  EXPECT_THAT(Rows(*doc),
+              ElementsAre(Line{kRimecud, "rimecud", "2", "2", "3", "2010-10-07 16:57:27"}));
 }
 
 TEST_F(ReportsTest, SummaryCountsSamplesReportsRatiosFamiliesAndDays) {
@@ -136,14 +134,13 @@ TEST_F(ReportsTest, SummaryCountsSamplesReportsRatiosFamiliesAndDays) {
   auto doc = Summary(source);
   ASSERT_TRUE(doc);
   ASSERT_EQ(doc->tables.size(), 4u);
-  EXPECT_THAT(Rows(*doc, 0), ElementsAre(Line{"samples", "3"}, Line{"downloads", "3"},
-                                         Line{"samples_with_report", "1"},
-                                         Line{"samples_without_verdict", "2"},
-                                         Line{"reports", "2"},
-                                         Line{"samples_without_family", "0"}));
-  EXPECT_THAT(Rows(*doc, 1), ElementsAre(Line{"0% (no engine)", "0"}, Line{"1-9%", "0"},
-                                         Line{"10-24%", "0"}, Line{"25-49%", "0"},
-                                         Line{"50-74%", "1"}, Line{"75-100%", "0"}));
+  EXPECT_THAT(Rows(*doc, 0),
+              ElementsAre(Line{"samples", "3"}, Line{"downloads", "3"},
+                          Line{"samples_with_report", "1"}, Line{"samples_without_verdict", "2"},
+                          Line{"reports", "2"}, Line{"samples_without_family", "0"}));
+  EXPECT_THAT(Rows(*doc, 1),
+              ElementsAre(Line{"0% (no engine)", "0"}, Line{"1-9%", "0"}, Line{"10-24%", "0"},
+                          Line{"25-49%", "0"}, Line{"50-74%", "1"}, Line{"75-100%", "0"}));
   EXPECT_THAT(Rows(*doc, 2), ElementsAre(Line{"rimecud", "1"}));
   EXPECT_THAT(Rows(*doc, 3), ElementsAre(Line{"2010-10-07", "3"}));
 }
@@ -206,11 +203,10 @@ TEST_F(ReportsTest, HistoryUsesHoneyvtReportsWhenRecorded) {
   ASSERT_TRUE(source.has_history());
   auto doc = History(source, kRimecud);
   ASSERT_TRUE(doc);
-  EXPECT_THAT(Rows(*doc),
-              ElementsAre(Line{"2010-10-07 02:59:07", "1", "60", "SINGLETON", "AVG", "",
-                               "honeyvt_reports"},
-                          Line{"2014-05-13 16:53:20", "2", "61", "rimecud", "Avast, Kaspersky",
-                               "AVG", "honeyvt_reports"}));
+  EXPECT_THAT(Rows(*doc), ElementsAre(Line{"2010-10-07 02:59:07", "1", "60", "SINGLETON", "AVG", "",
+                                           "honeyvt_reports"},
+                                      Line{"2014-05-13 16:53:20", "2", "61", "rimecud",
+                                           "Avast, Kaspersky", "AVG", "honeyvt_reports"}));
   EXPECT_TRUE(doc->notes.empty());
   // The window filters analysis dates.
   Source late = Open(testing::MakeFilter(1300000000.0));

@@ -25,9 +25,9 @@ CREATE TEMP TABLE hv_reports (
 struct SampleStats {
   std::int64_t latest_id = -1;  // latest report: greatest (ts, id)
   std::int64_t latest_ts = 0;
-  std::int64_t downloads = 0;   // in the window
-  double first_seen = 0;        // earliest in the window (0 = unknown)
-  double first_ever = 0;        // earliest of all downloads (0 = unknown)
+  std::int64_t downloads = 0;  // in the window
+  double first_seen = 0;       // earliest in the window (0 = unknown)
+  double first_ever = 0;       // earliest of all downloads (0 = unknown)
 };
 
 // connection id -> timestamp (NaN = unknown); ids are usually dense, so a vector with a

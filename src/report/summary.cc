@@ -95,8 +95,9 @@ Result<Document> Summary(Source& source) {
   doc.tables.push_back(std::move(ratio));
 
   const std::int64_t top_n = source.filter().limit > 0 ? source.filter().limit : 10;
-  Table families = NewTable("top_families", "Top " + std::to_string(top_n) +
-                                                " families (samples per label; singletons left out)");
+  Table families =
+      NewTable("top_families", "Top " + std::to_string(top_n) +
+                                   " families (samples per label; singletons left out)");
   std::map<std::string, std::int64_t> per_family;
   for (const Verdict& v : verdicts) {
     if (v.label.family != kSingleton) ++per_family[v.label.family];

@@ -97,9 +97,9 @@ Result<Document> Undetected(Source& source, const UndetectedQuery& query) {
                    Count(db, "SELECT count(*) FROM temp.hv_reports WHERE latest = 1"));
   Table& table = doc.tables.emplace_back();
   table.name = "undetected";
-  table.title = "Samples not detected by '" + query.vendor + "': " +
-                std::to_string(total_missed) + " of " + std::to_string(with_report) +
-                " samples with a report" + (query.vuln_only ? " (listed: delivered via a vuln)" : "");
+  table.title = "Samples not detected by '" + query.vendor + "': " + std::to_string(total_missed) +
+                " of " + std::to_string(with_report) + " samples with a report" +
+                (query.vuln_only ? " (listed: delivered via a vuln)" : "");
   table.columns = {"md5", "downloads", "vulns", "vulnerabilities"};
   ASSIGN_OR_RETURN(store::Statement rows, db.Prepare(kRows));
   rows.Bind(1, query.vuln_only ? 1 : 0).Bind(2, source.SqlLimit());

@@ -71,7 +71,9 @@ TEST_F(UndetectedTest, VulnerabilityComesFromTheRootOfAChildConnectionsDownload)
   // The window: only connection 11 (httpd) is late.
   EXPECT_THAT(Rows(Run({"Avast", false, false}, testing::MakeFilter(1286474000.0))),
               ElementsAre(Line{"0123456789abcdef0123456789abcdef", "1", "0", ""}));
-  EXPECT_EQ(Rows(Run({"Avast", false, false}, testing::MakeFilter(std::nullopt, std::nullopt, 1))).size(), 1u);
+  EXPECT_EQ(
+      Rows(Run({"Avast", false, false}, testing::MakeFilter(std::nullopt, std::nullopt, 1))).size(),
+      1u);
 }
 
 TEST_F(UndetectedTest, OldSeedSpellingOfAVulnIsReportedAsStored) {

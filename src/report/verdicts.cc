@@ -8,16 +8,15 @@
 
 namespace honeyvt::report {
 
-
 Result<std::vector<Verdict>> LatestVerdicts(Source& source) {
   std::vector<Verdict> verdicts;
   std::int64_t max_id = -1;
   {
-    ASSIGN_OR_RETURN(store::Statement stmt,
-                     source.db().Prepare(
-                         "SELECT r.virustotal, r.md5, s.first_seen FROM temp.hv_reports r "
-                         "JOIN temp.hv_samples s ON s.md5 = r.md5 WHERE r.latest = 1 "
-                         "ORDER BY r.md5"));
+    ASSIGN_OR_RETURN(
+        store::Statement stmt,
+        source.db().Prepare("SELECT r.virustotal, r.md5, s.first_seen FROM temp.hv_reports r "
+                            "JOIN temp.hv_samples s ON s.md5 = r.md5 WHERE r.latest = 1 "
+                            "ORDER BY r.md5"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
@@ -67,8 +66,7 @@ Result<std::vector<Verdict>> LatestVerdicts(Source& source) {
       if (!row) break;
       add(scans.Int64(0), scans.IsNull(1), scans.TextView(1));
     }
-  } else if (HasIndexOn(source.db(), "virustotalscans",
-                        {"virustotalscan_result", "virustotal"})) {
+  } else if (HasIndexOn(source.db(), "virustotalscans", {"virustotalscan_result", "virustotal"})) {
     // honeyvt_virustotalscans_result_idx covers both queries: NULL rows are only counted
     // (inside SQLite), named rows arrive grouped by name so each name is split once.
     ASSIGN_OR_RETURN(store::Statement nulls,

@@ -4,7 +4,8 @@
 // families, summary and aliases --family reports.
 //
 // positives = rows of the latest report with a non-NULL, non-empty result (dionaea stores
-// "not detected" as NULL; '' is read the same way); total = all rows of that report (engines that judged the file).
+// "not detected" as NULL; '' is read the same way); total = all rows of that report (engines that
+// judged the file).
 
 #include <cstdint>
 #include <string>
@@ -19,7 +20,7 @@ namespace honeyvt::report {
 struct Verdict {
   std::int64_t virustotal = 0;  // id of the latest report
   std::string md5;
-  double first_seen = 0;        // earliest download in scope (Unix seconds; 0 if unknown)
+  double first_seen = 0;  // earliest download in scope (Unix seconds; 0 if unknown)
   int positives = 0;
   int total = 0;
   FamilyLabel label;

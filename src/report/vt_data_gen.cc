@@ -30,8 +30,8 @@ class Rng {
 std::uint64_t Mix(std::uint64_t a, std::uint64_t b) { return Rng(a * 1000003ULL ^ b).Next(); }
 
 struct Family {
-  const char* category;               // Kaspersky-style prefix
-  std::array<const char*, 3> names;   // aliases: most vendors use the first
+  const char* category;              // Kaspersky-style prefix
+  std::array<const char*, 3> names;  // aliases: most vendors use the first
   double weight;
 };
 
@@ -63,17 +63,78 @@ constexpr std::array<Family, 24> kFamilies = {{
 }};
 
 constexpr std::array<const char*, 72> kVendors = {
-    "AVG", "Acronis", "Ad-Aware", "AhnLab-V3", "Alibaba", "ALYac", "Antiy-AVL", "Arcabit",
-    "Avast", "Avira", "Baidu", "BitDefender", "BitDefenderTheta", "Bkav", "CAT-QuickHeal",
-    "ClamAV", "CMC", "Comodo", "CrowdStrike", "Cybereason", "Cylance", "Cynet", "Cyren",
-    "DrWeb", "ESET-NOD32", "Elastic", "Emsisoft", "eScan", "F-Prot", "F-Secure", "FireEye",
-    "Fortinet", "GData", "Gridinsoft", "Ikarus", "Jiangmin", "K7AntiVirus", "K7GW",
-    "Kaspersky", "Kingsoft", "Lionic", "Malwarebytes", "MAX", "MaxSecure", "McAfee",
-    "McAfee-GW-Edition", "MicroWorld-eScan", "Microsoft", "NANO-Antivirus", "Paloalto",
-    "Panda", "Qihoo-360", "Rising", "SUPERAntiSpyware", "Sangfor", "SentinelOne", "Sophos",
-    "Symantec", "SymantecMobileInsight", "TACHYON", "Tencent", "TotalDefense", "Trapmine",
-    "TrendMicro", "TrendMicro-HouseCall", "VBA32", "VIPRE", "ViRobot", "Webroot", "Yandex",
-    "Zillya", "ZoneAlarm",
+    "AVG",
+    "Acronis",
+    "Ad-Aware",
+    "AhnLab-V3",
+    "Alibaba",
+    "ALYac",
+    "Antiy-AVL",
+    "Arcabit",
+    "Avast",
+    "Avira",
+    "Baidu",
+    "BitDefender",
+    "BitDefenderTheta",
+    "Bkav",
+    "CAT-QuickHeal",
+    "ClamAV",
+    "CMC",
+    "Comodo",
+    "CrowdStrike",
+    "Cybereason",
+    "Cylance",
+    "Cynet",
+    "Cyren",
+    "DrWeb",
+    "ESET-NOD32",
+    "Elastic",
+    "Emsisoft",
+    "eScan",
+    "F-Prot",
+    "F-Secure",
+    "FireEye",
+    "Fortinet",
+    "GData",
+    "Gridinsoft",
+    "Ikarus",
+    "Jiangmin",
+    "K7AntiVirus",
+    "K7GW",
+    "Kaspersky",
+    "Kingsoft",
+    "Lionic",
+    "Malwarebytes",
+    "MAX",
+    "MaxSecure",
+    "McAfee",
+    "McAfee-GW-Edition",
+    "MicroWorld-eScan",
+    "Microsoft",
+    "NANO-Antivirus",
+    "Paloalto",
+    "Panda",
+    "Qihoo-360",
+    "Rising",
+    "SUPERAntiSpyware",
+    "Sangfor",
+    "SentinelOne",
+    "Sophos",
+    "Symantec",
+    "SymantecMobileInsight",
+    "TACHYON",
+    "Tencent",
+    "TotalDefense",
+    "Trapmine",
+    "TrendMicro",
+    "TrendMicro-HouseCall",
+    "VBA32",
+    "VIPRE",
+    "ViRobot",
+    "Webroot",
+    "Yandex",
+    "Zillya",
+    "ZoneAlarm",
 };
 
 std::string Variant(std::uint64_t n) {
@@ -94,17 +155,40 @@ std::string VendorName(int v, const Family& f, std::uint64_t n, std::uint64_t sa
   const std::string var = Variant(n);
   char buf[160];
   switch (h % 11) {
-    case 0: std::snprintf(buf, sizeof buf, "%s.Win32.%s.%s", f.category, fam, Lower(var).c_str()); break;
-    case 1: std::snprintf(buf, sizeof buf, "Worm:Win32/%s.%s", fam, var.c_str()); break;
-    case 2: std::snprintf(buf, sizeof buf, "W32.%s.%s", fam, var.c_str()); break;
-    case 3: std::snprintf(buf, sizeof buf, "Win32/%s.%s", fam, var.c_str()); break;
-    case 4: std::snprintf(buf, sizeof buf, "Worm.%s-%d", fam, static_cast<int>(n % 9 + 1)); break;
-    case 5: std::snprintf(buf, sizeof buf, "Gen:Variant.%s.%d", fam, static_cast<int>(sample_hash % 90000 + 100)); break;
-    case 6: std::snprintf(buf, sizeof buf, "W32/%s.%s!worm", fam, Lower(var).c_str()); break;
-    case 7: std::snprintf(buf, sizeof buf, "Worm/%s.%s", fam, var.c_str()); break;
-    case 8: std::snprintf(buf, sizeof buf, "Trojan.Win32.%s.%s", fam, Lower(var).c_str()); break;
-    case 9: std::snprintf(buf, sizeof buf, "Mal/%s-%s", fam, var.c_str()); break;
-    default: std::snprintf(buf, sizeof buf, "Trojan.Generic.%d", static_cast<int>(sample_hash % 9000000)); break;
+    case 0:
+      std::snprintf(buf, sizeof buf, "%s.Win32.%s.%s", f.category, fam, Lower(var).c_str());
+      break;
+    case 1:
+      std::snprintf(buf, sizeof buf, "Worm:Win32/%s.%s", fam, var.c_str());
+      break;
+    case 2:
+      std::snprintf(buf, sizeof buf, "W32.%s.%s", fam, var.c_str());
+      break;
+    case 3:
+      std::snprintf(buf, sizeof buf, "Win32/%s.%s", fam, var.c_str());
+      break;
+    case 4:
+      std::snprintf(buf, sizeof buf, "Worm.%s-%d", fam, static_cast<int>(n % 9 + 1));
+      break;
+    case 5:
+      std::snprintf(buf, sizeof buf, "Gen:Variant.%s.%d", fam,
+                    static_cast<int>(sample_hash % 90000 + 100));
+      break;
+    case 6:
+      std::snprintf(buf, sizeof buf, "W32/%s.%s!worm", fam, Lower(var).c_str());
+      break;
+    case 7:
+      std::snprintf(buf, sizeof buf, "Worm/%s.%s", fam, var.c_str());
+      break;
+    case 8:
+      std::snprintf(buf, sizeof buf, "Trojan.Win32.%s.%s", fam, Lower(var).c_str());
+      break;
+    case 9:
+      std::snprintf(buf, sizeof buf, "Mal/%s-%s", fam, var.c_str());
+      break;
+    default:
+      std::snprintf(buf, sizeof buf, "Trojan.Generic.%d", static_cast<int>(sample_hash % 9000000));
+      break;
   }
   return buf;
 }
@@ -190,7 +274,8 @@ Result<VtDataStats> GenerateVtData(const std::filesystem::path& logsql,
     const std::uint64_t sample_hash = rng.Next();
     double pick = rng.Uniform() * total_weight;
     std::size_t fi = 0;
-    while (fi + 1 < kFamilies.size() && pick >= kFamilies[fi].weight) pick -= kFamilies[fi++].weight;
+    while (fi + 1 < kFamilies.size() && pick >= kFamilies[fi].weight)
+      pick -= kFamilies[fi++].weight;
     const Family& family = kFamilies[fi];
     double when = options.start + rng.Uniform() * span;
     const double first_seen = when;
@@ -202,8 +287,12 @@ Result<VtDataStats> GenerateVtData(const std::filesystem::path& logsql,
       const std::string attacker = "198.51.100." + std::to_string(rng.Below(250) + 1);
       conn.Reset();
       conn.BindAll(std::string("accept"), std::string(smb_worm ? "smbd" : "httpd"), when);
-      conn.BindNull(4).BindNull(5).Bind(6, smb_worm ? 445 : 80).Bind(7, attacker)
-          .Bind(8, std::string()).Bind(9, static_cast<std::int64_t>(rng.Below(60000) + 1024));
+      conn.BindNull(4)
+          .BindNull(5)
+          .Bind(6, smb_worm ? 445 : 80)
+          .Bind(7, attacker)
+          .Bind(8, std::string())
+          .Bind(9, static_cast<std::int64_t>(rng.Below(60000) + 1024));
       RETURN_IF_ERROR(conn.Run());
       const std::int64_t root = db.LastInsertRowid();
       ++stats.connections;
@@ -253,8 +342,9 @@ Result<VtDataStats> GenerateVtData(const std::filesystem::path& logsql,
       const auto ts = static_cast<std::int64_t>(first_seen) + 3600 + rep * 86400 * 30;
       const std::string sha256 = Hex(rng, 32);
       report.Reset();
-      report.BindAll(md5, ts, "https://www.virustotal.com/file/" + sha256 + "/analysis/" +
-                                  std::to_string(ts) + "/");
+      report.BindAll(
+          md5, ts,
+          "https://www.virustotal.com/file/" + sha256 + "/analysis/" + std::to_string(ts) + "/");
       RETURN_IF_ERROR(report.Run());
       const std::int64_t vt = db.LastInsertRowid();
       ++stats.reports;

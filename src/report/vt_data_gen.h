@@ -18,12 +18,12 @@ namespace honeyvt::report::testing {
 
 struct VtDataOptions {
   std::int64_t samples = 1000;
-  int vendors = 72;                 // at most 72
-  double without_report = 0.08;     // share of samples with no VirusTotal report yet
-  double second_report = 0.02;      // share of reported samples with an older 2nd report
-  double vendor_absent = 0.03;      // chance a vendor has no row in a report
-  double start = 1286470647.0;      // first attack (Unix seconds)
-  int days = 90;                    // attacks spread over this many days
+  int vendors = 72;              // at most 72
+  double without_report = 0.08;  // share of samples with no VirusTotal report yet
+  double second_report = 0.02;   // share of reported samples with an older 2nd report
+  double vendor_absent = 0.03;   // chance a vendor has no row in a report
+  double start = 1286470647.0;   // first attack (Unix seconds)
+  int days = 90;                 // attacks spread over this many days
   std::uint64_t seed = 1;
 };
 
@@ -36,6 +36,7 @@ struct VtDataStats {
   std::int64_t connections = 0;
 };
 
-Result<VtDataStats> GenerateVtData(const std::filesystem::path& logsql, const VtDataOptions& options);
+Result<VtDataStats> GenerateVtData(const std::filesystem::path& logsql,
+                                   const VtDataOptions& options);
 
 }  // namespace honeyvt::report::testing
