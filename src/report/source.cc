@@ -74,6 +74,10 @@ Result<Source> Source::Open(const std::filesystem::path& path, const Filter& fil
 Status Source::BuildScope() {
   store::Database& db = this->db();
   RETURN_IF_ERROR(db.Exec(kCreateScope));
+  // One read transaction: the three tables are read from one snapshot while dionaea may
+  // be writing (it only holds a shared lock for the few hundred milliseconds of the scope).
+  ASSIGN_OR_RETURN(store::Transaction tx,
+                   store::Transaction::Begin(db, store::Transaction::Kind::kDeferred));
   ConnectionTimes times;
   {
     ASSIGN_OR_RETURN(store::Statement stmt,
@@ -146,8 +150,6 @@ Status Source::BuildScope() {
   std::sort(reports.begin(), reports.end(),
             [](const Report& a, const Report& b) { return a.id < b.id; });
 
-  ASSIGN_OR_RETURN(store::Transaction tx,
-                   store::Transaction::Begin(db, store::Transaction::Kind::kDeferred));
   ASSIGN_OR_RETURN(store::Statement add_sample,
                    db.Prepare("INSERT INTO temp.hv_samples VALUES (?1, ?2, ?3, ?4)"));
   for (const auto& [md5, s] : in_scope) {
