@@ -15,6 +15,10 @@ std::span<const Command> Commands() {
       Command{"tree",
               "print attacks as trees, like dionaea's readlogsqltree (also run as readlogsqltree)",
               &TreeMain},
+      Command{"report",
+              "reports over stored verdicts: aliases, signatures, undetected, summary, "
+              "families, history",
+              &ReportMain},
   };
   return kCommands;
 }

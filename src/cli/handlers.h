@@ -8,5 +8,6 @@ namespace honeyvt::cli {
 int InitDbMain(const Invocation& inv);
 int DbInfoMain(const Invocation& inv);
 int TreeMain(const Invocation& inv);
+int ReportMain(const Invocation& inv);
 
 }  // namespace honeyvt::cli

@@ -1,0 +1,94 @@
+// honeyvt report aliases: every name vendors gave to one family's samples.
+#include <algorithm>
+#include <unordered_map>
+
+#include "report/reports.h"
+#include "report/select.h"
+
+namespace honeyvt::report {
+namespace {
+
+// Scan rows of the selected samples' reports, through the virustotal index.
+constexpr const char* kJoined = R"SQL(
+SELECT s.virustotal, s.virustotalscan_result
+FROM temp.hv_hit h
+  CROSS JOIN temp.hv_reports r ON r.md5 = h.md5
+  CROSS JOIN virustotalscans s ON s.virustotal = r.virustotal
+WHERE s.virustotalscan_result IS NOT NULL AND s.virustotalscan_result <> ''
+)SQL";
+
+// Every named scan row, from the covering (virustotalscan_result, virustotal) index.
+constexpr const char* kAllNamed = R"SQL(
+SELECT virustotal, virustotalscan_result FROM virustotalscans
+WHERE virustotalscan_result IS NOT NULL AND virustotalscan_result <> ''
+ORDER BY virustotalscan_result
+)SQL";
+
+struct NameCount {
+  std::vector<std::int64_t> samples;  // sample numbers, deduplicated at the end
+  std::int64_t rows = 0;
+};
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+}  // namespace
+
+// Each scan row of a selected sample's report is counted once for its name: rows are
+// aggregated in memory from one query, so no join can multiply them.
+Result<Document> Aliases(Source& source, const FamilyQuery& query) {
+  ASSIGN_OR_RETURN(std::int64_t selected, SelectFamily(source, query));
+  ASSIGN_OR_RETURN(HitReports hits, LoadHitReports(source));
+  std::unordered_map<std::string, NameCount, StringHash, std::equal_to<>> names;
+  // A big family touches a large share of all rows: one ordered pass over the covering
+  // index beats hundreds of thousands of lookups.
+  const bool full_pass =
+      hits.reports * 10 >= hits.scope_reports && hits.reports > 0 &&
+      HasIndexOn(source.db(), "virustotalscans", {"virustotalscan_result", "virustotal"});
+  ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(full_pass ? kAllNamed : kJoined));
+  while (hits.reports > 0) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    const std::int64_t sample = hits.index.Find(stmt.Int64(0));
+    if (sample < 0) continue;
+    const std::string_view name = stmt.TextView(1);
+    auto it = names.find(name);
+    if (it == names.end()) it = names.emplace(std::string(name), NameCount{}).first;
+    it->second.samples.push_back(sample);
+    ++it->second.rows;
+  }
+  struct Line {
+    std::string name;
+    std::int64_t samples;
+    std::int64_t rows;
+  };
+  std::vector<Line> lines;
+  for (auto& [name, count] : names) {
+    std::sort(count.samples.begin(), count.samples.end());
+    const auto distinct = std::unique(count.samples.begin(), count.samples.end());
+    lines.push_back({name, distinct - count.samples.begin(), count.rows});
+  }
+  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+    if (a.samples != b.samples) return a.samples > b.samples;
+    if (a.rows != b.rows) return a.rows > b.rows;
+    return a.name < b.name;
+  });
+  Document doc;
+  Table& table = doc.tables.emplace_back();
+  table.name = "aliases";
+  table.title = "Names given to the " + std::to_string(selected) + " samples with " +
+                (query.by_label ? "family label '" : "a name containing '") + query.pattern + "'";
+  table.columns = {"name", "samples", "scan_rows"};
+  for (const Line& line : lines) {
+    if (source.filter().limit > 0 &&
+        static_cast<std::int64_t>(table.rows.size()) >= source.filter().limit) {
+      break;
+    }
+    table.rows.push_back({line.name, line.samples, line.rows});
+  }
+  return doc;
+}
+
+}  // namespace honeyvt::report

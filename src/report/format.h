@@ -1,0 +1,34 @@
+#pragma once
+// Renders a report Document as an aligned text table, CSV (RFC 4180) or JSON.
+//
+// - kTable: each table under its title, columns padded, numbers right-aligned; control
+//   characters in text are shown as \xNN so a hostile name cannot drive the terminal.
+// - kCsv: one header line, then rows; a field is quoted when it holds a comma, quote,
+//   CR, LF or leading/trailing space, with quotes doubled. A document of several tables
+//   (summary) whose tables share their column names is one CSV with a leading
+//   "section" column; otherwise tables follow each other separated by an empty line.
+// - kJson: one table -> an array of objects keyed by column; several tables -> an object
+//   mapping table name to such an array. Integers stay integers, NULL is null, invalid
+//   UTF-8 is replaced by U+FFFD.
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "report/table.h"
+
+namespace honeyvt::report {
+
+enum class Format { kTable, kCsv, kJson };
+
+// "table", "csv" or "json"; anything else is kInvalidArgument.
+Result<Format> ParseFormat(std::string_view text);
+
+void Render(const Document& doc, Format format, std::ostream& out);
+
+// Exposed for tests.
+std::string CsvField(std::string_view text);
+std::string TerminalSafe(std::string_view text);
+
+}  // namespace honeyvt::report

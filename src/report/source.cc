@@ -1,0 +1,175 @@
+#include "report/source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+#include <vector>
+
+namespace honeyvt::report {
+namespace {
+
+// Connection-level settings only (never persistent file settings): read through mmap and
+// a bigger page cache, TEMP tables in memory.
+constexpr const char* kCreateScope = R"SQL(
+PRAGMA mmap_size = 1073741824;
+PRAGMA cache_size = -65536;
+PRAGMA temp_store = MEMORY;
+CREATE TEMP TABLE hv_samples (
+  md5 TEXT PRIMARY KEY, downloads INTEGER NOT NULL, first_seen REAL, first_ever REAL)
+  WITHOUT ROWID;
+CREATE TEMP TABLE hv_reports (
+  virustotal INTEGER PRIMARY KEY, md5 TEXT NOT NULL, ts INTEGER, latest INTEGER NOT NULL);
+)SQL";
+
+struct SampleStats {
+  std::int64_t latest_id = -1;  // latest report: greatest (ts, id)
+  std::int64_t latest_ts = 0;
+  std::int64_t downloads = 0;  // in the window
+  double first_seen = 0;       // earliest in the window (0 = unknown)
+  double first_ever = 0;       // earliest of all downloads (0 = unknown)
+};
+
+// connection id -> timestamp (NaN = unknown); ids are usually dense, so a vector with a
+// map fallback.
+class ConnectionTimes {
+ public:
+  void Add(std::int64_t id, double ts) {
+    if (id >= 0 && id < (1 << 26)) {
+      const auto i = static_cast<std::size_t>(id);
+      if (i >= dense_.size()) dense_.resize(i + 1, kUnknown);
+      dense_[i] = ts;
+    } else {
+      sparse_[id] = ts;
+    }
+  }
+  double Find(std::int64_t id) const {
+    if (id >= 0 && static_cast<std::size_t>(id) < dense_.size()) {
+      return dense_[static_cast<std::size_t>(id)];
+    }
+    auto it = sparse_.find(id);
+    return it == sparse_.end() ? kUnknown : it->second;
+  }
+  static constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+
+ private:
+  std::vector<double> dense_;
+  std::unordered_map<std::int64_t, double> sparse_;
+};
+
+}  // namespace
+
+Result<Source> Source::Open(const std::filesystem::path& path, const Filter& filter) {
+  ASSIGN_OR_RETURN(store::Logsql logsql, store::Logsql::Open(path, store::OpenMode::kReadOnly));
+  Source source(std::move(logsql), filter);
+  source.has_dcerpc_ = source.db().TableExists("dcerpcrequests") &&
+                       source.db().TableExists("dcerpcservices") &&
+                       source.db().TableExists("dcerpcserviceops");
+  RETURN_IF_ERROR(source.BuildScope());
+  return source;
+}
+
+// Sequential reads of connections, downloads and virustotals joined in memory: SQLite has
+// no hash join, and 100,000 random B-tree lookups cost far more than three table scans.
+Status Source::BuildScope() {
+  store::Database& db = this->db();
+  RETURN_IF_ERROR(db.Exec(kCreateScope));
+  // One read transaction: the three tables are read from one snapshot while dionaea may
+  // be writing (it only holds a shared lock for the few hundred milliseconds of the scope).
+  ASSIGN_OR_RETURN(store::Transaction tx,
+                   store::Transaction::Begin(db, store::Transaction::Kind::kDeferred));
+  ConnectionTimes times;
+  {
+    ASSIGN_OR_RETURN(store::Statement stmt,
+                     db.Prepare("SELECT connection, connection_timestamp FROM connections"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      times.Add(stmt.Int64(0), stmt.IsNull(1) ? ConnectionTimes::kUnknown : stmt.Double(1));
+    }
+  }
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, SampleStats, Hash, std::equal_to<>> samples;
+  {
+    ASSIGN_OR_RETURN(store::Statement stmt,
+                     db.Prepare("SELECT connection, download_md5_hash FROM downloads "
+                                "WHERE download_md5_hash IS NOT NULL AND download_md5_hash <> ''"));
+    const bool windowed = filter_.since.has_value() || filter_.until.has_value();
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      const double ts = stmt.IsNull(0) ? ConnectionTimes::kUnknown : times.Find(stmt.Int64(0));
+      const bool known = !std::isnan(ts);
+      const bool in_window = !windowed || (known && (!filter_.since || ts >= *filter_.since) &&
+                                           (!filter_.until || ts < *filter_.until));
+      auto it = samples.find(stmt.TextView(1));
+      if (it == samples.end()) it = samples.emplace(stmt.Text(1), SampleStats{}).first;
+      SampleStats& s = it->second;
+      if (known && (s.first_ever == 0 || ts < s.first_ever)) s.first_ever = ts;
+      if (in_window) {
+        ++s.downloads;
+        if (known && (s.first_seen == 0 || ts < s.first_seen)) s.first_seen = ts;
+      }
+    }
+  }
+  std::vector<std::pair<std::string, SampleStats>> in_scope;
+  for (auto& [md5, s] : samples) {
+    if (s.downloads > 0) in_scope.emplace_back(md5, s);
+  }
+  std::sort(in_scope.begin(), in_scope.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Latest report per sample: greatest (timestamp, id).
+  struct Report {
+    std::int64_t id;
+    const std::pair<const std::string, SampleStats>* sample;
+    std::int64_t ts;
+  };
+  std::vector<Report> reports;
+  {
+    ASSIGN_OR_RETURN(store::Statement stmt,
+                     db.Prepare("SELECT virustotal, virustotal_md5_hash, virustotal_timestamp "
+                                "FROM virustotals"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      auto it = samples.find(stmt.TextView(1));
+      if (it == samples.end() || it->second.downloads == 0) continue;
+      SampleStats& s = it->second;
+      const std::int64_t id = stmt.Int64(0);
+      const std::int64_t ts = stmt.Int64(2);
+      if (s.latest_id < 0 || std::make_pair(ts, id) > std::make_pair(s.latest_ts, s.latest_id)) {
+        s.latest_id = id;
+        s.latest_ts = ts;
+      }
+      reports.push_back({id, &*it, ts});
+    }
+  }
+  std::sort(reports.begin(), reports.end(),
+            [](const Report& a, const Report& b) { return a.id < b.id; });
+
+  ASSIGN_OR_RETURN(store::Statement add_sample,
+                   db.Prepare("INSERT INTO temp.hv_samples VALUES (?1, ?2, ?3, ?4)"));
+  for (const auto& [md5, s] : in_scope) {
+    add_sample.Reset();
+    add_sample.Bind(1, md5).Bind(2, s.downloads);
+    if (s.first_seen > 0) add_sample.Bind(3, s.first_seen);
+    if (s.first_ever > 0) add_sample.Bind(4, s.first_ever);
+    RETURN_IF_ERROR(add_sample.Run());
+  }
+  ASSIGN_OR_RETURN(store::Statement add_report,
+                   db.Prepare("INSERT INTO temp.hv_reports VALUES (?1, ?2, ?3, ?4)"));
+  for (const Report& r : reports) {
+    add_report.Reset();
+    add_report.Bind(1, r.id).Bind(2, r.sample->first).Bind(3, r.ts);
+    add_report.Bind(4, r.sample->second.latest_id == r.id ? 1 : 0);
+    RETURN_IF_ERROR(add_report.Run());
+  }
+  RETURN_IF_ERROR(
+      db.Exec("CREATE INDEX temp.hv_reports_md5_idx ON hv_reports (md5, ts, virustotal)"));
+  return tx.Commit();
+}
+
+}  // namespace honeyvt::report

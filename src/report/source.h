@@ -1,0 +1,62 @@
+#pragma once
+// The database side every report shares: opens a dionaea logsql file read-only and
+// materialises the samples in scope as TEMP tables of this connection (the file itself
+// is never written; SQLite keeps TEMP tables in memory here).
+//
+// Definitions used by every report (docs/reports.md):
+// - A *sample* is a distinct non-empty downloads.download_md5_hash. With --since/--until
+//   a sample is in scope when at least one of its downloads happened in [since, until),
+//   the download's time being its connection's connection_timestamp (downloads have no
+//   timestamp of their own); its download count is then the downloads in the window.
+// - A sample's *reports* are the virustotals rows with virustotal_md5_hash = md5. Its
+//   *latest report* is the one with the greatest virustotal_timestamp (then the greatest
+//   id). Per-sample verdicts (undetected, families, summary ratios) use the latest
+//   report; name inventories (aliases, signatures) use every report.
+//
+// TEMP tables (valid for the life of the Source):
+//   temp.hv_samples(md5 PRIMARY KEY, downloads, first_seen, first_ever)  first_seen =
+//       earliest download in scope, first_ever = earliest download at all (REAL Unix
+//       seconds; NULL when no download has a connection row)
+//   temp.hv_reports(virustotal PRIMARY KEY, md5, ts, latest)  latest = 1 or 0
+//
+// A Source is single-threaded, like the Database it owns.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "core/result.h"
+#include "store/logsql.h"
+
+namespace honeyvt::report {
+
+struct Filter {
+  std::optional<double> since;  // Unix seconds, inclusive
+  std::optional<double> until;  // Unix seconds, exclusive
+  std::int64_t limit = 0;       // rows to print; 0 = every row
+};
+
+class Source {
+ public:
+  // Opens `path` read-only. Errors: missing file (kNotFound), not SQLite or not a dionaea
+  // database (kCorrupt), unreadable (kIo); the message names the file.
+  static Result<Source> Open(const std::filesystem::path& path, const Filter& filter);
+
+  store::Database& db() { return logsql_.db(); }
+  const Filter& filter() const { return filter_; }
+  // dcerpcrequests, dcerpcservices and dcerpcserviceops all present.
+  bool has_dcerpc() const { return has_dcerpc_; }
+  // honeyvt's own report history (honeyvt_reports, honeyvt_engine_results).
+  bool has_history() const { return logsql_.era().has_honeyvt_tables; }
+  // Binds filter().limit, or -1 (SQLite: no limit), to parameter `index`.
+  std::int64_t SqlLimit() const { return filter_.limit > 0 ? filter_.limit : -1; }
+
+ private:
+  Source(store::Logsql logsql, Filter filter) : logsql_(std::move(logsql)), filter_(filter) {}
+  Status BuildScope();
+  store::Logsql logsql_;
+  Filter filter_;
+  bool has_dcerpc_ = false;
+};
+
+}  // namespace honeyvt::report

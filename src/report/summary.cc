@@ -1,0 +1,126 @@
+// honeyvt report summary: the state of the sample collection in one screen.
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "report/reports.h"
+#include "report/verdicts.h"
+
+namespace honeyvt::report {
+namespace {
+
+constexpr const char* kTotals = R"SQL(
+SELECT (SELECT count(*) FROM temp.hv_samples),
+       (SELECT coalesce(sum(downloads), 0) FROM temp.hv_samples),
+       (SELECT count(DISTINCT md5) FROM temp.hv_reports),
+       (SELECT count(*) FROM temp.hv_reports)
+)SQL";
+
+// A sample is new on the UTC day of its first download ever; counted when that first
+// download lies in the window. ?1 = since, ?2 = until.
+constexpr const char* kPerDay = R"SQL(
+SELECT strftime('%Y-%m-%d', first_ever, 'unixepoch') AS day, count(*)
+FROM temp.hv_samples
+WHERE first_ever IS NOT NULL AND (?1 IS NULL OR first_ever >= ?1)
+  AND (?2 IS NULL OR first_ever < ?2)
+GROUP BY day ORDER BY day
+)SQL";
+
+struct Bucket {
+  const char* label;
+  double low;   // inclusive share of engines detecting
+  double high;  // exclusive (the last bucket includes 1.0)
+};
+constexpr std::array<Bucket, 6> kBuckets = {{
+    {"0% (no engine)", 0.0, 1e-12},
+    {"1-9%", 1e-12, 0.10},
+    {"10-24%", 0.10, 0.25},
+    {"25-49%", 0.25, 0.50},
+    {"50-74%", 0.50, 0.75},
+    {"75-100%", 0.75, 1.01},
+}};
+
+Table NewTable(const char* name, std::string title) {
+  Table t;
+  t.name = name;
+  t.title = std::move(title);
+  t.columns = {"item", "count"};
+  return t;
+}
+
+}  // namespace
+
+Result<Document> Summary(Source& source) {
+  store::Database& db = source.db();
+  ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, LatestVerdicts(source));
+  Document doc;
+
+  Table totals = NewTable("totals", "Totals (a sample = a distinct downloaded md5)");
+  {
+    ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kTotals));
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return MakeError(ErrorCode::kInternal, "summary totals returned no row");
+    const std::int64_t samples = stmt.Int64(0);
+    const std::int64_t with_report = stmt.Int64(2);
+    const auto singletons = std::count_if(verdicts.begin(), verdicts.end(), [](const Verdict& v) {
+      return v.label.family == kSingleton;
+    });
+    totals.rows = {{std::string("samples"), samples},
+                   {std::string("downloads"), stmt.Int64(1)},
+                   {std::string("samples_with_report"), with_report},
+                   {std::string("samples_without_verdict"), samples - with_report},
+                   {std::string("reports"), stmt.Int64(3)},
+                   {std::string("samples_without_family"), static_cast<std::int64_t>(singletons)}};
+  }
+  doc.tables.push_back(std::move(totals));
+
+  Table ratio = NewTable("detection_ratio",
+                         "Detection ratio of the latest report (engines naming it / engines)");
+  std::array<std::int64_t, kBuckets.size()> counts{};
+  std::int64_t empty_reports = 0;
+  for (const Verdict& v : verdicts) {
+    if (v.total == 0) {
+      ++empty_reports;
+      continue;
+    }
+    const double share = static_cast<double>(v.positives) / v.total;
+    for (std::size_t b = 0; b < kBuckets.size(); ++b) {
+      if (share >= kBuckets[b].low && share < kBuckets[b].high) ++counts[b];
+    }
+  }
+  for (std::size_t b = 0; b < kBuckets.size(); ++b) {
+    ratio.rows.push_back({std::string(kBuckets[b].label), counts[b]});
+  }
+  if (empty_reports > 0) ratio.rows.push_back({std::string("no scan rows"), empty_reports});
+  doc.tables.push_back(std::move(ratio));
+
+  const std::int64_t top_n = source.filter().limit > 0 ? source.filter().limit : 10;
+  Table families =
+      NewTable("top_families", "Top " + std::to_string(top_n) +
+                                   " families (samples per label; singletons left out)");
+  std::map<std::string, std::int64_t> per_family;
+  for (const Verdict& v : verdicts) {
+    if (v.label.family != kSingleton) ++per_family[v.label.family];
+  }
+  std::vector<std::pair<std::string, std::int64_t>> ranked(per_family.begin(), per_family.end());
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (std::size_t i = 0; i < ranked.size() && static_cast<std::int64_t>(i) < top_n; ++i) {
+    families.rows.push_back({ranked[i].first, ranked[i].second});
+  }
+  doc.tables.push_back(std::move(families));
+
+  Table per_day = NewTable("new_samples_per_day",
+                           "New samples per UTC day (day of each sample's first download)");
+  ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kPerDay));
+  stmt.Bind(1, source.filter().since).Bind(2, source.filter().until);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    per_day.rows.push_back({stmt.Text(0), stmt.Int64(1)});
+  }
+  doc.tables.push_back(std::move(per_day));
+  return doc;
+}
+
+}  // namespace honeyvt::report

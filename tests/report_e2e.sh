@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# End-to-end checks of `honeyvt report`: help texts, formats, exit codes, read-only use,
+# add-indexes. Uses the shared dionaea fixtures (portable + full_extra).
+set -u
+HONEYVT="$1"
+SHARED="${HONEYVT_SHARED_DIR:-$(dirname "$0")/../../shared}"
+fail=0; passed=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+check() {  # check NAME EXPECTED_STATUS COMMAND...
+  local name=$1 want=$2; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL $name: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fail=$((fail+1))
+  else passed=$((passed+1)); fi
+}
+expect_in() {  # expect_in NAME FILE TEXT
+  if ! grep -qF -- "$3" "$tmp/$2"; then
+    echo "FAIL $1: '$3' not in $2:"; cat "$tmp/$2"; fail=$((fail+1))
+  else passed=$((passed+1)); fi
+}
+db="$tmp/full.sqlite"
+sqlite3 "$db" <"$SHARED/dionaea/logsql_head_schema_seed.sql"
+sqlite3 "$db" <"$SHARED/dionaea/portable_data.sql"
+sqlite3 "$db" <"$SHARED/dionaea/full_extra.sql"
+before=$(md5sum <"$db")
+
+check help 0 "$HONEYVT" report --help
+cp "$tmp/out" "$tmp/help"
+for sub in aliases signatures undetected summary families history add-indexes; do
+  expect_in "help-lists-$sub" help "$sub"
+  check "help-$sub" 0 "$HONEYVT" report "$sub" --help
+  expect_in "help-$sub-counts" out "What is counted:"
+done
+check no-subcommand 2 "$HONEYVT" report
+check summary 0 "$HONEYVT" report summary --logsql "$db"
+expect_in summary-samples out "samples_without_verdict      2"
+check aliases-csv 0 "$HONEYVT" report aliases rimecud --logsql "$db" --format csv
+expect_in aliases-csv-header out "name,samples,scan_rows"
+expect_in aliases-csv-row out "Worm.Win32.Rimecud,1,3"
+check undetected-json 0 "$HONEYVT" report undetected Avast --logsql "$db" --format json
+expect_in undetected-json out '"vulnerabilities": "MS03-39, MS08-67"'
+if command -v python3 >/dev/null; then
+  cp "$tmp/out" "$tmp/doc.json"
+  check json-valid 0 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/doc.json"
+fi
+check families-window 0 "$HONEYVT" report families --logsql "$db" --since 2010-10-07 --until 2010-10-08
+expect_in families-window out "rimecud"
+check history 0 "$HONEYVT" report history 3eab379ddac7d80d3e38399fd273ddd4 --logsql "$db"
+expect_in history-note err "no report history"
+check bad-md5 2 "$HONEYVT" report history "x' OR 1=1" --logsql "$db"
+check bad-time 2 "$HONEYVT" report summary --logsql "$db" --since soon
+check bad-format 2 "$HONEYVT" report summary --logsql "$db" --format xml
+check missing-db 1 "$HONEYVT" report summary --logsql "$tmp/missing.sqlite"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] && passed=$((passed+1)) || { echo "FAIL missing-db: not one line"; fail=$((fail+1)); }
+[ ! -e "$tmp/missing.sqlite" ] && passed=$((passed+1)) || { echo "FAIL missing-db created a file"; fail=$((fail+1)); }
+printf 'not a database, just some text that is long enough\n' >"$tmp/text.sqlite"
+check corrupt-db 1 "$HONEYVT" report summary --logsql "$tmp/text.sqlite"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] && passed=$((passed+1)) || { echo "FAIL corrupt-db: not one line"; fail=$((fail+1)); }
+[ "$(md5sum <"$db")" = "$before" ] && passed=$((passed+1)) || { echo "FAIL reports changed the database"; fail=$((fail+1)); }
+
+check add-indexes 0 "$HONEYVT" report add-indexes --logsql "$db"
+expect_in add-indexes out "created honeyvt_virustotalscans_result_idx"
+check add-indexes-again 0 "$HONEYVT" report add-indexes --logsql "$db"
+expect_in add-indexes-again out "present honeyvt_virustotalscans_result_idx"
+check aliases-indexed 0 "$HONEYVT" report aliases rimecud --logsql "$db" --format csv
+expect_in aliases-indexed out "Worm.Win32.Rimecud,1,3"
+
+echo "$passed passed, $fail failed"
+[ "$fail" -eq 0 ]
