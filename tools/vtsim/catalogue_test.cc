@@ -82,5 +82,17 @@ TEST(CatalogueTest, LoadsDirectoryAndReportsMissingPath) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+TEST(CatalogueTest, ShippedDemoCatalogueLoads) {
+  Catalogue c(kNow);
+  ASSERT_TRUE(c.LoadPath(VTSIM_CATALOGUE_DIR));
+  const Sample* rimecud = c.Find("3eab379ddac7d80d3e38399fd273ddd4");
+  ASSERT_TRUE(rimecud);
+  EXPECT_EQ(rimecud->sha256, "265e39edcba9d9004451601544e625f2d3d04f837d0aaf1f8464cb2c819c1939");
+  EXPECT_EQ(CountStats(GenerateResults(*rimecud, kNow)).malicious, 58);
+  const Sample* newline = c.Find("01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b");
+  ASSERT_TRUE(newline);
+  EXPECT_EQ(CountStats(GenerateResults(*newline, kNow)).malicious, 0);
+}
+
 }  // namespace
 }  // namespace honeyvt::vtsim

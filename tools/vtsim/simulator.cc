@@ -102,8 +102,13 @@ AnalysisView Simulator::ViewOf(const Analysis& a, TimePoint now) const {
 }
 
 void Simulator::SettleLocked(TimePoint now) {
-  for (auto& [id, a] : analyses_) {
-    if (a.applied || StateOf(a, now) != AnalysisState::kCompleted) continue;
+  for (auto pending = pending_.begin(); pending != pending_.end();) {
+    Analysis& a = analyses_.at(*pending);
+    if (StateOf(a, now) != AnalysisState::kCompleted) {
+      ++pending;
+      continue;
+    }
+    pending = pending_.erase(pending);
     a.applied = true;
     Sample* known = catalogue_.FindMutable(a.sample.sha256);
     if (known == nullptr) {
@@ -114,6 +119,7 @@ void Simulator::SettleLocked(TimePoint now) {
     }
     known->last_analysis_date = std::max(known->last_analysis_date, a.date);
     if (a.is_upload) {
+      known->times_submitted += 1;
       known->last_submission_date = std::max(known->last_submission_date, a.date);
       for (const std::string& n : a.sample.names) {
         if (std::find(known->names.begin(), known->names.end(), n) == known->names.end()) {
@@ -131,6 +137,7 @@ Simulator::Analysis& Simulator::StartAnalysisLocked(Sample sample, bool is_uploa
   if (inserted) {
     it->second = Analysis{id, date, now, faults_.NextAnalysisStalls(), is_upload, false,
                           std::move(sample)};
+    pending_.insert(id);
   }
   return it->second;
 }
@@ -152,8 +159,7 @@ AnalysisView Simulator::Upload(std::string_view content, std::string_view filena
   Sample sample = SampleForUpload(content, filename, date);
   if (const Sample* known = catalogue_.Find(sample.sha256)) {
     Sample copy = *known;
-    copy.names = sample.names;
-    copy.times_submitted += 1;
+    copy.names = sample.names;  // merged into the known names on completion
     sample = std::move(copy);
   }
   log_.Upload(UploadRecord{KeyLabel(key), std::string(via), sample.md5, sample.sha1,
@@ -184,8 +190,9 @@ std::optional<std::string> Simulator::PendingScanId(std::string_view hash) {
   std::lock_guard lock(mu_);
   const TimePoint now = clock_.Now();
   SettleLocked(now);
-  for (const auto& [id, a] : analyses_) {
-    if (a.applied || !a.is_upload) continue;
+  for (const std::string& id : pending_) {
+    const Analysis& a = analyses_.at(id);
+    if (!a.is_upload) continue;
     if (a.sample.md5 == hash || a.sample.sha1 == hash || a.sample.sha256 == hash) {
       return MakeScanId(a.sample.sha256, a.date);
     }
@@ -264,6 +271,7 @@ void Simulator::Reset() {
   std::lock_guard lock(mu_);
   catalogue_ = initial_catalogue_;
   analyses_.clear();
+  pending_.clear();
   upload_tokens_.clear();
   quota_.Reset();
   faults_ = initial_faults_;

@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -107,6 +108,7 @@ class Simulator {
   mutable std::mutex mu_;
   Catalogue catalogue_;                       // guarded by mu_
   std::map<std::string, Analysis> analyses_;  // guarded by mu_; by id
+  std::set<std::string> pending_;             // guarded by mu_; ids not yet applied
   std::map<std::string, bool> upload_tokens_; // guarded by mu_; token -> used
   QuotaLedger quota_;                         // guarded by mu_
   FaultPlan faults_;                          // guarded by mu_
