@@ -1,7 +1,6 @@
 #include "pipeline/process.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -14,8 +13,8 @@ std::int64_t CurrentProcessId() { return static_cast<std::int64_t>(::getpid()); 
 
 bool ProcessAlive(std::int64_t pid) {
   if (pid <= 0) return false;
-  // Signal 0 only checks existence; EPERM means it exists under another user.
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+  // getpgid fails with ESRCH only when no such process exists (no signal involved).
+  return ::getpgid(static_cast<pid_t>(pid)) >= 0 || errno != ESRCH;
 }
 
 Result<DaemonLock> DaemonLock::Acquire(const std::filesystem::path& state_path) {
