@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <csignal>
+
 namespace honeyvt::cli {
 namespace {
 
