@@ -10,5 +10,6 @@ int DbInfoMain(const Invocation& inv);
 int EnqueueMain(const Invocation& inv);
 int StatusMain(const Invocation& inv);
 int RetryMain(const Invocation& inv);
+int RunMain(const Invocation& inv);
 
 }  // namespace honeyvt::cli
