@@ -80,7 +80,7 @@ class Honeyvt:
         self.binary = binary
         self.logsql = os.path.join(workdir, "dionaea.sqlite")
         self.state = os.path.join(workdir, "state.sqlite")
-        self.sets = ["--set", "base_url=" + vtsim_url, "--set", "quota=" + quota,
+        self.sets = ["--set", "base_url=" + vtsim_url + "/api/v3/", "--set", "quota=" + quota,
                      "--set", "comment_delay=1", "--set", "log_level=warn"]
         for s in extra_sets:
             self.sets += ["--set", s]
