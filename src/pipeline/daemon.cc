@@ -54,7 +54,14 @@ Status Daemon::Run(std::stop_token stop) {
     }
     TimePoint wake = now + options_.idle_recheck;
     if (next_due) wake = std::min(wake, std::max(*next_due, opening));
-    if (opening > now && (!next_due || *next_due <= opening)) wake = opening;
+    if (opening > now && (!next_due || *next_due <= opening)) {
+      wake = opening;
+      if (opening - now >= std::chrono::minutes(1) && opening != announced_) {
+        announced_ = opening;
+        spdlog::info("quota used up; next request in {} s",
+                     std::chrono::duration_cast<std::chrono::seconds>(opening - now).count());
+      }
+    }
     if (wake <= now) wake = now + std::chrono::milliseconds(1);  // leased/racing: yield
     if (!Sleep(wake, stop)) break;
   }

@@ -50,6 +50,7 @@ class Daemon {
   DaemonOptions options_;
   std::mutex wake_mu_;
   std::stop_source wake_;  // guarded by wake_mu_
+  TimePoint announced_{};  // the quota opening last logged
   std::int64_t steps_ = 0;
   std::int64_t sleeps_ = 0;
 };
