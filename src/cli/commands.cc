@@ -19,6 +19,13 @@ std::span<const Command> Commands() {
               "reports over stored verdicts: aliases, signatures, undetected, summary, "
               "families, history",
               &ReportMain},
+      Command{"run", "the daemon: check queued samples with VirusTotal within the quota",
+              &RunMain},
+      Command{"enqueue", "queue sample files, directories or hashes for VirusTotal",
+              &EnqueueMain},
+      Command{"status", "show the queue, quota use, next action, ETA and failed samples",
+              &StatusMain},
+      Command{"retry", "look failed (or chosen) samples up again", &RetryMain},
   };
   return kCommands;
 }

@@ -9,5 +9,9 @@ int InitDbMain(const Invocation& inv);
 int DbInfoMain(const Invocation& inv);
 int TreeMain(const Invocation& inv);
 int ReportMain(const Invocation& inv);
+int EnqueueMain(const Invocation& inv);
+int StatusMain(const Invocation& inv);
+int RetryMain(const Invocation& inv);
+int RunMain(const Invocation& inv);
 
 }  // namespace honeyvt::cli
