@@ -188,6 +188,10 @@ Status Database::Exec(std::string_view sql) {
   return OkStatus();
 }
 
+void Database::SetBusyTimeout(std::chrono::milliseconds timeout) {
+  sqlite3_busy_timeout(db_.get(), static_cast<int>(timeout.count()));
+}
+
 Result<Statement> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),

@@ -107,6 +107,8 @@ class Database {
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
   std::int64_t LastInsertRowid() const;
+  // Changes how long statements wait for another process's lock before kBusy.
+  void SetBusyTimeout(std::chrono::milliseconds timeout);
   int Changes() const;
   bool TableExists(std::string_view table);
   bool ColumnExists(std::string_view table, std::string_view column);

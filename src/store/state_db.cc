@@ -1,0 +1,176 @@
+#include "store/state_db.h"
+
+#include <array>
+
+#include "store/migrations.h"
+#include "store/state_db_rows.h"
+
+namespace honeyvt::store {
+namespace {
+
+using domain::EnqueueCounts;
+using domain::EnqueueItem;
+using domain::JobState;
+using domain::JobStateName;
+
+// Append only: each entry upgrades the schema by one version (docs/state-db.md).
+constexpr std::array kMigrations = {
+    Migration{"jobs, request log, analysis durations", R"SQL(
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    md5 TEXT UNIQUE,
+    sha1 TEXT UNIQUE,
+    sha256 TEXT UNIQUE,
+    path TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    priority INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    polls INTEGER NOT NULL DEFAULT 0,
+    requests INTEGER NOT NULL DEFAULT 0,
+    next_action_at INTEGER NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    analysis_id TEXT NOT NULL DEFAULT '',
+    analysis_permalink TEXT NOT NULL DEFAULT '',
+    uploaded_at INTEGER,
+    lease_owner INTEGER,
+    lease_expires INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    CHECK (md5 IS NOT NULL OR sha1 IS NOT NULL OR sha256 IS NOT NULL)
+);
+CREATE INDEX jobs_claim_idx ON jobs (state, priority DESC, next_action_at, id);
+CREATE INDEX jobs_lease_idx ON jobs (lease_owner) WHERE lease_owner IS NOT NULL;
+CREATE TABLE quota_requests (
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL
+);
+CREATE INDEX quota_requests_at_idx ON quota_requests (at);
+CREATE TABLE analysis_durations (
+    at INTEGER NOT NULL,
+    seconds INTEGER NOT NULL
+);
+CREATE INDEX analysis_durations_at_idx ON analysis_durations (at);
+)SQL"},
+};
+
+std::optional<std::string> NonEmpty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+}  // namespace
+
+std::int64_t ToUnixMillis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint FromUnixMillis(std::int64_t ms) {
+  return TimePoint(std::chrono::duration_cast<Duration>(std::chrono::milliseconds(ms)));
+}
+
+Result<StateDb> StateDb::OpenWith(const std::filesystem::path& path, OpenMode mode) {
+  ASSIGN_OR_RETURN(Database db,
+                   Database::Open(path, {.mode = mode,
+                                         .busy_timeout = std::chrono::milliseconds(10000),
+                                         .owned = true}));
+  RETURN_IF_ERROR(Migrate(db, kMigrations));
+  return StateDb(std::move(db));
+}
+
+Result<StateDb> StateDb::Open(const std::filesystem::path& path) {
+  return OpenWith(path, OpenMode::kCreate);
+}
+
+Result<StateDb> StateDb::OpenExisting(const std::filesystem::path& path) {
+  return OpenWith(path, OpenMode::kReadWrite);
+}
+
+Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimePoint now) {
+  const std::int64_t now_ms = ToUnixMillis(now);
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
+  ASSIGN_OR_RETURN(Statement find,
+                   db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256 "
+                               "FROM jobs WHERE md5 = ?1 OR sha1 = ?2 OR sha256 = ?3 LIMIT 1"));
+  ASSIGN_OR_RETURN(
+      Statement insert,
+      db_.Prepare("INSERT INTO jobs (md5, sha1, sha256, path, source, priority, state, "
+                  "next_action_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(Statement update,
+                   db_.Prepare("UPDATE jobs SET path = ?2, priority = ?3, state = ?4, "
+                               "attempts = CASE WHEN ?4 = state THEN attempts ELSE 0 END, "
+                               "next_action_at = CASE WHEN ?4 = state THEN next_action_at "
+                               "ELSE ?5 END, updated_at = ?5 WHERE id = ?1"));
+  ASSIGN_OR_RETURN(Statement fill_md5,
+                   db_.Prepare("UPDATE OR IGNORE jobs SET md5 = ?2 WHERE id = ?1 AND md5 IS NULL"));
+  ASSIGN_OR_RETURN(Statement fill_sha1, db_.Prepare("UPDATE OR IGNORE jobs SET sha1 = ?2 "
+                                                    "WHERE id = ?1 AND sha1 IS NULL"));
+  ASSIGN_OR_RETURN(Statement fill_sha256, db_.Prepare("UPDATE OR IGNORE jobs SET sha256 = ?2 "
+                                                      "WHERE id = ?1 AND sha256 IS NULL"));
+  EnqueueCounts counts;
+  for (const EnqueueItem& item : items) {
+    if (item.md5.empty() && item.sha1.empty() && item.sha256.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "enqueue: an item has no hash");
+    }
+    find.Reset();
+    find.BindAll(NonEmpty(item.md5), NonEmpty(item.sha1), NonEmpty(item.sha256));
+    ASSIGN_OR_RETURN(bool found, find.Step());
+    if (!found) {
+      insert.Reset();
+      insert.BindAll(NonEmpty(item.md5), NonEmpty(item.sha1), NonEmpty(item.sha256), item.path,
+                     item.source, item.priority, JobStateName(JobState::kLookup), now_ms, now_ms,
+                     now_ms);
+      RETURN_IF_ERROR(insert.Run());
+      ++counts.added;
+      continue;
+    }
+    const std::int64_t id = find.Int64(0);
+    std::string path = find.Text(1);
+    std::int64_t priority = find.Int64(2);
+    std::string state = find.Text(3);
+    const std::string last_error = find.Text(4);
+    const bool missing[3] = {find.IsNull(5), find.IsNull(6), find.IsNull(7)};
+    find.Reset();
+    bool changed = false;
+    if (path.empty() && !item.path.empty()) {
+      path = item.path;
+      changed = true;
+      // A sample that failed for lack of its file gets another chance once a file exists.
+      if (state == JobStateName(JobState::kFailed) || state == JobStateName(JobState::kRelookup)) {
+        state = JobStateName(JobState::kLookup);
+      }
+    } else if (!item.path.empty() && state == JobStateName(JobState::kFailed) &&
+               last_error.rfind(domain::kMissingFileReason, 0) == 0) {
+      path = item.path;
+      state = JobStateName(JobState::kLookup);
+      changed = true;
+    }
+    if (item.priority > priority) {
+      priority = item.priority;
+      changed = true;
+    }
+    if (changed) {
+      update.Reset();
+      update.BindAll(id, path, priority, state, now_ms);
+      RETURN_IF_ERROR(update.Run());
+    }
+    const std::pair<Statement*, const std::string*> fills[3] = {
+        {&fill_md5, &item.md5}, {&fill_sha1, &item.sha1}, {&fill_sha256, &item.sha256}};
+    for (int i = 0; i < 3; ++i) {
+      if (!missing[i] || fills[i].second->empty()) continue;
+      fills[i].first->Reset();
+      fills[i].first->BindAll(id, *fills[i].second);
+      RETURN_IF_ERROR(fills[i].first->Run());
+      changed = changed || db_.Changes() > 0;
+    }
+    if (changed) {
+      ++counts.updated;
+    } else {
+      ++counts.unchanged;
+    }
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  return counts;
+}
+
+}  // namespace honeyvt::store

@@ -1,0 +1,225 @@
+#include "store/state_db.h"
+
+#include <gtest/gtest.h>
+
+#include "core/testing.h"
+
+namespace honeyvt::store {
+namespace {
+
+using domain::EnqueueItem;
+using domain::Job;
+using domain::JobState;
+using domain::Lease;
+using honeyvt::testing::TempDir;
+
+const std::string kMd5A(32, 'a');
+const std::string kMd5B(32, 'b');
+const TimePoint kT0 = FromUnixSeconds(std::int64_t{1700000000});
+
+EnqueueItem Item(std::string md5, int priority = 0, std::string path = "") {
+  EnqueueItem it;
+  it.md5 = std::move(md5);
+  it.priority = priority;
+  it.path = std::move(path);
+  it.source = "test";
+  return it;
+}
+
+TEST(StateDbTest, EnqueueIsIdempotentAndRaisesPriority) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db) << db.error().ToString();
+  std::vector<EnqueueItem> items = {Item(kMd5A), Item(kMd5B)};
+  auto c1 = db->Enqueue(items, kT0);
+  ASSERT_TRUE(c1);
+  EXPECT_EQ(c1->added, 2);
+  auto c2 = db->Enqueue(items, kT0);
+  ASSERT_TRUE(c2);
+  EXPECT_EQ(c2->added, 0);
+  EXPECT_EQ(c2->unchanged, 2);
+  std::vector<EnqueueItem> raise = {Item(kMd5B, 5)};
+  auto c3 = db->Enqueue(raise, kT0);
+  ASSERT_TRUE(c3);
+  EXPECT_EQ(c3->updated, 1);
+  auto lower = db->Enqueue(std::vector<EnqueueItem>{Item(kMd5B, 1)}, kT0);
+  ASSERT_TRUE(lower);
+  EXPECT_EQ(lower->unchanged, 1);
+  auto job = db->Find(kMd5B);
+  ASSERT_TRUE(job && *job);
+  EXPECT_EQ((*job)->priority, 5);
+  auto counts = db->Counts();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ((*counts)[0].count, 2);  // lookup
+}
+
+TEST(StateDbTest, EnqueueMergesHashesOfTheSameSample) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  EnqueueItem by_sha;
+  by_sha.sha256 = std::string(64, 'c');
+  ASSERT_TRUE(db->Enqueue(std::vector{by_sha}, kT0));
+  EnqueueItem full = Item(kMd5A);
+  full.sha256 = by_sha.sha256;
+  full.path = "/x/a";
+  auto c = db->Enqueue(std::vector{full}, kT0);
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->added, 0);
+  EXPECT_EQ(c->updated, 1);
+  auto job = db->Find(kMd5A);
+  ASSERT_TRUE(job && *job);
+  EXPECT_EQ((*job)->sha256, by_sha.sha256);
+  EXPECT_EQ((*job)->path, "/x/a");
+  EXPECT_FALSE(db->Enqueue(std::vector{EnqueueItem{}}, kT0));
+}
+
+TEST(StateDbTest, ClaimOrdersByPriorityAndSkipsLeasedAndFutureJobs) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A, 1), Item(kMd5B, 9)}, kT0));
+  Lease lease{42, kT0 + std::chrono::minutes(5)};
+  auto first = db->Claim(JobState::kLookup, kT0, 1, lease);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].md5, kMd5B);
+  auto second = db->Claim(JobState::kLookup, kT0, 5, lease);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u);  // B is leased
+  Job a = (*second)[0];
+  a.state = JobState::kUpload;
+  a.next_action_at = kT0 + std::chrono::hours(1);
+  ASSERT_TRUE(db->Finish(a, lease, kT0));
+  auto none = db->Claim(JobState::kUpload, kT0, 5, lease);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto later = db->Claim(JobState::kUpload, kT0 + std::chrono::hours(2), 5, lease);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->size(), 1u);
+}
+
+TEST(StateDbTest, FinishWithoutTheLeaseFails) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A)}, kT0));
+  auto jobs = db->Claim(JobState::kLookup, kT0, 1, {7, kT0 + std::chrono::minutes(1)});
+  ASSERT_TRUE(jobs && jobs->size() == 1);
+  Job j = (*jobs)[0];
+  j.state = JobState::kDone;
+  auto st = db->Finish(j, {8, kT0}, kT0);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kInternal);
+}
+
+TEST(StateDbTest, ClaimedButUnfinishedJobOfDeadOwnerIsReclaimed) {
+  TempDir dir;
+  {
+    auto db = StateDb::Open(dir / "state.sqlite");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A), Item(kMd5B)}, kT0));
+    // Owner 1001 "crashes" holding A; owner 1002 is alive but its lease on B expired.
+    ASSERT_TRUE(db->Claim(JobState::kLookup, kT0, 1, {1001, kT0 + std::chrono::hours(1)}));
+    ASSERT_TRUE(db->Claim(JobState::kLookup, kT0, 1, {1002, kT0 + std::chrono::seconds(10)}));
+  }
+  auto db = StateDb::Open(dir / "state.sqlite");  // a restart
+  ASSERT_TRUE(db);
+  auto before = db->Claim(JobState::kLookup, kT0, 5, {2000, kT0 + std::chrono::hours(1)});
+  ASSERT_TRUE(before);
+  EXPECT_TRUE(before->empty());
+  auto freed = db->ReclaimLeases(kT0 + std::chrono::minutes(1),
+                                 [](std::int64_t owner) { return owner == 1002; });
+  ASSERT_TRUE(freed);
+  EXPECT_EQ(*freed, 2);
+  auto after = db->Claim(JobState::kLookup, kT0, 5, {2000, kT0 + std::chrono::hours(1)});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->size(), 2u);
+}
+
+TEST(StateDbTest, RetryRevivesFailedJobs) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A), Item(kMd5B)}, kT0));
+  Lease lease{1, kT0 + std::chrono::hours(1)};
+  auto jobs = db->Claim(JobState::kLookup, kT0, 2, lease);
+  ASSERT_TRUE(jobs && jobs->size() == 2);
+  for (Job j : *jobs) {
+    j.state = JobState::kFailed;
+    j.last_error = "missing file: /nope";
+    ASSERT_TRUE(db->Finish(j, lease, kT0));
+  }
+  auto failed = db->List(JobState::kFailed, 10);
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->size(), 2u);
+  auto one = db->Retry(domain::RetryScope::kHash, kMd5A, kT0);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(*one, 1);
+  auto rest = db->Retry(domain::RetryScope::kFailed, "", kT0);
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(*rest, 1);
+  auto counts = db->Counts();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ((*counts)[static_cast<int>(JobState::kLookup)].count, 2);
+}
+
+TEST(StateDbTest, MissingFileFailureRevivedByEnqueueWithPath) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A, 0, "/gone")}, kT0));
+  Lease lease{1, kT0 + std::chrono::hours(1)};
+  auto jobs = db->Claim(JobState::kLookup, kT0, 1, lease);
+  ASSERT_TRUE(jobs && jobs->size() == 1);
+  Job j = (*jobs)[0];
+  j.state = JobState::kFailed;
+  j.last_error = std::string(domain::kMissingFileReason) + ": /gone";
+  ASSERT_TRUE(db->Finish(j, lease, kT0));
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A, 0, "/here")}, kT0));
+  auto job = db->Find(kMd5A);
+  ASSERT_TRUE(job && *job);
+  EXPECT_EQ((*job)->state, JobState::kLookup);
+  EXPECT_EQ((*job)->path, "/here");
+}
+
+TEST(StateDbTest, RequestLogAndDurationsPersist) {
+  TempDir dir;
+  {
+    auto db = StateDb::Open(dir / "state.sqlite");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->RecordRequest(kT0, "lookup"));
+    ASSERT_TRUE(db->RecordRequest(kT0 + std::chrono::seconds(30), "upload"));
+    ASSERT_TRUE(db->RecordAnalysisDuration(kT0, std::chrono::seconds(90)));
+  }
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  auto since = db->RequestsSince(kT0 + std::chrono::seconds(1));
+  ASSERT_TRUE(since);
+  EXPECT_EQ(since->size(), 1u);
+  auto count = db->CountRequestsSince(kT0);
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 2);
+  ASSERT_TRUE(db->PruneRequests(kT0 + std::chrono::seconds(1)));
+  EXPECT_EQ(*db->CountRequestsSince(kT0), 1);
+  auto d = db->RecentAnalysisDurations(10);
+  ASSERT_TRUE(d);
+  ASSERT_EQ(d->size(), 1u);
+  EXPECT_EQ((*d)[0], std::chrono::seconds(90));
+}
+
+TEST(StateDbTest, CorruptStateIsReportedNotFatal) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A)}, kT0));
+  ASSERT_TRUE(db->db().Exec("UPDATE jobs SET state = 'bogus'"));
+  auto job = db->Find(kMd5A);
+  ASSERT_FALSE(job);
+  EXPECT_EQ(job.error().code, ErrorCode::kCorrupt);
+  honeyvt::testing::WriteFile(dir / "junk.sqlite", "not a database at all, clearly");
+  EXPECT_FALSE(StateDb::Open(dir / "junk.sqlite"));
+}
+
+}  // namespace
+}  // namespace honeyvt::store
