@@ -162,11 +162,20 @@ Result<PollStats> DownloadsFollower::Poll() {
 }
 
 void DownloadsFollower::Run(std::stop_token stop) {
+  std::string last_error;  // a persisting error is logged once, not every poll
   while (!stop.stop_requested()) {
     auto stats = PollOnce();
     if (!stats) {
-      spdlog::warn("ingest: following {}: {} (retrying)", Printable(key_),
-                   stats.error().ToString());
+      if (stats.error().ToString() != last_error) {
+        last_error = stats.error().ToString();
+        spdlog::warn("ingest: following {}: {} (retrying every {} ms)", Printable(key_),
+                     last_error, config_.poll_interval.count());
+      }
+    } else if (!last_error.empty()) {
+      last_error.clear();
+      spdlog::info("ingest: following {} again", Printable(key_));
+    }
+    if (!stats) {
     } else if (stats->rows > 0 || stats->offered > 0 || stats->hash_only > 0) {
       spdlog::info("ingest: {}: {} new downloads, {} offered, {} by hash only, {} awaiting "
                    "their file, {} invalid", Printable(key_), stats->rows, stats->offered,

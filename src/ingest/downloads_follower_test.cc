@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/testing.h"
-#include "ingest/logsql_writer.h"
+#include "ingest/fake_dionaea.h"
 #include "ingest/testing_sink.h"
 #include "store/logsql_testing.h"
 

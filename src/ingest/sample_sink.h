@@ -39,6 +39,7 @@ struct SampleCandidate {
   std::optional<std::string> file_path;       // verified regular file inside its directory
   std::string source;                         // "logsql:<path>", "watch:<dir>", "vtcache", ...
   std::int64_t downloads = 1;                 // priority hint: downloads sharing the md5
+  bool live = false;                          // captured now (follower, watcher): goes first
   TimePoint seen_at{};                        // priority hint: most recent capture
   SampleIntent intent;
 };

@@ -1,4 +1,4 @@
-#include "ingest/logsql_writer.h"
+#include "ingest/fake_dionaea.h"
 
 #include <stdexcept>
 
