@@ -24,6 +24,9 @@ Result<bool> DownloadsFollower::TryOffer(const PendingDownload& p, PollStats& st
   SampleCandidate c{md5};
   c.source = "logsql:" + key_;
   c.seen_at = p.captured_at > 0 ? FromUnixSeconds(p.captured_at) : clock_.Now();
+  // Captured within the last day: a live capture, ahead of the backlog. Older rows (a
+  // first run over an old database) keep the backlog's ordering.
+  c.live = clock_.Now() - c.seen_at < std::chrono::hours(24);
   auto sample = HashSample(config_.binaries, SamplePath(config_.binaries, md5));
   if (sample && sample->md5 == md5) {
     c.sha1 = sample->sha1;
@@ -35,7 +38,9 @@ Result<bool> DownloadsFollower::TryOffer(const PendingDownload& p, PollStats& st
   }
   const bool expired =
       clock_.Now() - FromUnixSeconds(p.first_seen) >= config_.file_grace;
-  if (sample) {
+  if (sample && !expired) {
+    return false;  // still being written (dionaea copies it in), or replaced: retry
+  } else if (sample) {
     // The file's content is another sample: never trust a name. Look the md5 up only.
     spdlog::warn("ingest: {} does not hash to its name (content md5 {}); looking up {} by hash",
                  Printable(sample->path.string()), sample->md5.hex(), md5.hex());

@@ -10,10 +10,12 @@
 // absorbs. Like dionaea's own "download.complete.unique" event, only the first download
 // of an md5 (lowest rowid) is offered; later repeats are counted and skipped.
 // A row whose md5 is not hex is reported and skipped. A download whose file is not (yet)
-// in the binaries directory, or is unreadable, is retried on every poll until
+// in the binaries directory, is unreadable, or does not (yet) hash to its md5 (dionaea
+// copies files in, so a reader can see a partial file) is retried on every poll until
 // `file_grace` has passed, then offered by hash only (lookup, no upload). If the table's
 // highest rowid drops below the cursor (a new database in the same place), the follower
-// starts again from rowid 0. Not thread-safe: run one instance on one thread.
+// starts again from rowid 0. Downloads captured within the last 24 hours are offered as
+// live (ahead of the backlog). Not thread-safe: run one instance on one thread.
 
 #include <chrono>
 #include <cstdint>

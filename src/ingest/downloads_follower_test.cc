@@ -64,6 +64,7 @@ TEST_F(DownloadsFollowerTest, OffersNewDownloadsWithFileHashesAndCaptureTime) {
   ASSERT_TRUE(c.file_path && c.sha256 && c.sha1);
   EXPECT_EQ(fs::path(*c.file_path).filename(), md5s[0]);
   EXPECT_DOUBLE_EQ(ToUnixSeconds(c.seen_at), 1286470647.25);
+  EXPECT_FALSE(c.live);  // captured in 2010: backlog priority, not live
   EXPECT_EQ(Poll(f).rows, 0);
   EXPECT_EQ(sink_.offers().size(), 7u);
 }
@@ -106,12 +107,14 @@ TEST_F(DownloadsFollowerTest, RepeatedDownloadsOfferTheFirstOnly) {
   w.AddDownload(md5);
   auto f = MakeFollower();
   Poll(f);
-  // A file that does not hash to its name: offered at once, by hash only.
   WriteSample(root_ / "binaries", "0123456789abcdef0123456789abcdef", "other");
   for (int i = 0; i < 5; ++i) w.AddDownload(i % 2 ? md5 : "0123456789ABCDEF0123456789ABCDEF");
   w.AddDownload("0123456789abcdef0123456789abcdef");  // same as the upper-case one
   PollStats s = Poll(f);
   EXPECT_EQ(s.repeats, 5);
+  EXPECT_EQ(s.waiting, 1);  // its file does not hash to its name (yet)
+  clock_.Advance(seconds(700));  // past grace: looked up by hash only
+  EXPECT_EQ(Poll(f).hash_only, 1);
   EXPECT_EQ(sink_.OffersOf(md5), 1);
   EXPECT_EQ(sink_.OffersOf("0123456789abcdef0123456789abcdef"), 1);
 }
@@ -131,6 +134,19 @@ TEST_F(DownloadsFollowerTest, WaitsForALateFileThenOffersIt) {
   EXPECT_EQ(s.waiting, 0);
   ASSERT_EQ(sink_.offers().size(), 1u);
   EXPECT_TRUE(sink_.offers()[0].file_path);
+  EXPECT_TRUE(sink_.offers()[0].live);  // captured half a second before "now"
+}
+
+TEST_F(DownloadsFollowerTest, PartiallyCopiedFileIsAwaitedNotTrusted) {
+  LogsqlWriter w(logsql_);
+  const std::string md5 = testing::Md5Of("complete content");
+  WriteSample(root_ / "binaries", md5, "compl");  // dionaea still copying
+  w.AddDownload(md5);
+  auto f = MakeFollower();
+  EXPECT_EQ(Poll(f).waiting, 1);
+  WriteSample(root_ / "binaries", md5, "complete content");
+  EXPECT_EQ(Poll(f).offered, 1);
+  EXPECT_EQ(sink_.offers()[0].sha256->hex().size(), 64u);
 }
 
 TEST_F(DownloadsFollowerTest, AwaitedFilesSurviveARestartThenFallBackToHashOnly) {
@@ -172,6 +188,8 @@ TEST_F(DownloadsFollowerTest, FileWhoseContentDoesNotMatchItsNameIsNotTrusted) {
   LogsqlWriter w(logsql_);
   w.AddDownload(md5);
   auto f = MakeFollower();
+  EXPECT_EQ(Poll(f).waiting, 1);  // perhaps still being copied in
+  clock_.Advance(seconds(600));
   EXPECT_EQ(Poll(f).hash_only, 1);
   EXPECT_FALSE(sink_.offers()[0].file_path);
 }
