@@ -7,5 +7,8 @@ namespace honeyvt::cli {
 
 int InitDbMain(const Invocation& inv);
 int DbInfoMain(const Invocation& inv);
+int EnqueueMain(const Invocation& inv);
+int StatusMain(const Invocation& inv);
+int RetryMain(const Invocation& inv);
 
 }  // namespace honeyvt::cli

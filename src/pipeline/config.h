@@ -1,0 +1,42 @@
+#pragma once
+// The pipeline's tuning, derived from Options plus timing constants that have no
+// configuration key (documented in docs/pipeline.md). Durations in seconds.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/options.h"
+
+namespace honeyvt::pipeline {
+
+struct PipelineConfig {
+  UploadPolicy upload = UploadPolicy::kAlways;
+  std::int64_t max_upload_size = 650LL * 1000 * 1000;  // bytes; capped at VirusTotal's 650 MB
+  bool comment = true;
+  std::string comment_text;
+  std::chrono::seconds comment_delay{60};
+  int comment_max_attempts = 3;      // then the comment is skipped and polling starts
+  int v2_batch_size = 4;             // lookups per request when the client batches (v2)
+
+  // Claims expire after this; longer than any request may take.
+  std::chrono::seconds lease{360};
+
+  // Transient errors: attempt n waits base * 2^(n-1), capped, +-25% jitter.
+  std::chrono::seconds backoff_base{30};
+  std::chrono::seconds backoff_cap{3600};
+  int max_attempts = 8;              // consecutive transient failures before kFailed
+  std::chrono::seconds rate_limit_pause{60};  // when a 429 carries no Retry-After
+
+  // Adaptive polling (PollSchedule): first poll after the learned analysis time.
+  std::chrono::seconds first_poll_default{180};  // before any duration was observed
+  std::chrono::seconds poll_min{15};
+  std::chrono::seconds poll_cap{1800};
+  std::chrono::seconds analysis_deadline{3 * 3600};  // then re-look-up instead of polling
+  std::chrono::seconds relookup_after_deadline{1800};
+  std::chrono::seconds relookup_interval{86400};  // unknown sample that is not uploaded
+
+  static PipelineConfig FromOptions(const Options& options);
+};
+
+}  // namespace honeyvt::pipeline

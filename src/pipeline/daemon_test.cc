@@ -1,0 +1,104 @@
+#include "pipeline/daemon.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/digest.h"
+#include "core/testing.h"
+#include "pipeline/fake_client.h"
+#include "store/logsql_writer.h"
+#include "store/state_db.h"
+
+namespace honeyvt::pipeline {
+namespace {
+
+using domain::JobState;
+using std::chrono::seconds;
+using testing::FakeClient;
+using testing::MakeReport;
+
+const TimePoint kT0 = FromUnixSeconds(std::int64_t{1700000000});
+
+TEST(DaemonTest, DrainsAMixedQueueWithinTheQuotaWithoutBusyPolling) {
+  honeyvt::testing::TempDir dir;
+  FakeClock clock(kT0, /*auto_advance=*/true);
+  FakeClient vt(&clock);
+  vt.analysis_time = seconds(150);
+  auto state = store::StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(store::Logsql::Create(dir / "logsql.sqlite"));
+  auto writer = store::LogsqlWriter::Open(dir / "logsql.sqlite", clock);
+  ASSERT_TRUE(writer);
+  LogsqlSink sink(*writer, 3);
+  PipelineConfig config;
+  config.comment_text = "x";
+  QuotaGovernor quota(*ParseQuotaWindows({"4/1m", "500/1d"}), &*state);
+  ASSERT_TRUE(quota.Load(clock.Now()));
+  PollSchedule polls(config);
+  Backoff backoff(7);
+  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
+
+  std::vector<domain::EnqueueItem> items;
+  for (int i = 0; i < 20; ++i) {
+    std::string md5(32, '0');
+    md5[31] = "0123456789abcdef"[i % 16];
+    md5[30] = "0123456789abcdef"[i / 16];
+    vt.AddKnown(MakeReport(md5, "", "", i % 3, 6, 1600000000));
+    items.push_back({md5, "", "", "", "t", 0});
+  }
+  for (int i = 0; i < 3; ++i) {
+    const std::string content = "unknown sample " + std::to_string(i);
+    honeyvt::testing::WriteFile(dir / content, content);
+    const auto d = DigestBytes(content);
+    items.push_back({d.md5, d.sha1, d.sha256, (dir / content).string(), "t", 0});
+  }
+  items.push_back({std::string(32, 'e'), "", "", (dir / "missing").string(), "t", 0});
+  ASSERT_TRUE(state->Enqueue(items, kT0));
+
+  Daemon daemon(engine, *state, quota, clock, {.until_drained = true});
+  auto st = daemon.Run({});
+  ASSERT_TRUE(st) << st.error().ToString();
+  auto counts = state->Counts();
+  EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 23);
+  EXPECT_EQ((*counts)[static_cast<int>(JobState::kFailed)].count, 1);
+  // Every minute holds at most 4 requests.
+  auto requests = state->RequestsSince(kT0);
+  ASSERT_TRUE(requests);
+  for (std::size_t i = 4; i < requests->size(); ++i) {
+    EXPECT_GE((*requests)[i] - (*requests)[i - 4], seconds(60)) << "request " << i;
+  }
+  // 24 lookups + 3 x (upload, comment, polls): about 9 minutes at 4/min; the daemon slept
+  // only when it had to, never spinning.
+  EXPECT_LT(clock.Now() - kT0, std::chrono::minutes(20));
+  EXPECT_LT(daemon.sleeps(), 3 * static_cast<std::int64_t>(requests->size()) + 10);
+}
+
+TEST(DaemonTest, StopInterruptsAnIdleSleep) {
+  honeyvt::testing::TempDir dir;
+  SystemClock clock;
+  FakeClient vt;
+  auto state = store::StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(store::Logsql::Create(dir / "logsql.sqlite"));
+  auto writer = store::LogsqlWriter::Open(dir / "logsql.sqlite", clock);
+  LogsqlSink sink(*writer, 3);
+  PipelineConfig config;
+  QuotaGovernor quota({}, nullptr);
+  PollSchedule polls(config);
+  Backoff backoff(7);
+  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
+  Daemon daemon(engine, *state, quota, clock, {.idle_recheck = std::chrono::hours(1)});
+  Status result = MakeError(ErrorCode::kInternal, "not run");
+  const auto start = std::chrono::steady_clock::now();
+  {
+    std::jthread t([&](std::stop_token stop) { result = daemon.Run(stop); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }  // ~jthread requests stop and joins
+  EXPECT_TRUE(result);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_LE(daemon.sleeps(), 2);  // one idle sleep, not a spin
+}
+
+}  // namespace
+}  // namespace honeyvt::pipeline

@@ -1,0 +1,90 @@
+#pragma once
+// The sample state machine (docs/pipeline.md): claims the most urgent due step, makes at
+// most one VirusTotal request for it (a v2 batch lookup covers several samples), and
+// finishes the step in one transaction. The order of calls when several are due:
+// lookups of new samples, uploads, polls, comments, then re-lookups of parked samples.
+//
+// Outcomes: every vt error code has a defined next step (transient -> capped exponential
+// backoff with jitter, then kFailed after max_attempts; quota exceeded -> the governor
+// pauses the whole pipeline; rate limited -> pause; auth failed -> the step is released
+// and Step returns kAuthFailed so the daemon stops, keeping every job; rejected requests,
+// missing and oversized files -> kFailed with the reason).
+//
+// Crash safety: a step's request is counted in the quota log before it is sent; the job
+// is leased while the request runs; the report is stored (idempotently) before the job is
+// finished. A crash therefore repeats at most the one in-flight request.
+//
+// Not thread-safe; one engine per daemon thread. All collaborators are borrowed.
+
+#include <cstdint>
+#include <stop_token>
+#include <vector>
+
+#include "core/clock.h"
+#include "domain/job_store.h"
+#include "pipeline/backoff.h"
+#include "pipeline/config.h"
+#include "pipeline/poll_schedule.h"
+#include "pipeline/quota.h"
+#include "pipeline/report_sink.h"
+#include "vt/client.h"
+
+namespace honeyvt::pipeline {
+
+struct EngineDeps {
+  domain::JobStore* jobs;
+  domain::UsageStore* usage;
+  vt::Client* client;
+  ReportSink* sink;
+  Clock* clock;
+  QuotaGovernor* quota;
+  PollSchedule* polls;
+  Backoff* backoff;
+  std::int64_t owner;  // lease owner: our process id
+};
+
+class Engine {
+ public:
+  Engine(PipelineConfig config, EngineDeps deps) : config_(std::move(config)), d_(deps) {}
+
+  // Carries out one step if one is due and the quota allows. Returns true if a job moved
+  // (or a request was made), false if nothing was due or the quota is closed.
+  // Errors: kAuthFailed (stop the daemon; jobs kept), or a state-database failure.
+  Result<bool> Step(std::stop_token stop);
+
+  // The order in which states are served.
+  static constexpr domain::JobState kServiceOrder[] = {
+      domain::JobState::kLookup, domain::JobState::kUpload, domain::JobState::kPoll,
+      domain::JobState::kComment, domain::JobState::kRelookup};
+
+ private:
+  enum class Next { kFinish, kRelease, kFatal };
+  struct Outcome {
+    Next next = Next::kFinish;
+    Error fatal{ErrorCode::kInternal, ""};
+  };
+
+  Result<bool> Execute(domain::JobState state, std::vector<domain::Job> jobs,
+                       std::stop_token stop);
+  std::vector<Outcome> Lookup(std::vector<domain::Job>& jobs, std::stop_token stop);
+  Outcome LookupResult(domain::Job& job, Result<domain::FileReport> report,
+                       std::stop_token stop);
+  Outcome Upload(domain::Job& job);
+  Outcome Comment(domain::Job& job);
+  Outcome Poll(domain::Job& job, std::stop_token stop);
+  Outcome StoreReport(domain::Job& job, const domain::FileReport& report,
+                      std::stop_token stop);
+  // Errors common to every request (quota, rate, auth, transient, rejected).
+  Outcome CommonError(domain::Job& job, const Error& error);
+  Outcome Fail(domain::Job& job, std::string reason);
+  Outcome Retry(domain::Job& job, const Error& error);
+  void MoveTo(domain::Job& job, domain::JobState state, TimePoint when);
+  // Counts the request in the quota log; false if it could not be persisted.
+  Status Spend(domain::Job& job, std::string_view kind);
+
+  PipelineConfig config_;
+  EngineDeps d_;
+  TimePoint now_{};
+};
+
+}  // namespace honeyvt::pipeline

@@ -1,0 +1,213 @@
+// Engine: the steps of the state machine (lookup, upload, comment, poll).
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "domain/hash.h"
+#include "pipeline/engine.h"
+
+namespace honeyvt::pipeline {
+
+using domain::FileReport;
+using domain::Job;
+using domain::JobState;
+
+namespace {
+
+bool IsRequestError(ErrorCode code) {
+  return code == ErrorCode::kQuotaExceeded || code == ErrorCode::kRateLimited ||
+         code == ErrorCode::kAuthFailed || code == ErrorCode::kCancelled;
+}
+
+// A report VirusTotal has no finished analysis for yet (just uploaded by someone).
+bool Unanalysed(const FileReport& r) { return r.last_analysis_date <= 0 || r.engines.empty(); }
+
+std::string Permalink(int api_version, const std::string& sha256, std::int64_t date) {
+  if (api_version == 2) {
+    return "https://www.virustotal.com/file/" + sha256 + "/analysis/" + std::to_string(date) + "/";
+  }
+  return "https://www.virustotal.com/gui/file/" + sha256;
+}
+
+}  // namespace
+
+std::vector<Engine::Outcome> Engine::Lookup(std::vector<Job>& jobs, std::stop_token stop) {
+  std::vector<domain::Hash> hashes;
+  for (Job& job : jobs) {
+    auto hash = domain::Hash::Parse(job.LookupHash());
+    if (!hash) {
+      // Hashes are validated on enqueue; a bad one here means a damaged database row.
+      return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, hash.error()});
+    }
+    hashes.push_back(*hash);
+  }
+  std::vector<Outcome> out(jobs.size());
+  for (Job& job : jobs) ++job.requests;
+  if (Status spent = d_.quota->Record(now_, "lookup"); !spent) {
+    return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, spent.error()});
+  }
+  if (jobs.size() == 1) {
+    out[0] = LookupResult(jobs[0], d_.client->GetFileReport(hashes[0]), stop);
+    return out;
+  }
+  auto batch = d_.client->GetFileReports(hashes);
+  if (batch && batch->size() != jobs.size()) {
+    batch = MakeError(ErrorCode::kTransient, "batch lookup answered " +
+                                                 std::to_string(batch->size()) + " of " +
+                                                 std::to_string(jobs.size()) + " hashes");
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (batch) {
+      out[i] = LookupResult(jobs[i], std::move((*batch)[i]), stop);
+    } else if (IsRequestError(batch.error().code) && i > 0) {
+      out[i] = out[0];  // one pause / fatal for the whole batch
+    } else {
+      out[i] = LookupResult(jobs[i], batch.error(), stop);
+    }
+  }
+  return out;
+}
+
+Engine::Outcome Engine::LookupResult(Job& job, Result<FileReport> report, std::stop_token stop) {
+  if (report && !Unanalysed(*report)) return StoreReport(job, *report, stop);
+  const ErrorCode code = report ? ErrorCode::kQueued : report.error().code;
+  if (code == ErrorCode::kQueued) {
+    // Known but not analysed yet: look again after a poll interval.
+    ++job.polls;
+    job.last_error = "known to VirusTotal but not analysed yet";
+    MoveTo(job, JobState::kRelookup, now_ + d_.polls->NextPoll(job.polls));
+    return {};
+  }
+  if (code != ErrorCode::kNotFound) return CommonError(job, report.error());
+  if (config_.upload == UploadPolicy::kNever) {
+    job.last_error = "not on VirusTotal; upload = never, looked up again later";
+    MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
+  } else if (job.path.empty()) {
+    job.last_error = "not on VirusTotal and no file to upload; looked up again later";
+    MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
+  } else {
+    job.last_error.clear();
+    MoveTo(job, JobState::kUpload, now_);
+  }
+  return {};
+}
+
+Engine::Outcome Engine::Upload(Job& job) {
+  if (job.path.empty()) {
+    job.last_error = "no file to upload; looked up again later";
+    MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
+    return {};
+  }
+  // Local checks first: they cost no request.
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(job.path, ec);
+  if (ec) return Fail(job, std::string(domain::kMissingFileReason) + ": " + job.path);
+  if (static_cast<std::int64_t>(size) > config_.max_upload_size) {
+    return Fail(job, "too large: " + std::to_string(size) + " bytes > max_upload_size " +
+                         std::to_string(config_.max_upload_size));
+  }
+  if (Status spent = Spend(job, "upload"); !spent) return {Next::kFatal, spent.error()};
+  auto ref = d_.client->UploadFile(job.path);
+  if (!ref) {
+    const ErrorCode code = ref.error().code;
+    if (code == ErrorCode::kNotFound || code == ErrorCode::kIo) {
+      return Fail(job, std::string(domain::kMissingFileReason) + " or unreadable: " +
+                           ref.error().message);
+    }
+    return CommonError(job, ref.error());
+  }
+  job.analysis_id = ref->id;
+  job.analysis_permalink = ref->permalink;
+  job.uploaded_at = now_;
+  job.polls = 0;
+  job.last_error.clear();
+  if (config_.comment) {
+    MoveTo(job, JobState::kComment, now_ + config_.comment_delay);
+  } else {
+    MoveTo(job, JobState::kPoll, now_ + d_.polls->FirstPoll());
+  }
+  spdlog::info("sample {} uploaded (analysis {})", job.LookupHash(), job.analysis_id);
+  return {};
+}
+
+Engine::Outcome Engine::Comment(Job& job) {
+  const TimePoint uploaded = job.uploaded_at.value_or(now_);
+  auto poll_at = [&] { return std::max(now_, uploaded + d_.polls->FirstPoll()); };
+  const std::string& hex = job.sha256.empty() ? job.md5 : job.sha256;
+  auto hash = domain::Hash::Parse(hex);
+  if (!hash) {
+    job.last_error = "comment skipped: no valid hash";
+    MoveTo(job, JobState::kPoll, poll_at());
+    return {};
+  }
+  if (Status spent = Spend(job, "comment"); !spent) return {Next::kFatal, spent.error()};
+  auto ack = d_.client->AddComment(*hash, config_.comment_text);
+  if (ack || ack.error().code == ErrorCode::kBadRequest) {
+    // kBadRequest: VirusTotal refuses the comment (e.g. a duplicate); nothing to repeat.
+    job.last_error = ack ? "" : "comment not posted: " + ack.error().ToString();
+    MoveTo(job, JobState::kPoll, poll_at());
+    return {};
+  }
+  if (IsRequestError(ack.error().code)) return CommonError(job, ack.error());
+  // Not processed yet (kNotFound, DIONAEA-FACTS §8.8) or transient: a few more tries, then
+  // the comment is dropped; polling must not wait for it.
+  ++job.attempts;
+  if (job.attempts >= config_.comment_max_attempts) {
+    job.last_error = "comment not posted: " + ack.error().ToString();
+    MoveTo(job, JobState::kPoll, poll_at());
+    return {};
+  }
+  job.last_error = ack.error().ToString();
+  job.next_action_at =
+      now_ + std::max(config_.comment_delay,
+                      d_.backoff->Delay(job.attempts, config_.backoff_base, config_.backoff_cap));
+  return {};
+}
+
+Engine::Outcome Engine::Poll(Job& job, std::stop_token stop) {
+  const TimePoint uploaded = job.uploaded_at.value_or(job.updated_at);
+  if (job.analysis_id.empty() || now_ - uploaded > config_.analysis_deadline) {
+    job.last_error = job.analysis_id.empty() ? "no analysis to poll; looked up again"
+                                             : "analysis not complete by the deadline; "
+                                               "looked up again later";
+    MoveTo(job, JobState::kRelookup, now_ + (job.analysis_id.empty()
+                                                 ? std::chrono::seconds(0)
+                                                 : config_.relookup_after_deadline));
+    return {};
+  }
+  if (Status spent = Spend(job, "poll"); !spent) return {Next::kFatal, spent.error()};
+  ++job.polls;
+  auto analysis = d_.client->GetAnalysis(job.analysis_id);
+  if (!analysis || analysis->status != domain::AnalysisStatus::kCompleted) {
+    const ErrorCode code = analysis ? ErrorCode::kQueued : analysis.error().code;
+    if (code == ErrorCode::kQueued) {
+      job.last_error.clear();
+      job.next_action_at = now_ + d_.polls->NextPoll(job.polls);
+      return {};
+    }
+    if (code == ErrorCode::kNotFound) {
+      job.last_error = "VirusTotal does not know analysis " + job.analysis_id + "; looked up again";
+      MoveTo(job, JobState::kRelookup, now_);
+      return {};
+    }
+    return CommonError(job, analysis.error());
+  }
+  FileReport report;
+  report.md5 = analysis->md5.empty() ? job.md5 : analysis->md5;
+  report.sha1 = analysis->sha1.empty() ? job.sha1 : analysis->sha1;
+  report.sha256 = analysis->sha256.empty() ? job.sha256 : analysis->sha256;
+  report.last_analysis_date = analysis->date > 0 ? analysis->date : ToUnixSecondsInt(now_);
+  report.engines = analysis->engines;
+  report.permalink = Permalink(d_.client->api_version(), report.sha256, report.last_analysis_date);
+  Outcome stored = StoreReport(job, report, stop);
+  if (job.state == JobState::kDone) {
+    const auto took = std::chrono::duration_cast<std::chrono::seconds>(now_ - uploaded);
+    d_.polls->Observe(took);
+    if (Status st = d_.usage->RecordAnalysisDuration(now_, took); !st) {
+      spdlog::warn("could not record the analysis duration: {}", st.error().ToString());
+    }
+  }
+  return stored;
+}
+
+}  // namespace honeyvt::pipeline

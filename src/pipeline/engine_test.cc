@@ -1,0 +1,360 @@
+#include "pipeline/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "core/digest.h"
+#include "core/testing.h"
+#include "pipeline/fake_client.h"
+#include "store/logsql_writer.h"
+#include "store/state_db.h"
+
+namespace honeyvt::pipeline {
+namespace {
+
+using domain::JobState;
+using std::chrono::seconds;
+using testing::FakeClient;
+using testing::MakeReport;
+using testing::Method;
+
+const TimePoint kT0 = FromUnixSeconds(std::int64_t{1700000000});
+
+// One engine over a temporary state database, a temporary logsql database and the fake.
+struct Rig {
+  honeyvt::testing::TempDir dir;
+  FakeClock clock{kT0, /*auto_advance=*/false};
+  FakeClient vt{&clock};
+  store::StateDb state = *store::StateDb::Open(dir / "state.sqlite");
+  std::optional<store::LogsqlWriter> writer;
+  std::optional<LogsqlSink> sink;
+  PipelineConfig config;
+  std::optional<QuotaGovernor> quota;
+  std::optional<PollSchedule> polls;
+  Backoff backoff{42};
+  std::optional<Engine> engine;
+
+  explicit Rig(std::vector<std::string> windows = {}) {
+    EXPECT_TRUE(store::Logsql::Create(dir / "logsql.sqlite"));
+    writer.emplace(*store::LogsqlWriter::Open(dir / "logsql.sqlite", clock));
+    sink.emplace(*writer, 3);
+    config.comment_text = "test comment";
+    config.first_poll_default = seconds(120);
+    quota.emplace(*ParseQuotaWindows(windows), &state);
+    Rebuild();
+  }
+  void Rebuild() {
+    polls.emplace(config);
+    engine.emplace(config, EngineDeps{&state, &state, &vt, &*sink, &clock, &*quota, &*polls,
+                                      &backoff, 4242});
+  }
+  Result<bool> Step() { return engine->Step({}); }
+  // Steps until nothing is due now; returns the number of steps.
+  int Drain() {
+    int n = 0;
+    while (true) {
+      auto r = Step();
+      EXPECT_TRUE(r) << r.error().ToString();
+      if (!r || !*r) return n;
+      ++n;
+    }
+  }
+  domain::Job Job(const std::string& hash) { return **state.Find(hash); }
+  std::string File(const std::string& name, const std::string& content) {
+    honeyvt::testing::WriteFile(dir / name, content);
+    return (dir / name).string();
+  }
+  void Enqueue(const ContentDigests& d, const std::string& path) {
+    domain::EnqueueItem item{d.md5, d.sha1, d.sha256, path, "test", 0};
+    ASSERT_TRUE(state.Enqueue(std::vector{item}, clock.Now()));
+  }
+  void EnqueueHash(const std::string& md5, int priority = 0) {
+    domain::EnqueueItem item{md5, "", "", "", "test", priority};
+    ASSERT_TRUE(state.Enqueue(std::vector{item}, clock.Now()));
+  }
+  std::int64_t Rows(const char* table) {
+    auto db = store::Database::Open(dir / "logsql.sqlite", {});
+    auto stmt = db->Prepare(std::string("SELECT count(*) FROM ") + table);
+    EXPECT_TRUE(*stmt->Step());
+    return stmt->Int64(0);
+  }
+};
+
+const std::string kKnownMd5(32, '1');
+
+TEST(EngineTest, KnownSampleIsStoredAndDone) {
+  Rig rig;
+  rig.vt.AddKnown(MakeReport(kKnownMd5, std::string(40, '2'), std::string(64, '3'), 5, 20, 1600000000));
+  rig.EnqueueHash(kKnownMd5);
+  EXPECT_EQ(rig.Drain(), 1);
+  auto job = rig.Job(kKnownMd5);
+  EXPECT_EQ(job.state, JobState::kDone);
+  EXPECT_EQ(job.sha256, std::string(64, '3'));  // learnt from the report
+  EXPECT_EQ(job.requests, 1);
+  EXPECT_EQ(rig.Rows("virustotals"), 1);
+  EXPECT_EQ(rig.Rows("virustotalscans"), 20);
+  EXPECT_EQ(rig.vt.calls, std::vector<std::string>{"report " + kKnownMd5});
+}
+
+TEST(EngineTest, UnknownSampleIsUploadedCommentedPolledAndStored) {
+  Rig rig;
+  rig.vt.polls_until_complete = 1;
+  const auto path = rig.File("sample", "harmless bytes");
+  const auto d = DigestBytes("harmless bytes");
+  rig.Enqueue(d, path);
+  EXPECT_EQ(rig.Drain(), 2);  // lookup -> upload; upload -> comment (due in 60 s)
+  EXPECT_EQ(rig.Job(d.md5).state, JobState::kComment);
+  rig.clock.Advance(seconds(59));
+  EXPECT_EQ(rig.Drain(), 0);
+  rig.clock.Advance(seconds(1));
+  EXPECT_EQ(rig.Drain(), 1);
+  auto job = rig.Job(d.md5);
+  EXPECT_EQ(job.state, JobState::kPoll);
+  EXPECT_EQ(job.next_action_at, kT0 + seconds(120));  // first poll: 120 s after the upload
+  rig.clock.Set(kT0 + seconds(120));
+  EXPECT_EQ(rig.Drain(), 1);  // still queued
+  job = rig.Job(d.md5);
+  EXPECT_EQ(job.state, JobState::kPoll);
+  rig.clock.Set(job.next_action_at);
+  EXPECT_EQ(rig.Drain(), 1);
+  job = rig.Job(d.md5);
+  EXPECT_EQ(job.state, JobState::kDone);
+  EXPECT_EQ(job.requests, 5);  // lookup, upload, comment, 2 polls
+  EXPECT_EQ(rig.Rows("virustotals"), 1);
+  EXPECT_EQ(rig.Rows("virustotalscans"), 10);
+  EXPECT_EQ(rig.vt.Count("comment " + d.sha256), 1);
+  // The observed duration was persisted for adaptive polling.
+  EXPECT_EQ(rig.state.RecentAnalysisDurations(5)->size(), 1u);
+}
+
+TEST(EngineTest, MissingAndOversizedFilesFailWithoutAnUpload) {
+  Rig rig;
+  rig.config.max_upload_size = 10;
+  rig.Rebuild();
+  const auto big = rig.File("big", "more than ten bytes");
+  rig.Enqueue(DigestBytes("more than ten bytes"), big);
+  const auto gone = DigestBytes("gone");
+  rig.Enqueue(gone, (rig.dir / "gone").string());
+  rig.Drain();
+  auto j1 = rig.Job(DigestBytes("more than ten bytes").md5);
+  EXPECT_EQ(j1.state, JobState::kFailed);
+  EXPECT_NE(j1.last_error.find("too large"), std::string::npos);
+  auto j2 = rig.Job(gone.md5);
+  EXPECT_EQ(j2.state, JobState::kFailed);
+  EXPECT_EQ(j2.last_error.rfind(domain::kMissingFileReason, 0), 0u);
+  EXPECT_EQ(rig.vt.Count("upload"), 0);
+  EXPECT_EQ(rig.state.CountRequestsSince(kT0).value(), 2);  // the two lookups only
+}
+
+TEST(EngineTest, UploadNeverParksUnknownSamplesForALaterLookup) {
+  Rig rig;
+  rig.config.upload = UploadPolicy::kNever;
+  rig.Rebuild();
+  const auto path = rig.File("s", "abc");
+  rig.Enqueue(DigestBytes("abc"), path);
+  rig.Drain();
+  auto job = rig.Job(DigestBytes("abc").md5);
+  EXPECT_EQ(job.state, JobState::kRelookup);
+  EXPECT_EQ(job.next_action_at, kT0 + rig.config.relookup_interval);
+  EXPECT_EQ(rig.vt.Count("upload"), 0);
+  // Later VirusTotal learns it from someone else.
+  rig.vt.AddKnown(MakeReport(job.md5, job.sha1, job.sha256, 1, 3, 1600000000));
+  rig.clock.Set(job.next_action_at);
+  rig.Drain();
+  EXPECT_EQ(rig.Job(job.md5).state, JobState::kDone);
+}
+
+TEST(EngineTest, TransientErrorsBackOffExponentiallyThenFail) {
+  Rig rig;
+  rig.EnqueueHash(kKnownMd5);
+  for (int i = 0; i < 20; ++i) rig.vt.Fault(Method::kReport, ErrorCode::kTransient);
+  std::vector<Duration> delays;
+  for (int i = 0; i < rig.config.max_attempts; ++i) {
+    ASSERT_TRUE(*rig.Step());
+    auto job = rig.Job(kKnownMd5);
+    if (job.state == JobState::kFailed) break;
+    delays.push_back(job.next_action_at - rig.clock.Now());
+    rig.clock.Set(job.next_action_at);
+  }
+  auto job = rig.Job(kKnownMd5);
+  EXPECT_EQ(job.state, JobState::kFailed);
+  EXPECT_NE(job.last_error.find("gave up after 8 attempts"), std::string::npos);
+  ASSERT_EQ(delays.size(), 7u);
+  EXPECT_GE(delays[0], seconds(22));
+  EXPECT_LE(delays[0], seconds(38));
+  EXPECT_GT(delays[3], delays[0] * 4);
+  EXPECT_LE(delays[6], seconds(4500));  // capped (3600 s + jitter)
+}
+
+TEST(EngineTest, QuotaExceededPausesThePipelineAndKeepsTheJob) {
+  Rig rig({"4/1m"});
+  rig.EnqueueHash(kKnownMd5);
+  rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 1, 2, 1600000000));
+  rig.vt.Fault(Method::kReport, ErrorCode::kQuotaExceeded, seconds(90));
+  ASSERT_TRUE(*rig.Step());
+  auto job = rig.Job(kKnownMd5);
+  EXPECT_EQ(job.state, JobState::kLookup);
+  EXPECT_EQ(job.attempts, 0);
+  EXPECT_FALSE(*rig.Step());  // paused
+  rig.clock.Advance(seconds(89));
+  EXPECT_FALSE(*rig.Step());
+  rig.clock.Advance(seconds(1));
+  EXPECT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.Job(kKnownMd5).state, JobState::kDone);
+}
+
+TEST(EngineTest, RateLimitedBacksOff) {
+  Rig rig;
+  rig.EnqueueHash(kKnownMd5);
+  rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 1, 2, 1600000000));
+  rig.vt.Fault(Method::kReport, ErrorCode::kRateLimited);
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_FALSE(*rig.Step());
+  rig.clock.Advance(rig.config.rate_limit_pause);
+  EXPECT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.Job(kKnownMd5).state, JobState::kDone);
+}
+
+TEST(EngineTest, AuthFailureStopsAndKeepsEveryJob) {
+  Rig rig;
+  rig.EnqueueHash(kKnownMd5);
+  rig.vt.Fault(Method::kReport, ErrorCode::kAuthFailed);
+  auto r = rig.Step();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kAuthFailed);
+  EXPECT_NE(r.error().message.find("HONEYVT_API_KEY"), std::string::npos);
+  auto job = rig.Job(kKnownMd5);
+  EXPECT_EQ(job.state, JobState::kLookup);
+  auto again = rig.state.Claim(JobState::kLookup, rig.clock.Now(), 5, {1, kT0 + seconds(5)});
+  EXPECT_EQ(again->size(), 1u);  // not left leased
+}
+
+TEST(EngineTest, RejectedRequestsFailTerminally) {
+  Rig rig;
+  rig.EnqueueHash(kKnownMd5);
+  rig.vt.Fault(Method::kReport, ErrorCode::kForbidden);
+  ASSERT_TRUE(*rig.Step());
+  auto job = rig.Job(kKnownMd5);
+  EXPECT_EQ(job.state, JobState::kFailed);
+  EXPECT_NE(job.last_error.find("rejected"), std::string::npos);
+}
+
+TEST(EngineTest, QueuedReportIsLookedUpAgainLater) {
+  Rig rig;
+  rig.EnqueueHash(kKnownMd5);
+  rig.vt.Fault(Method::kReport, ErrorCode::kQueued);
+  ASSERT_TRUE(*rig.Step());
+  auto job = rig.Job(kKnownMd5);
+  EXPECT_EQ(job.state, JobState::kRelookup);
+  EXPECT_GT(job.next_action_at, rig.clock.Now());
+}
+
+TEST(EngineTest, AnalysisPastTheDeadlineIsLookedUpInsteadOfPolledForEver) {
+  Rig rig;
+  rig.config.comment = false;
+  rig.Rebuild();
+  rig.vt.polls_until_complete = 1000000;
+  const auto path = rig.File("slow", "slow sample");
+  const auto d = DigestBytes("slow sample");
+  rig.Enqueue(d, path);
+  rig.Drain();
+  int polls = 0;
+  while (rig.Job(d.md5).state == JobState::kPoll && polls < 100) {
+    rig.clock.Set(rig.Job(d.md5).next_action_at);
+    rig.Drain();
+    ++polls;
+  }
+  auto job = rig.Job(d.md5);
+  EXPECT_EQ(job.state, JobState::kRelookup);
+  EXPECT_NE(job.last_error.find("deadline"), std::string::npos);
+  EXPECT_LT(polls, 30);
+}
+
+TEST(EngineTest, CommentThatKeepsFailingIsSkippedNotStuck) {
+  Rig rig;
+  const auto path = rig.File("c", "comment me");
+  const auto d = DigestBytes("comment me");
+  rig.Enqueue(d, path);
+  for (int i = 0; i < 5; ++i) rig.vt.Fault(Method::kComment, ErrorCode::kNotFound);
+  rig.Drain();
+  for (int i = 0; i < 5 && rig.Job(d.md5).state == JobState::kComment; ++i) {
+    rig.clock.Set(rig.Job(d.md5).next_action_at);
+    rig.Drain();
+  }
+  auto job = rig.Job(d.md5);
+  EXPECT_TRUE(job.state == JobState::kPoll || job.state == JobState::kDone);
+  EXPECT_EQ(rig.vt.Count("comment"), rig.config.comment_max_attempts);
+  EXPECT_GE(rig.vt.Count("analysis"), 1);
+}
+
+TEST(EngineTest, V2BatchesLookupsAndHonoursPriority) {
+  Rig rig;
+  rig.vt.version = 2;
+  rig.vt.max_batch = 25;
+  rig.config.v2_batch_size = 4;
+  rig.Rebuild();
+  for (int i = 0; i < 6; ++i) {
+    std::string md5(32, static_cast<char>('a' + i));
+    rig.vt.AddKnown(MakeReport(md5, "", std::string(64, static_cast<char>('a' + i)), 0, 5, 1600000000));
+    rig.EnqueueHash(md5, i == 5 ? 10 : 0);
+  }
+  ASSERT_TRUE(*rig.Step());
+  // The high-priority sample was in the first batch.
+  EXPECT_EQ(rig.Job(std::string(32, 'f')).state, JobState::kDone);
+  EXPECT_EQ(rig.Drain(), 1);
+  EXPECT_EQ(rig.vt.calls, (std::vector<std::string>{"reports 4", "reports 2"}));
+  EXPECT_EQ(rig.state.CountRequestsSince(kT0).value(), 2);
+  EXPECT_EQ(rig.Rows("virustotals"), 6);
+}
+
+TEST(EngineTest, NewLookupsGoBeforePollsAndComments) {
+  Rig rig({"1/1m"});
+  rig.config.comment = false;
+  rig.config.first_poll_default = seconds(1);
+  rig.Rebuild();
+  const auto path = rig.File("u", "unknown one");
+  const auto d = DigestBytes("unknown one");
+  rig.Enqueue(d, path);
+  ASSERT_TRUE(*rig.Step());                     // lookup
+  rig.clock.Advance(seconds(60));
+  ASSERT_TRUE(*rig.Step());                     // upload; first poll due 1 s later
+  rig.EnqueueHash(kKnownMd5);
+  rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 1, 2, 1600000000));
+  rig.clock.Advance(seconds(60));
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back(), "report " + kKnownMd5);  // the new sample first
+  EXPECT_EQ(rig.Job(d.md5).state, JobState::kPoll);
+}
+
+TEST(EngineTest, RepeatedLookupAfterACrashWritesNoSecondRow) {
+  Rig rig;
+  auto report = MakeReport(kKnownMd5, "", std::string(64, '3'), 2, 4, 1600000000);
+  rig.vt.AddKnown(report);
+  rig.EnqueueHash(kKnownMd5);
+  // The crashed run stored the report, then died before finishing the job.
+  ASSERT_TRUE(rig.writer->Write(report, 3, kT0));
+  rig.Drain();
+  EXPECT_EQ(rig.Job(kKnownMd5).state, JobState::kDone);
+  EXPECT_EQ(rig.Rows("virustotals"), 1);
+  EXPECT_EQ(rig.Rows("virustotalscans"), 4);
+}
+
+TEST(EngineTest, EveryRequestCountsInTheQuota) {
+  Rig rig({"3/1m"});
+  rig.config.comment = true;
+  rig.config.comment_delay = seconds(0);
+  rig.config.first_poll_default = seconds(0);
+  rig.Rebuild();
+  const auto path = rig.File("q", "quota sample");
+  rig.Enqueue(DigestBytes("quota sample"), path);
+  EXPECT_EQ(rig.Drain(), 3);  // lookup, upload, comment; then the minute is full
+  EXPECT_EQ(rig.Job(DigestBytes("quota sample").md5).state, JobState::kPoll);
+  rig.clock.Advance(seconds(60));
+  EXPECT_EQ(rig.Drain(), 1);  // the first poll answers "queued"
+  rig.clock.Set(rig.Job(DigestBytes("quota sample").md5).next_action_at);
+  EXPECT_EQ(rig.Drain(), 1);
+  EXPECT_EQ(rig.Job(DigestBytes("quota sample").md5).state, JobState::kDone);
+  EXPECT_EQ(rig.state.CountRequestsSince(kT0).value(), 5);
+}
+
+}  // namespace
+}  // namespace honeyvt::pipeline

@@ -1,0 +1,31 @@
+#pragma once
+// Process-level facts the pipeline needs: our id (the lease owner), whether another
+// owner is still alive, and the lock that allows one daemon per state database.
+
+#include <cstdint>
+#include <filesystem>
+
+#include "core/result.h"
+
+namespace honeyvt::pipeline {
+
+std::int64_t CurrentProcessId();
+// True if a process with this id exists (it may belong to another user).
+bool ProcessAlive(std::int64_t pid);
+
+// An exclusive advisory lock on "<state>.lock", held for the object's lifetime and
+// released by the kernel if the process dies (kill -9 included).
+class DaemonLock {
+ public:
+  // kBusy if another daemon holds it.
+  static Result<DaemonLock> Acquire(const std::filesystem::path& state_path);
+  DaemonLock(DaemonLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  DaemonLock& operator=(DaemonLock&&) = delete;
+  ~DaemonLock();
+
+ private:
+  explicit DaemonLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace honeyvt::pipeline
