@@ -5,6 +5,7 @@
 #include "ingest/sample_file.h"
 
 namespace honeyvt::ingest {
+namespace fs = std::filesystem;
 
 Result<std::vector<BacklogEntry>> QueryBacklog(store::Database& logsql) {
   if (!logsql.TableExists("downloads")) {
@@ -54,7 +55,13 @@ Result<BacklogSummary> EnqueueBacklog(store::Database& logsql,
     c.source = "backlog";
     c.downloads = e.downloads;
     c.seen_at = FromUnixSeconds(e.last_seen);
-    if (auto path = ResolveInside(binaries, SamplePath(binaries, *md5))) {
+    // A cheap existence check first: most backlog samples of an old honeypot are gone.
+    const auto candidate_path = SamplePath(binaries, *md5);
+    std::error_code ec;
+    auto path = fs::symlink_status(candidate_path, ec).type() == fs::file_type::not_found
+                    ? Result<fs::path>(MakeError(ErrorCode::kNotFound, "no file"))
+                    : ResolveInside(binaries, candidate_path);
+    if (path) {
       c.file_path = path->string();
       ++summary.with_file;
     } else {
