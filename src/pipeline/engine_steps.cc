@@ -47,10 +47,13 @@ std::vector<Engine::Outcome> Engine::Lookup(std::vector<Job>& jobs, std::stop_to
     return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, spent.error()});
   }
   if (jobs.size() == 1) {
-    out[0] = LookupResult(jobs[0], d_.client->GetFileReport(hashes[0]), stop);
+    auto report = d_.client->GetFileReport(hashes[0]);
+    d_.quota->Settle(now_, d_.clock->Now());
+    out[0] = LookupResult(jobs[0], std::move(report), stop);
     return out;
   }
   auto batch = d_.client->GetFileReports(hashes);
+  d_.quota->Settle(now_, d_.clock->Now());
   if (batch && batch->size() != jobs.size()) {
     batch = MakeError(ErrorCode::kTransient, "batch lookup answered " +
                                                  std::to_string(batch->size()) + " of " +
@@ -108,6 +111,7 @@ Engine::Outcome Engine::Upload(Job& job) {
   }
   if (Status spent = Spend(job, "upload"); !spent) return {Next::kFatal, spent.error()};
   auto ref = d_.client->UploadFile(job.path);
+  d_.quota->Settle(now_, d_.clock->Now());
   if (!ref) {
     const ErrorCode code = ref.error().code;
     if (code == ErrorCode::kNotFound || code == ErrorCode::kIo) {
@@ -142,6 +146,7 @@ Engine::Outcome Engine::Comment(Job& job) {
   }
   if (Status spent = Spend(job, "comment"); !spent) return {Next::kFatal, spent.error()};
   auto ack = d_.client->AddComment(*hash, config_.comment_text);
+  d_.quota->Settle(now_, d_.clock->Now());
   if (ack || ack.error().code == ErrorCode::kBadRequest) {
     // kBadRequest: VirusTotal refuses the comment (e.g. a duplicate); nothing to repeat.
     job.last_error = ack ? "" : "comment not posted: " + ack.error().ToString();
@@ -178,6 +183,7 @@ Engine::Outcome Engine::Poll(Job& job, std::stop_token stop) {
   if (Status spent = Spend(job, "poll"); !spent) return {Next::kFatal, spent.error()};
   ++job.polls;
   auto analysis = d_.client->GetAnalysis(job.analysis_id);
+  d_.quota->Settle(now_, d_.clock->Now());
   if (!analysis || analysis->status != domain::AnalysisStatus::kCompleted) {
     const ErrorCode code = analysis ? ErrorCode::kQueued : analysis.error().code;
     if (code == ErrorCode::kQueued) {

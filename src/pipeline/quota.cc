@@ -186,6 +186,21 @@ Status QuotaGovernor::Record(TimePoint now, std::string_view kind) {
   return OkStatus();
 }
 
+void QuotaGovernor::Settle(TimePoint sent, TimePoint done) {
+  if (done <= sent) return;
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    if (windows_[i].kind != QuotaWindow::Kind::kSliding) continue;
+    auto& recent = state_[i].recent;
+    for (auto it = recent.rbegin(); it != recent.rend(); ++it) {
+      if (*it == sent) {
+        *it = done;
+        break;
+      }
+    }
+    std::sort(recent.begin(), recent.end());
+  }
+}
+
 void QuotaGovernor::OnQuotaExceeded(TimePoint now,
                                     std::optional<std::chrono::seconds> retry_after) {
   const TimePoint today = TimePoint(floor<days>(now));

@@ -63,6 +63,10 @@ class QuotaGovernor {
   bool Available(TimePoint now) const { return NextOpening(now) <= now; }
   // Counts one request about to be sent at `now`; persisted before it is sent.
   Status Record(TimePoint now, std::string_view kind);
+  // The request recorded at `sent` got its answer at `done`. The server counted it when it
+  // arrived, somewhere in between; sliding windows move the request to `done` so that a
+  // window never holds more than its limit as the server sees it, whatever the latency.
+  void Settle(TimePoint sent, TimePoint done);
   // The server said "quota exceeded" although the governor saw room.
   void OnQuotaExceeded(TimePoint now, std::optional<std::chrono::seconds> retry_after);
   // Pauses every request until `until` (rate limiting).

@@ -49,6 +49,16 @@ TEST(QuotaTest, SlidingMinuteAllowsFourThenOpensWhenTheOldestLeaves) {
   EXPECT_EQ(q.NextOpening(kT0 + seconds(61)), kT0 + seconds(70));
 }
 
+TEST(QuotaTest, SettledRequestsCountFromTheirAnswer) {
+  // The server may count a slow request late: the window runs from the answer.
+  QuotaGovernor q(Windows({"2/10s"}), nullptr);
+  ASSERT_TRUE(q.Record(kT0, "lookup"));
+  q.Settle(kT0, kT0 + seconds(3));
+  ASSERT_TRUE(q.Record(kT0 + seconds(4), "lookup"));
+  q.Settle(kT0 + seconds(4), kT0 + seconds(4));
+  EXPECT_EQ(q.NextOpening(kT0 + seconds(5)), kT0 + seconds(13));
+}
+
 TEST(QuotaTest, DayWindowResetsAtUtcMidnightNotAfter24Hours) {
   QuotaGovernor q(Windows({"2/1d"}), nullptr);
   ASSERT_TRUE(q.Record(kT0, "lookup"));

@@ -48,6 +48,7 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
                          .backoff = &backoff,
                          .owner = me});
   Daemon daemon(engine, state, quota, clock, request.daemon);
+  if (request.attach) request.attach(daemon);
   spdlog::info("honeyvt run: state {}, logsql {}, API v{}", state_path.string(),
                options.logsql.string(), client.api_version());
   return daemon.Run(stop);

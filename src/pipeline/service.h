@@ -4,6 +4,7 @@
 // the daemon until stopped or drained. The VirusTotal client and the clock are injected.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stop_token>
 
@@ -22,6 +23,9 @@ struct RunRequest {
   std::optional<std::chrono::seconds> poll_min;
   std::optional<std::chrono::seconds> backoff_base;
   std::uint64_t seed = 0;  // backoff jitter; 0 = from the clock
+  // Called with the daemon just before it runs (on the calling thread), e.g. to start an
+  // in-process producer that calls Daemon::Wake() after enqueueing. May be empty.
+  std::function<void(Daemon&)> attach;
 };
 
 Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,

@@ -18,9 +18,9 @@ constexpr std::array kMigrations = {
     Migration{"jobs, request log, analysis durations", R"SQL(
 CREATE TABLE jobs (
     id INTEGER PRIMARY KEY,
-    md5 TEXT UNIQUE,
-    sha1 TEXT UNIQUE,
-    sha256 TEXT UNIQUE,
+    md5 TEXT,
+    sha1 TEXT,
+    sha256 TEXT,
     path TEXT NOT NULL DEFAULT '',
     source TEXT NOT NULL DEFAULT '',
     priority INTEGER NOT NULL DEFAULT 0,
@@ -39,6 +39,9 @@ CREATE TABLE jobs (
     updated_at INTEGER NOT NULL,
     CHECK (md5 IS NOT NULL OR sha1 IS NOT NULL OR sha256 IS NOT NULL)
 );
+CREATE UNIQUE INDEX jobs_md5_idx ON jobs (md5) WHERE md5 IS NOT NULL;
+CREATE UNIQUE INDEX jobs_sha1_idx ON jobs (sha1) WHERE sha1 IS NOT NULL;
+CREATE UNIQUE INDEX jobs_sha256_idx ON jobs (sha256) WHERE sha256 IS NOT NULL;
 CREATE INDEX jobs_claim_idx ON jobs (state, priority DESC, next_action_at, id);
 CREATE INDEX jobs_lease_idx ON jobs (lease_owner) WHERE lease_owner IS NOT NULL;
 CREATE TABLE quota_requests (
@@ -88,13 +91,28 @@ Result<StateDb> StateDb::OpenExisting(const std::filesystem::path& path) {
 
 Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimePoint now) {
   const std::int64_t now_ms = ToUnixMillis(now);
+  // A large batch touches index pages all over the file: give it a bigger page cache for
+  // the duration (the daemon keeps SQLite's small default).
+  const bool bulk = items.size() > 1000;
+  if (bulk) RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size = -16384"));
+  struct RestoreCache {
+    Database* db;
+    bool active;
+    ~RestoreCache() {
+      if (active) (void)db->Exec("PRAGMA cache_size = -2000");
+    }
+  } restore{&db_, bulk};
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(Statement find,
+  ASSIGN_OR_RETURN(Statement find_any,
                    db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256 "
                                "FROM jobs WHERE md5 = ?1 OR sha1 = ?2 OR sha256 = ?3 LIMIT 1"));
+  // The common case (dionaea, `enqueue --hash` of md5s) searches one index only.
+  ASSIGN_OR_RETURN(Statement find_md5,
+                   db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256 "
+                               "FROM jobs WHERE md5 = ?1"));
   ASSIGN_OR_RETURN(
       Statement insert,
-      db_.Prepare("INSERT INTO jobs (md5, sha1, sha256, path, source, priority, state, "
+      db_.Prepare("INSERT OR IGNORE INTO jobs (md5, sha1, sha256, path, source, priority, state, "
                   "next_action_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
   ASSIGN_OR_RETURN(Statement update,
                    db_.Prepare("UPDATE jobs SET path = ?2, priority = ?3, state = ?4, "
@@ -112,18 +130,27 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     if (item.md5.empty() && item.sha1.empty() && item.sha256.empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "enqueue: an item has no hash");
     }
-    find.Reset();
-    find.BindAll(NonEmpty(item.md5), NonEmpty(item.sha1), NonEmpty(item.sha256));
-    ASSIGN_OR_RETURN(bool found, find.Step());
-    if (!found) {
-      insert.Reset();
-      insert.BindAll(NonEmpty(item.md5), NonEmpty(item.sha1), NonEmpty(item.sha256), item.path,
-                     item.source, item.priority, JobStateName(JobState::kLookup), now_ms, now_ms,
-                     now_ms);
-      RETURN_IF_ERROR(insert.Run());
+    // New samples (the bulk case) cost one statement; a conflict on any hash means the
+    // sample is queued already and is merged below.
+    insert.Reset();
+    insert.BindAll(NonEmpty(item.md5), NonEmpty(item.sha1), NonEmpty(item.sha256), item.path,
+                   item.source, item.priority, JobStateName(JobState::kLookup), now_ms, now_ms,
+                   now_ms);
+    RETURN_IF_ERROR(insert.Run());
+    if (db_.Changes() == 1) {
       ++counts.added;
       continue;
     }
+    const bool md5_only = !item.md5.empty() && item.sha1.empty() && item.sha256.empty();
+    Statement& find = md5_only ? find_md5 : find_any;
+    find.Reset();
+    if (md5_only) {
+      find.Bind(1, item.md5);
+    } else {
+      find.BindAll(NonEmpty(item.md5), NonEmpty(item.sha1), NonEmpty(item.sha256));
+    }
+    ASSIGN_OR_RETURN(bool found, find.Step());
+    if (!found) return MakeError(ErrorCode::kInternal, "enqueue: conflicting job not found");
     const std::int64_t id = find.Int64(0);
     std::string path = find.Text(1);
     std::int64_t priority = find.Int64(2);
