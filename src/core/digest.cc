@@ -70,7 +70,7 @@ Result<ContentDigests> DigestFile(const std::filesystem::path& path) {
     return MakeError(ErrorCode::kIo, path.string() + ": " + std::strerror(errno));
   }
   Hasher h;
-  std::array<char, 64 * 1024> buf{};
+  std::array<char, std::size_t{64} * 1024> buf{};
   while (in) {
     in.read(buf.data(), buf.size());
     if (in.gcount() > 0) h.Update(buf.data(), static_cast<std::size_t>(in.gcount()));

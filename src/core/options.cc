@@ -54,9 +54,9 @@ Result<std::int64_t> ParseSize(std::string_view s) {
   std::string t = Trim(s);
   std::int64_t mult = 1;
   struct Suffix { const char* text; std::int64_t mult; };
-  static constexpr Suffix kSuffixes[] = {{"KiB", 1024}, {"MiB", 1024 * 1024},
+  static constexpr Suffix kSuffixes[] = {{"KiB", 1024}, {"MiB", 1024LL * 1024},
                                          {"GiB", 1024LL * 1024 * 1024}, {"KB", 1000},
-                                         {"MB", 1000 * 1000}, {"GB", 1000LL * 1000 * 1000},
+                                         {"MB", 1000LL * 1000}, {"GB", 1000LL * 1000 * 1000},
                                          {"B", 1}};
   for (const auto& suf : kSuffixes) {
     std::string_view sv(suf.text);

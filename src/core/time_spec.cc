@@ -99,7 +99,7 @@ Result<double> ParseIso(std::string_view s) {
   if (pos != s.size()) return BadSpec(s);
   if (has_zone) {
     std::int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-    double t = static_cast<double>(days * 86400 + h * 3600 + mi * 60 + sec - zone_offset);
+    double t = static_cast<double>(days * 86400 + h * std::int64_t{3600} + mi * std::int64_t{60} + sec - zone_offset);
     return t + frac;
   }
   std::tm tm{};
@@ -136,7 +136,7 @@ Result<double> ParseTimeSpec(std::string_view text, TimePoint now) {
       case 'm': mult = 60; break;
       case 'h': mult = 3600; break;
       case 'd': mult = 86400; break;
-      case 'w': mult = 7 * 86400; break;
+      case 'w': mult = std::int64_t{7} * 86400; break;
       default: break;
     }
     if (n && mult != 0) {
@@ -162,7 +162,7 @@ Result<std::int64_t> ParseUtcDateTime(std::string_view text) {
                      "bad UTC date-time '" + std::string(text) + "' (want YYYY-MM-DD HH:MM:SS)");
   }
   return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-         h * 3600 + mi * 60 + sec;
+         h * std::int64_t{3600} + mi * std::int64_t{60} + sec;
 }
 
 std::string FormatUtcDateTime(std::int64_t unix_seconds) {

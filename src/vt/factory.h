@@ -1,0 +1,24 @@
+#pragma once
+// Builds the VirusTotal Client the configuration asks for: options.api_version 3 (default)
+// or 2, options.base_url (empty = VirusTotal's own for the version), options.api_key.
+//
+// MakeClient(options) uses the libcurl transport with options.ca_bundle, options.proxy,
+// options.connect_timeout and options.request_timeout (total per request). It fails with
+// kInvalidArgument for an api_version other than 2 or 3, a base URL that is not https
+// (plain http is allowed to loopback only), or an empty API key.
+// MakeClient(options, transport) injects a transport (tests, simulators) and never fails
+// (api_version 2 selects v2, anything else v3).
+
+#include <memory>
+
+#include "core/options.h"
+#include "core/result.h"
+#include "vt/client.h"
+#include "vt/transport.h"
+
+namespace honeyvt::vt {
+
+Result<std::unique_ptr<Client>> MakeClient(const Options& options);
+std::unique_ptr<Client> MakeClient(const Options& options, std::shared_ptr<Transport> transport);
+
+}  // namespace honeyvt::vt

@@ -1,0 +1,83 @@
+#include "vt/request_util.h"
+
+#include <fstream>
+#include <system_error>
+
+namespace honeyvt::vt {
+namespace {
+
+bool IsUnreserved(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+}  // namespace
+
+std::string NormalizeBaseUrl(std::string_view base, std::string_view fallback) {
+  std::string url(base.empty() ? fallback : base);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url + "/";
+}
+
+std::string EncodePathSegment(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    if (IsUnreserved(c) || c == '=') {
+      out += c;
+    } else {
+      const auto u = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+Status CheckAnalysisId(std::string_view id) {
+  if (id.empty() || id.size() > 512) {
+    return MakeError(ErrorCode::kInvalidArgument, "analysis id must be 1..512 characters");
+  }
+  for (char c : id) {
+    if (!IsUnreserved(c) && c != '+' && c != '/' && c != '=' && c != ':') {
+      return MakeError(ErrorCode::kInvalidArgument, "analysis id has a character outside "
+                                                    "[A-Za-z0-9+/=_.:~-]");
+    }
+  }
+  return OkStatus();
+}
+
+Result<std::int64_t> CheckUploadFile(const std::filesystem::path& path, std::int64_t limit) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    return MakeError(ErrorCode::kNotFound, "no file to upload at " + path.string());
+  }
+  if (ec) return MakeError(ErrorCode::kIo, "cannot stat " + path.string() + ": " + ec.message());
+  if (status.type() != std::filesystem::file_type::regular) {
+    return MakeError(ErrorCode::kIo, path.string() + " is not a regular file");
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return MakeError(ErrorCode::kIo, "cannot size " + path.string() + ": " + ec.message());
+  if (static_cast<std::int64_t>(size) > limit) {
+    return MakeError(ErrorCode::kTooLarge, path.string() + " has " + std::to_string(size) +
+                                               " bytes, over the upload limit of " +
+                                               std::to_string(limit));
+  }
+  if (!std::ifstream(path, std::ios::binary)) {
+    return MakeError(ErrorCode::kIo, "cannot read " + path.string());
+  }
+  return static_cast<std::int64_t>(size);
+}
+
+std::string UploadFileName(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  if (name.empty() || name.size() > 100 || name == "." || name == "..") return "sample";
+  for (char c : name) {
+    if (!IsUnreserved(c) || c == '~') return "sample";
+  }
+  return name;
+}
+
+}  // namespace honeyvt::vt

@@ -1,0 +1,33 @@
+#pragma once
+// Helpers shared by the v3 and v2 clients: URL building and the local checks an upload
+// makes before any request (internal to the vt module).
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace honeyvt::vt {
+
+// `base` (or `fallback` when empty) with exactly one trailing slash.
+std::string NormalizeBaseUrl(std::string_view base, std::string_view fallback);
+
+// Percent-encodes everything but RFC 3986 unreserved characters (and '='), so an id
+// with '/' or '+' (base64) stays one path segment.
+std::string EncodePathSegment(std::string_view text);
+
+// An analysis / scan id from a caller: 1..512 chars of [A-Za-z0-9+/=_.:-], else
+// kInvalidArgument (it goes into a URL or a form field).
+Status CheckAnalysisId(std::string_view id);
+
+// Size of the regular file at `path` if it may be uploaded: kNotFound when missing, kIo
+// when not a readable regular file, kTooLarge when over `limit` bytes.
+Result<std::int64_t> CheckUploadFile(const std::filesystem::path& path, std::int64_t limit);
+
+// The multipart filename: the file's base name when it is plain ASCII [A-Za-z0-9._-]
+// (at most 100 chars), else "sample". Never needs RFC 5987 encoding (VT rejects it).
+std::string UploadFileName(const std::filesystem::path& path);
+
+}  // namespace honeyvt::vt

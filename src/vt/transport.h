@@ -1,0 +1,93 @@
+#pragma once
+// The HTTP seam of the vt module. Clients build an HttpRequest and hand it to a
+// Transport; the production Transport is libcurl (curl_transport.cc, the only file that
+// includes <curl/curl.h>), tests inject a scripted fake or point the real one at a
+// loopback server.
+//
+// Contract of Transport::Send:
+//   - any HTTP status (2xx, 4xx, 5xx, an unfollowed 3xx) is a successful Result; the
+//     caller classifies it;
+//   - network failures (DNS, connect, TLS, timeouts, low-speed abort, reset, truncated
+//     body, body over the size cap) are kTransient;
+//   - a URL the transport refuses to use (not http/https, plain http to a non-loopback
+//     host) is kInvalidArgument; a file part that cannot be opened is kIo.
+// Messages never contain request headers or bodies (where the API key travels).
+// Thread safety: one Transport is used by one thread at a time.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace honeyvt::vt {
+
+// One form field: a text value, or a file streamed from disk (never loaded into memory).
+struct FormField {
+  std::string name;
+  std::string value;                 // text value (ignored for a file part)
+  std::filesystem::path file;        // non-empty: the part's content is this file
+  std::string filename;              // Content-Disposition filename of a file part
+};
+
+struct HttpRequest {
+  std::string method = "GET";        // GET or POST
+  std::string url;                   // absolute http:// or https:// URL
+  // Extra headers, e.g. {"x-apikey", key}. Header names are case-insensitive.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Raw request body (e.g. JSON; set a content-type header). Used when `form` is empty.
+  std::string body;
+  // Form fields. Sent as multipart/form-data when `multipart` is set or any field is a
+  // file, else as application/x-www-form-urlencoded.
+  std::vector<FormField> form;
+  bool multipart = false;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased; last value wins
+  std::string body;                            // decoded (gzip already undone)
+
+  // The value of a header (name in lower case), if present.
+  std::optional<std::string> Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    if (it == headers.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+// Settings of the libcurl transport.
+struct CurlOptions {
+  std::filesystem::path ca_bundle;     // empty = the system's CA store
+  std::string proxy;                   // empty = libcurl's http_proxy/https_proxy/no_proxy
+  std::chrono::milliseconds connect_timeout{30'000};
+  std::chrono::milliseconds total_timeout{300'000};   // whole exchange, upload included
+  // Abort when fewer than low_speed_bytes per second flow for low_speed_time.
+  std::int64_t low_speed_bytes = 1;
+  std::chrono::seconds low_speed_time{60};
+  std::int64_t max_body_bytes = 64LL * 1024 * 1024;   // larger bodies are kTransient
+  int max_redirects = 5;
+  std::string user_agent = "honeyvt/0.1 (gzip)";      // VT serves gzip only to "gzip" UAs
+};
+
+// A Transport over one libcurl easy handle (kept between calls for connection reuse).
+// TLS peer and host verification are always on.
+Result<std::unique_ptr<Transport>> MakeCurlTransport(const CurlOptions& options);
+
+// The URL policy the curl transport applies: http or https only, plain http only to a
+// loopback host (127.0.0.0/8, ::1, localhost). Violations are kInvalidArgument.
+Status CheckTransportUrl(const std::string& url);
+
+}  // namespace honeyvt::vt

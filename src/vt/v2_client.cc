@@ -1,0 +1,142 @@
+// VirusTotal API v2 client (contract in vt/client.h). The key travels only in the
+// `apikey` form field of POST bodies, never in a URL.
+
+#include <algorithm>
+
+#include "vt/clients.h"
+#include "vt/error_map.h"
+#include "vt/json_doc.h"
+#include "vt/json_parse.h"
+#include "vt/request_util.h"
+
+namespace honeyvt::vt {
+namespace {
+
+// True if the report describes `hash` (v2 answers batches in request order; this catches
+// a server that does not).
+bool ReportMatches(const domain::FileReport& report, const domain::Hash& hash) {
+  switch (hash.kind()) {
+    case domain::HashKind::kMd5:
+      return report.md5 == hash.hex();
+    case domain::HashKind::kSha1:
+      return report.sha1 == hash.hex();
+    case domain::HashKind::kSha256:
+      return report.sha256 == hash.hex();
+  }
+  return false;
+}
+
+class V2Client final : public Client {
+ public:
+  V2Client(const Options& options, std::shared_ptr<Transport> transport)
+      : base_(NormalizeBaseUrl(options.base_url, kV2BaseUrl)),
+        key_(options.api_key),
+        batch_(std::clamp(options.v2_batch_size, 1, kV2MaxBatch)),
+        max_upload_(std::min(options.max_upload_size, kV2MaxUploadBytes)),
+        transport_(std::move(transport)) {}
+
+  int api_version() const override { return 2; }
+  int MaxBatch() const override { return batch_; }
+
+  Result<domain::FileReport> GetFileReport(const domain::Hash& hash) override {
+    ASSIGN_OR_RETURN(auto reports, GetFileReports(std::span<const domain::Hash>(&hash, 1)));
+    return std::move(reports.front());
+  }
+
+  Result<std::vector<Result<domain::FileReport>>> GetFileReports(
+      std::span<const domain::Hash> hashes) override {
+    if (hashes.empty()) return std::vector<Result<domain::FileReport>>();
+    if (hashes.size() > static_cast<std::size_t>(batch_)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "at most " + std::to_string(batch_) + " hashes per v2 file/report");
+    }
+    std::string resources;
+    for (const domain::Hash& h : hashes) resources += (resources.empty() ? "" : ",") + h.hex();
+    ASSIGN_OR_RETURN(std::string body, Call(Post("file/report", {{"resource", resources}})));
+    ASSIGN_OR_RETURN(auto reports, ParseV2FileReports(body, hashes.size()));
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      if (reports[i] && !ReportMatches(*reports[i], hashes[i])) {
+        reports[i] = ShapeError("file/report answered for another file than " + hashes[i].hex());
+      }
+    }
+    return reports;
+  }
+
+  Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) override {
+    RETURN_IF_ERROR(CheckUploadFile(path, max_upload_));
+    HttpRequest request = Post("file/scan", {});
+    request.multipart = true;
+    request.form.push_back({.name = "file", .value = "", .file = path,
+                            .filename = UploadFileName(path)});
+    ASSIGN_OR_RETURN(std::string body, Call(request));
+    return ParseV2ScanReply(body);
+  }
+
+  // A scan_id is looked up like a hash; kQueued while VirusTotal still works on it.
+  Result<domain::Analysis> GetAnalysis(std::string_view analysis_id) override {
+    RETURN_IF_ERROR(CheckAnalysisId(analysis_id));
+    ASSIGN_OR_RETURN(std::string body,
+                     Call(Post("file/report", {{"resource", std::string(analysis_id)}})));
+    ASSIGN_OR_RETURN(auto reports, ParseV2FileReports(body, 1));
+    ASSIGN_OR_RETURN(domain::FileReport report, std::move(reports.front()));
+    domain::Analysis a;
+    a.id = report.scan_id.empty() ? std::string(analysis_id) : report.scan_id;
+    a.status = domain::AnalysisStatus::kCompleted;
+    a.date = report.last_analysis_date;
+    a.md5 = report.md5;
+    a.sha1 = report.sha1;
+    a.sha256 = report.sha256;
+    a.engines = std::move(report.engines);
+    return a;
+  }
+
+  Result<domain::AnalysisRef> Reanalyse(const domain::Hash& hash) override {
+    ASSIGN_OR_RETURN(std::string body, Call(Post("file/rescan", {{"resource", hash.hex()}})));
+    return ParseV2ScanReply(body);
+  }
+
+  Result<domain::CommentAck> AddComment(const domain::Hash& hash,
+                                        std::string_view text) override {
+    ASSIGN_OR_RETURN(std::string body,
+                     Call(Post("comments/put",
+                               {{"resource", hash.hex()}, {"comment", std::string(text)}})));
+    return ParseV2CommentReply(body);
+  }
+
+ private:
+  HttpRequest Post(const std::string& endpoint,
+                   std::vector<std::pair<std::string, std::string>> fields) const {
+    HttpRequest r;
+    r.method = "POST";
+    r.url = base_ + endpoint;
+    r.headers = {{"accept", "application/json"}};
+    r.form.push_back({.name = "apikey", .value = std::string(key_.Reveal()), .file = {},
+                      .filename = {}});
+    for (auto& [name, value] : fields) {
+      r.form.push_back({.name = name, .value = std::move(value), .file = {}, .filename = {}});
+    }
+    return r;
+  }
+
+  // The body of a 200 reply (with any echo of the key removed), else the mapped error.
+  Result<std::string> Call(const HttpRequest& request) {
+    auto response = transport_->Send(request);
+    if (!response) return RedactError(std::move(response).error(), key_);
+    if (response->status != 200) return MapV2Response(*response, key_);
+    return Redact(response->body, key_);
+  }
+
+  std::string base_;
+  Secret key_;
+  int batch_;
+  std::int64_t max_upload_;
+  std::shared_ptr<Transport> transport_;
+};
+
+}  // namespace
+
+std::unique_ptr<Client> MakeV2Client(const Options& options, std::shared_ptr<Transport> transport) {
+  return std::make_unique<V2Client>(options, std::move(transport));
+}
+
+}  // namespace honeyvt::vt
