@@ -12,6 +12,8 @@ std::span<const Command> Commands() {
       Command{"init-db", "create a new, empty dionaea logsql database", &InitDbMain},
       Command{"db-info", "show which dionaea era a logsql database is and what it holds",
               &DbInfoMain},
+      Command{"run", "the daemon: check queued samples with VirusTotal within the quota",
+              &RunMain},
       Command{"enqueue", "queue sample files, directories or hashes for VirusTotal",
               &EnqueueMain},
       Command{"status", "show the queue, quota use, next action, ETA and failed samples",

@@ -10,6 +10,7 @@ int DbInfoMain(const Invocation& inv);
 int EnqueueMain(const Invocation& inv);
 int StatusMain(const Invocation& inv);
 int RetryMain(const Invocation& inv);
+int RunMain(const Invocation& inv);
 int BacklogMain(const Invocation& inv);
 int ImportDionaeaCacheMain(const Invocation& inv);
 

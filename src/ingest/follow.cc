@@ -40,6 +40,14 @@ Result<std::unique_ptr<Following>> Following::Start(const Options& options, Cloc
                                           .file_grace = tuning.file_grace,
                                           .poll_interval = tuning.poll_interval},
                            impl->cursors, impl->once, clock);
+    if (auto caught_up = impl->follower->PollOnce(); !caught_up) {
+      spdlog::warn("ingest: following {}: {} (retrying in the background)",
+                   options.logsql.string(), caught_up.error().ToString());
+    } else if (caught_up->rows > 0) {
+      spdlog::info("ingest: caught up with {}: {} new downloads, {} queued, {} by hash only, "
+                   "{} awaiting their file", options.logsql.string(), caught_up->rows,
+                   caught_up->offered, caught_up->hash_only, caught_up->waiting);
+    }
     impl->follower_thread =
         std::jthread([f = &*impl->follower](std::stop_token st) { f->Run(st); });
   }
@@ -65,6 +73,15 @@ void Following::Stop() {
   impl_->watcher_thread.request_stop();
   if (impl_->follower_thread.joinable()) impl_->follower_thread.join();
   if (impl_->watcher_thread.joinable()) impl_->watcher_thread.join();
+}
+
+std::unique_ptr<Following> FollowInBackground(const Options& options, Clock& clock) {
+  auto following = Following::Start(options, clock);
+  if (!following) {
+    spdlog::error("ingest: not following new samples: {}", following.error().ToString());
+    return nullptr;
+  }
+  return std::move(*following);
 }
 
 }  // namespace honeyvt::ingest

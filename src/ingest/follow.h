@@ -29,6 +29,9 @@ struct FollowTuning {
 
 class Following {
  public:
+  // Catches up with the logsql file once on the calling thread (so a daemon started right
+  // after sees what was captured meanwhile, e.g. `run --until-drained` from cron), then
+  // starts the threads.
   static Result<std::unique_ptr<Following>> Start(const Options& options, Clock& clock,
                                                   const FollowTuning& tuning = {});
   ~Following();
@@ -42,5 +45,9 @@ class Following {
   explicit Following(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// For `honeyvt run`: Start() with the default tuning; on failure logs the error and
+// returns null (the daemon still works through the queue, it just does not follow).
+std::unique_ptr<Following> FollowInBackground(const Options& options, Clock& clock);
 
 }  // namespace honeyvt::ingest
