@@ -5,9 +5,9 @@
 //
 // usage: backlog_bench [DOWNLOADS [DISTINCT]]
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 
 #include "core/digest.h"
@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
       const long k = i < distinct ? i : ((i - distinct) * (i - distinct)) % distinct;
       w.AddDownload(DigestBytes("sample " + std::to_string(k)).md5, 1700000000.0 + i * 0.25);
     }
-    for (long i = 0; i < 10'000; ++i) w.AddVirustotal(DigestBytes("reported " + std::to_string(i)).md5);
+    for (long i = 0; i < 10'000; ++i)
+      w.AddVirustotal(DigestBytes("reported " + std::to_string(i)).md5);
     w.Commit();
   }
   auto db = store::Database::Open(logsql, {.mode = store::OpenMode::kReadOnly});
@@ -67,11 +68,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "backlog failed\n");
     return 1;
   }
-  std::printf("backlog_bench: %ld downloads, %ld distinct md5, 10000 virustotals rows\n",
-              downloads, distinct);
+  std::printf("backlog_bench: %ld downloads, %ld distinct md5, 10000 virustotals rows\n", downloads,
+              distinct);
   std::printf("  GROUP BY query alone:         %7.3f s (%zu samples)\n", query_s, query->size());
-  std::printf("  backlog (query + enqueue):    %7.3f s (%lld added; %.3f s CPU)   [issue #7: < 5 s]\n",
-              first_s, static_cast<long long>(first->offers.added), first_cpu);
+  std::printf(
+      "  backlog (query + enqueue):    %7.3f s (%lld added; %.3f s CPU)   [issue #7: < 5 s]\n",
+      first_s, static_cast<long long>(first->offers.added), first_cpu);
   std::printf("  backlog again (idempotent):   %7.3f s (%lld added, %lld already queued)\n",
               second_s, static_cast<long long>(second->offers.added),
               static_cast<long long>(second->offers.known));

@@ -50,8 +50,8 @@ int ImportDionaeaCacheMain(const Invocation& inv) {
   }
   SystemClock clock;
   ingest::JobStoreSink sink(*state, clock, &state->db());
-  auto summary = ingest::ImportVtcache(vtcache, logsql ? &*logsql : nullptr, options->binaries,
-                                       sink);
+  auto summary =
+      ingest::ImportVtcache(vtcache, logsql ? &*logsql : nullptr, options->binaries, sink);
   if (!summary) {
     PrintError(summary.error().message);
     return kExitFailure;

@@ -66,9 +66,11 @@ int RunMain(const Invocation& inv) {
   request.seed = seed;
   SystemClock clock;
   std::unique_ptr<ingest::Following> following;  // new downloads and files, while we run
-  if (!no_follow) request.attach = [&](pipeline::Daemon&) {
-    following = ingest::FollowInBackground(*options, clock);
-  };
+  if (!no_follow) {
+    request.attach = [&](pipeline::Daemon&) {
+      following = ingest::FollowInBackground(*options, clock);
+    };
+  }
   StopOnSignals signals;
   Status st = pipeline::RunPipeline(*options, **client, clock, request, signals.token());
   if (!st) {

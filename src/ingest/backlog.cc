@@ -9,30 +9,33 @@ namespace fs = std::filesystem;
 
 Result<std::vector<BacklogEntry>> QueryBacklog(store::Database& logsql) {
   if (!logsql.TableExists("downloads")) {
-    return MakeError(ErrorCode::kCorrupt, logsql.path().string() +
-                                              ": no downloads table (not a dionaea logsql file)");
+    return MakeError(ErrorCode::kCorrupt,
+                     logsql.path().string() + ": no downloads table (not a dionaea logsql file)");
   }
   // dionaea writes lowercase md5s; lower() makes hand-edited or hostile case variants one
   // sample. The NOT IN subquery is materialised once (an ephemeral index), not per row.
   const bool has_vt = logsql.TableExists("virustotals");
-  ASSIGN_OR_RETURN(store::Statement st, logsql.Prepare(has_vt ?
-      "SELECT lower(d.download_md5_hash) AS md5, count(*) AS n,"
-      " max(c.connection_timestamp), min(d.download) AS first"
-      " FROM downloads d LEFT JOIN connections c ON c.connection = d.connection"
-      " WHERE lower(d.download_md5_hash) NOT IN"
-      "  (SELECT lower(virustotal_md5_hash) FROM virustotals)"
-      " GROUP BY md5 ORDER BY n DESC, first ASC" :
-      "SELECT lower(d.download_md5_hash) AS md5, count(*) AS n,"
-      " max(c.connection_timestamp), min(d.download) AS first"
-      " FROM downloads d LEFT JOIN connections c ON c.connection = d.connection"
-      " GROUP BY md5 ORDER BY n DESC, first ASC"));
+  ASSIGN_OR_RETURN(
+      store::Statement st,
+      logsql.Prepare(
+          has_vt ? "SELECT lower(d.download_md5_hash) AS md5, count(*) AS n,"
+                   " max(c.connection_timestamp), min(d.download) AS first"
+                   " FROM downloads d LEFT JOIN connections c ON c.connection = d.connection"
+                   " WHERE lower(d.download_md5_hash) NOT IN"
+                   "  (SELECT lower(virustotal_md5_hash) FROM virustotals)"
+                   " GROUP BY md5 ORDER BY n DESC, first ASC"
+                 : "SELECT lower(d.download_md5_hash) AS md5, count(*) AS n,"
+                   " max(c.connection_timestamp), min(d.download) AS first"
+                   " FROM downloads d LEFT JOIN connections c ON c.connection = d.connection"
+                   " GROUP BY md5 ORDER BY n DESC, first ASC"));
   std::vector<BacklogEntry> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     BacklogEntry e{st.Text(0), st.Int64(1), 0};
     const auto t = st.Type(2);
-    if (t == store::ColumnType::kInteger || t == store::ColumnType::kFloat) e.last_seen = st.Double(2);
+    if (t == store::ColumnType::kInteger || t == store::ColumnType::kFloat)
+      e.last_seen = st.Double(2);
     out.push_back(std::move(e));
   }
   return out;

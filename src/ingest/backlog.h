@@ -21,18 +21,18 @@
 namespace honeyvt::ingest {
 
 struct BacklogEntry {
-  std::string md5_text;      // as stored (validated later)
+  std::string md5_text;  // as stored (validated later)
   std::int64_t downloads = 0;
-  double last_seen = 0;      // newest connection_timestamp, unix seconds (0 if unknown)
+  double last_seen = 0;  // newest connection_timestamp, unix seconds (0 if unknown)
 };
 
 struct BacklogSummary {
-  std::int64_t samples = 0;     // distinct valid md5s without a report
-  std::int64_t downloads = 0;   // downloads rows they account for
+  std::int64_t samples = 0;    // distinct valid md5s without a report
+  std::int64_t downloads = 0;  // downloads rows they account for
   std::int64_t with_file = 0;
   std::int64_t hash_only = 0;
-  std::int64_t invalid = 0;     // md5 values that are not hex, skipped
-  OfferCounts offers;           // added / updated / already queued
+  std::int64_t invalid = 0;  // md5 values that are not hex, skipped
+  OfferCounts offers;        // added / updated / already queued
 };
 
 // (offered so far, total)

@@ -47,9 +47,8 @@ TEST_F(BacklogTest, MostDownloadedFirstSkippingReportedAndInvalid) {
   RecordingSink sink;
   auto db = Open();
   std::vector<std::pair<std::int64_t, std::int64_t>> progress;
-  auto s = EnqueueBacklog(db, bin_, sink, [&](auto done, auto total) {
-    progress.emplace_back(done, total);
-  }, 2);
+  auto s = EnqueueBacklog(
+      db, bin_, sink, [&](auto done, auto total) { progress.emplace_back(done, total); }, 2);
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->samples, 3);
   EXPECT_EQ(s->downloads, 7);  // b x3, c x2 + upper-case c, a x1

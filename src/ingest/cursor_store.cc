@@ -6,7 +6,7 @@ namespace {
 
 constexpr std::string_view kSchema =
     "CREATE TABLE IF NOT EXISTS honeyvt_ingest_cursor ("
-    "  source TEXT PRIMARY KEY,"        // logsql file path
+    "  source TEXT PRIMARY KEY,"  // logsql file path
     "  last_rowid INTEGER NOT NULL,"
     "  updated_at INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS honeyvt_ingest_pending ("
@@ -32,14 +32,15 @@ Result<SqliteCursorStore> SqliteCursorStore::Attach(store::Database db) {
 
 Result<FollowerState> SqliteCursorStore::Load(const std::string& key) {
   FollowerState state;
-  ASSIGN_OR_RETURN(store::Statement cur, db_.Prepare(
-      "SELECT last_rowid FROM honeyvt_ingest_cursor WHERE source = ?"));
+  ASSIGN_OR_RETURN(store::Statement cur,
+                   db_.Prepare("SELECT last_rowid FROM honeyvt_ingest_cursor WHERE source = ?"));
   cur.Bind(1, key);
   ASSIGN_OR_RETURN(bool row, cur.Step());
   if (row) state.last_rowid = cur.Int64(0);
-  ASSIGN_OR_RETURN(store::Statement pend, db_.Prepare(
-      "SELECT download, md5, first_seen, captured_at FROM honeyvt_ingest_pending"
-      " WHERE source = ? ORDER BY download"));
+  ASSIGN_OR_RETURN(
+      store::Statement pend,
+      db_.Prepare("SELECT download, md5, first_seen, captured_at FROM honeyvt_ingest_pending"
+                  " WHERE source = ? ORDER BY download"));
   pend.Bind(1, key);
   while (true) {
     ASSIGN_OR_RETURN(bool more, pend.Step());
@@ -51,19 +52,23 @@ Result<FollowerState> SqliteCursorStore::Load(const std::string& key) {
 
 Status SqliteCursorStore::Save(const std::string& key, const FollowerState& state) {
   ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(store::Statement up, db_.Prepare(
-      "INSERT INTO honeyvt_ingest_cursor (source, last_rowid, updated_at)"
-      " VALUES (?1, ?2, CAST(strftime('%s','now') AS INTEGER))"
-      " ON CONFLICT(source) DO UPDATE SET last_rowid = ?2, updated_at = excluded.updated_at"));
+  ASSIGN_OR_RETURN(
+      store::Statement up,
+      db_.Prepare(
+          "INSERT INTO honeyvt_ingest_cursor (source, last_rowid, updated_at)"
+          " VALUES (?1, ?2, CAST(strftime('%s','now') AS INTEGER))"
+          " ON CONFLICT(source) DO UPDATE SET last_rowid = ?2, updated_at = excluded.updated_at"));
   up.BindAll(key, state.last_rowid);
   RETURN_IF_ERROR(up.Run());
   ASSIGN_OR_RETURN(store::Statement del,
                    db_.Prepare("DELETE FROM honeyvt_ingest_pending WHERE source = ?"));
   del.Bind(1, key);
   RETURN_IF_ERROR(del.Run());
-  ASSIGN_OR_RETURN(store::Statement ins, db_.Prepare(
-      "INSERT INTO honeyvt_ingest_pending (source, download, md5, first_seen, captured_at)"
-      " VALUES (?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(
+      store::Statement ins,
+      db_.Prepare(
+          "INSERT INTO honeyvt_ingest_pending (source, download, md5, first_seen, captured_at)"
+          " VALUES (?, ?, ?, ?, ?)"));
   for (const auto& p : state.pending) {
     ins.Reset();
     ins.BindAll(key, p.rowid, p.md5, p.first_seen, p.captured_at);

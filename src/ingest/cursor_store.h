@@ -24,9 +24,9 @@ namespace honeyvt::ingest {
 
 struct PendingDownload {
   std::int64_t rowid = 0;
-  std::string md5;               // validated lowercase hex
-  std::int64_t first_seen = 0;   // unix seconds when the follower first read the row
-  double captured_at = 0;        // connection_timestamp of the download (unix seconds)
+  std::string md5;              // validated lowercase hex
+  std::int64_t first_seen = 0;  // unix seconds when the follower first read the row
+  double captured_at = 0;       // connection_timestamp of the download (unix seconds)
   bool operator==(const PendingDownload&) const = default;
 };
 

@@ -18,8 +18,8 @@ TEST(SqliteCursorStoreTest, UnknownKeyStartsAtZero) {
 
 TEST(SqliteCursorStoreTest, SurvivesReopenAndReplacesPending) {
   honeyvt::testing::TempDir dir;
-  const FollowerState first{42, {{40, std::string(32, 'a'), 1000, 1286470647.25},
-                                 {41, std::string(32, 'b'), 1001, 0}}};
+  const FollowerState first{
+      42, {{40, std::string(32, 'a'), 1000, 1286470647.25}, {41, std::string(32, 'b'), 1001, 0}}};
   {
     auto store = SqliteCursorStore::Open(dir / "state.sqlite");
     ASSERT_TRUE(store);

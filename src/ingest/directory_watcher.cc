@@ -99,8 +99,10 @@ void DirectoryWatcher::Run(std::stop_token stop) {
     }
     if (clock_.Now() >= next_scan) {
       auto stats = ScanAll();
-      if (!stats) spdlog::warn("ingest: scan: {}", stats.error().ToString());
-      else if (stats->offered > 0) spdlog::info("ingest: scan offered {} files", stats->offered);
+      if (!stats)
+        spdlog::warn("ingest: scan: {}", stats.error().ToString());
+      else if (stats->offered > 0)
+        spdlog::info("ingest: scan offered {} files", stats->offered);
       next_scan = clock_.Now() + config_.rescan_interval;
     }
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(

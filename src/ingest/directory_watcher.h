@@ -29,9 +29,9 @@ struct WatchConfig {
 };
 
 struct WatchStats {
-  std::int64_t offered = 0;   // files hashed and offered
-  std::int64_t skipped = 0;   // not a regular file inside the directory, or a dotfile
-  std::int64_t failed = 0;    // unreadable
+  std::int64_t offered = 0;  // files hashed and offered
+  std::int64_t skipped = 0;  // not a regular file inside the directory, or a dotfile
+  std::int64_t failed = 0;   // unreadable
 };
 
 class DirectoryWatcher {

@@ -33,8 +33,8 @@ TEST(DirectoryWatcherTest, ScanOffersByContentAndSkipsWhatIsNotASample) {
   TempDir dir, outside;
   const std::string content = "cowrie download";
   const ContentDigests d = DigestBytes(content);
-  WriteFile(dir / d.sha256, content);                 // cowrie: named by sha256
-  WriteFile(dir / std::string(64, 'f'), "other");     // a name that lies
+  WriteFile(dir / d.sha256, content);              // cowrie: named by sha256
+  WriteFile(dir / std::string(64, 'f'), "other");  // a name that lies
   WriteFile(dir / ".partial", "half");
   WriteFile(outside / "secret", "s");
   fs::create_symlink(outside / "secret", dir / "evil");

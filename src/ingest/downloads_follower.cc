@@ -10,8 +10,8 @@
 namespace honeyvt::ingest {
 namespace fs = std::filesystem;
 
-DownloadsFollower::DownloadsFollower(FollowerConfig config, CursorStore& cursors,
-                                     SampleSink& sink, Clock& clock)
+DownloadsFollower::DownloadsFollower(FollowerConfig config, CursorStore& cursors, SampleSink& sink,
+                                     Clock& clock)
     : config_(std::move(config)), cursors_(cursors), sink_(sink), clock_(clock) {
   std::error_code ec;
   fs::path abs = fs::weakly_canonical(config_.logsql, ec);
@@ -36,18 +36,17 @@ Result<bool> DownloadsFollower::TryOffer(const PendingDownload& p, PollStats& st
     ++stats.offered;
     return true;
   }
-  const bool expired =
-      clock_.Now() - FromUnixSeconds(p.first_seen) >= config_.file_grace;
-  if (sample && !expired) {
-    return false;  // still being written (dionaea copies it in), or replaced: retry
-  } else if (sample) {
+  const bool expired = clock_.Now() - FromUnixSeconds(p.first_seen) >= config_.file_grace;
+  const bool forbidden = !sample && sample.error().code == ErrorCode::kForbidden;
+  // Not there yet, unreadable for now, or still being copied in by dionaea: retry on the
+  // next poll. A symlink out of the directory will not get better: no waiting.
+  if (!expired && !forbidden) return false;
+  if (sample) {
     // The file's content is another sample: never trust a name. Look the md5 up only.
     spdlog::warn("ingest: {} does not hash to its name (content md5 {}); looking up {} by hash",
                  Printable(sample->path.string()), sample->md5.hex(), md5.hex());
-  } else if (sample.error().code == ErrorCode::kForbidden) {
+  } else if (forbidden) {
     spdlog::warn("ingest: {}; looking up {} by hash only", sample.error().message, md5.hex());
-  } else if (!expired) {
-    return false;  // not there yet (or unreadable for now): retry on the next poll
   } else {
     spdlog::warn("ingest: sample of download {} not usable after {}s ({}); looking up by hash",
                  p.rowid, config_.file_grace.count(), sample.error().message);
@@ -59,10 +58,11 @@ Result<bool> DownloadsFollower::TryOffer(const PendingDownload& p, PollStats& st
 
 Status DownloadsFollower::ReadBatch(store::Database& db, PollStats& stats, bool& more) {
   FollowerState& state = *state_;
-  ASSIGN_OR_RETURN(store::Statement select, db.Prepare(
-      "SELECT d.download, d.download_md5_hash, c.connection_timestamp"
-      " FROM downloads d LEFT JOIN connections c ON c.connection = d.connection"
-      " WHERE d.download > ? ORDER BY d.download LIMIT ?"));
+  ASSIGN_OR_RETURN(
+      store::Statement select,
+      db.Prepare("SELECT d.download, d.download_md5_hash, c.connection_timestamp"
+                 " FROM downloads d LEFT JOIN connections c ON c.connection = d.connection"
+                 " WHERE d.download > ? ORDER BY d.download LIMIT ?"));
   select.BindAll(state.last_rowid, static_cast<std::int64_t>(config_.batch_size));
   std::vector<PendingDownload> rows;
   while (true) {
@@ -92,10 +92,12 @@ Status DownloadsFollower::ReadBatch(store::Database& db, PollStats& stats, bool&
   // One pass over the table finds, for this batch's md5s, their first rowid ever.
   std::unordered_map<std::string, std::int64_t> first;
   {
-    ASSIGN_OR_RETURN(store::Statement firsts, db.Prepare(
-        "SELECT download_md5_hash, min(download) FROM downloads WHERE download_md5_hash IN"
-        " (SELECT download_md5_hash FROM downloads WHERE download > ?1 AND download <= ?2)"
-        " GROUP BY download_md5_hash"));
+    ASSIGN_OR_RETURN(
+        store::Statement firsts,
+        db.Prepare(
+            "SELECT download_md5_hash, min(download) FROM downloads WHERE download_md5_hash IN"
+            " (SELECT download_md5_hash FROM downloads WHERE download > ?1 AND download <= ?2)"
+            " GROUP BY download_md5_hash"));
     firsts.BindAll(state.last_rowid, rows.back().rowid);
     while (true) {
       ASSIGN_OR_RETURN(bool row, firsts.Step());
@@ -146,9 +148,10 @@ Result<PollStats> DownloadsFollower::Poll() {
                      db.Prepare("SELECT coalesce(max(download), 0) FROM downloads"));
     ASSIGN_OR_RETURN(bool row, top.Step());
     if (row && top.Int64(0) < state_->last_rowid) {
-      spdlog::warn("ingest: {}: downloads now end at rowid {} < cursor {}: a new database? "
-                   "reading it from the start", Printable(key_), top.Int64(0),
-                   state_->last_rowid);
+      spdlog::warn(
+          "ingest: {}: downloads now end at rowid {} < cursor {}: a new database? "
+          "reading it from the start",
+          Printable(key_), top.Int64(0), state_->last_rowid);
       *state_ = FollowerState{};
       stats.restarted = 1;
     }
@@ -173,18 +176,21 @@ void DownloadsFollower::Run(std::stop_token stop) {
     if (!stats) {
       if (stats.error().ToString() != last_error) {
         last_error = stats.error().ToString();
-        spdlog::warn("ingest: following {}: {} (retrying every {} ms)", Printable(key_),
-                     last_error, config_.poll_interval.count());
+        spdlog::warn("ingest: following {}: {} (retrying every {} ms)", Printable(key_), last_error,
+                     config_.poll_interval.count());
       }
-    } else if (!last_error.empty()) {
-      last_error.clear();
-      spdlog::info("ingest: following {} again", Printable(key_));
-    }
-    if (!stats) {
-    } else if (stats->rows > 0 || stats->offered > 0 || stats->hash_only > 0) {
-      spdlog::info("ingest: {}: {} new downloads, {} offered, {} by hash only, {} awaiting "
-                   "their file, {} invalid", Printable(key_), stats->rows, stats->offered,
-                   stats->hash_only, stats->waiting, stats->invalid);
+    } else {
+      if (!last_error.empty()) {
+        last_error.clear();
+        spdlog::info("ingest: following {} again", Printable(key_));
+      }
+      if (stats->rows > 0 || stats->offered > 0 || stats->hash_only > 0) {
+        spdlog::info(
+            "ingest: {}: {} new downloads, {} offered, {} by hash only, {} awaiting their "
+            "file, {} repeats, {} invalid",
+            Printable(key_), stats->rows, stats->offered, stats->hash_only, stats->waiting,
+            stats->repeats, stats->invalid);
+      }
     }
     if (!clock_.SleepFor(config_.poll_interval, stop)) break;
   }

@@ -32,22 +32,22 @@
 namespace honeyvt::ingest {
 
 struct FollowerConfig {
-  std::filesystem::path logsql;    // dionaea's logsql database (read only)
-  std::filesystem::path binaries;  // where dionaea stores samples as <md5>
-  int batch_size = 500;            // rows per SELECT
-  std::chrono::seconds file_grace{600};              // wait this long for a missing file
-  std::chrono::milliseconds poll_interval{2000};     // between polls in Run()
-  std::chrono::milliseconds busy_timeout{2000};      // per statement, dionaea holding a lock
+  std::filesystem::path logsql;                   // dionaea's logsql database (read only)
+  std::filesystem::path binaries;                 // where dionaea stores samples as <md5>
+  int batch_size = 500;                           // rows per SELECT
+  std::chrono::seconds file_grace{600};           // wait this long for a missing file
+  std::chrono::milliseconds poll_interval{2000};  // between polls in Run()
+  std::chrono::milliseconds busy_timeout{2000};   // per statement, dionaea holding a lock
 };
 
 struct PollStats {
-  std::int64_t rows = 0;            // downloads rows read
-  std::int64_t offered = 0;         // offered with their file
-  std::int64_t hash_only = 0;       // offered by hash only (file missing past grace)
-  std::int64_t waiting = 0;         // still waiting for their file after this poll
-  std::int64_t repeats = 0;         // a later download of an md5 seen before: skipped
-  std::int64_t invalid = 0;         // md5 not hex: skipped
-  std::int64_t restarted = 0;       // 1 if the cursor was reset (new database)
+  std::int64_t rows = 0;       // downloads rows read
+  std::int64_t offered = 0;    // offered with their file
+  std::int64_t hash_only = 0;  // offered by hash only (file missing past grace)
+  std::int64_t waiting = 0;    // still waiting for their file after this poll
+  std::int64_t repeats = 0;    // a later download of an md5 seen before: skipped
+  std::int64_t invalid = 0;    // md5 not hex: skipped
+  std::int64_t restarted = 0;  // 1 if the cursor was reset (new database)
 };
 
 class DownloadsFollower {

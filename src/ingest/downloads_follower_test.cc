@@ -28,7 +28,9 @@ class DownloadsFollowerTest : public ::testing::Test {
     cursors_.emplace(std::move(*cursors));
   }
   FollowerConfig Config() const {
-    return {.logsql = logsql_, .binaries = root_ / "binaries", .batch_size = 3,
+    return {.logsql = logsql_,
+            .binaries = root_ / "binaries",
+            .batch_size = 3,
             .file_grace = seconds(600)};
   }
   DownloadsFollower MakeFollower() { return DownloadsFollower(Config(), *cursors_, sink_, clock_); }
@@ -86,8 +88,8 @@ TEST_F(DownloadsFollowerTest, RestartResumesWithoutRepeatsOrGaps) {
 
 TEST_F(DownloadsFollowerTest, HostileMd5RowsAreSkippedAndReported) {
   LogsqlWriter w(logsql_);
-  for (const char* bad : {"../../etc/passwd", "0123456789abcdef0123456789abcde\n",
-                          "", "0123456789abcdef0123456789abcdef0", "DROP TABLE downloads"}) {
+  for (const char* bad : {"../../etc/passwd", "0123456789abcdef0123456789abcde\n", "",
+                          "0123456789abcdef0123456789abcdef0", "DROP TABLE downloads"}) {
     w.AddDownload(bad);
   }
   const std::string good = WriteSample(root_ / "binaries", testing::Md5Of("g"), "g");
@@ -112,7 +114,7 @@ TEST_F(DownloadsFollowerTest, RepeatedDownloadsOfferTheFirstOnly) {
   w.AddDownload("0123456789abcdef0123456789abcdef");  // same as the upper-case one
   PollStats s = Poll(f);
   EXPECT_EQ(s.repeats, 5);
-  EXPECT_EQ(s.waiting, 1);  // its file does not hash to its name (yet)
+  EXPECT_EQ(s.waiting, 1);       // its file does not hash to its name (yet)
   clock_.Advance(seconds(700));  // past grace: looked up by hash only
   EXPECT_EQ(Poll(f).hash_only, 1);
   EXPECT_EQ(sink_.OffersOf(md5), 1);

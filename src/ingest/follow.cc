@@ -41,12 +41,14 @@ Result<std::unique_ptr<Following>> Following::Start(const Options& options, Cloc
                                           .poll_interval = tuning.poll_interval},
                            impl->cursors, impl->once, clock);
     if (auto caught_up = impl->follower->PollOnce(); !caught_up) {
-      spdlog::warn("ingest: following {}: {} (retrying in the background)",
-                   options.logsql.string(), caught_up.error().ToString());
+      spdlog::warn("ingest: following {}: {} (retrying in the background)", options.logsql.string(),
+                   caught_up.error().ToString());
     } else if (caught_up->rows > 0) {
-      spdlog::info("ingest: caught up with {}: {} new downloads, {} queued, {} by hash only, "
-                   "{} awaiting their file", options.logsql.string(), caught_up->rows,
-                   caught_up->offered, caught_up->hash_only, caught_up->waiting);
+      spdlog::info(
+          "ingest: caught up with {}: {} new downloads, {} queued, {} by hash only, "
+          "{} awaiting their file",
+          options.logsql.string(), caught_up->rows, caught_up->offered, caught_up->hash_only,
+          caught_up->waiting);
     }
     impl->follower_thread =
         std::jthread([f = &*impl->follower](std::stop_token st) { f->Run(st); });
@@ -55,8 +57,7 @@ Result<std::unique_ptr<Following>> Following::Start(const Options& options, Cloc
     WatchConfig wc{.dirs = {options.binaries}, .rescan_interval = tuning.rescan_interval};
     for (const auto& d : options.watch) wc.dirs.push_back(d);
     impl->watcher.emplace(std::move(wc), impl->once, clock);
-    impl->watcher_thread =
-        std::jthread([w = &*impl->watcher](std::stop_token st) { w->Run(st); });
+    impl->watcher_thread = std::jthread([w = &*impl->watcher](std::stop_token st) { w->Run(st); });
   }
   spdlog::info("ingest: following {} and watching {} director{}", options.logsql.string(),
                1 + options.watch.size(), options.watch.empty() ? "y" : "ies");

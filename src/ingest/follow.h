@@ -20,9 +20,9 @@
 namespace honeyvt::ingest {
 
 struct FollowTuning {
-  std::chrono::milliseconds poll_interval{2000};   // logsql polls
-  std::chrono::seconds file_grace{600};            // wait for a download's file
-  std::chrono::seconds rescan_interval{300};       // directory safety-net rescans
+  std::chrono::milliseconds poll_interval{2000};  // logsql polls
+  std::chrono::seconds file_grace{600};           // wait for a download's file
+  std::chrono::seconds rescan_interval{300};      // directory safety-net rescans
   bool follow_logsql = true;
   bool watch_directories = true;
 };

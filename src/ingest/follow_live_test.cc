@@ -40,8 +40,8 @@ struct Plan {
 };
 
 // Appends `n` samples starting at `first` in bursts; returns what it wrote.
-void WriteLikeDionaea(const fs::path& logsql, const fs::path& bin, int first, int n,
-                      Plan& plan, std::mt19937& rng) {
+void WriteLikeDionaea(const fs::path& logsql, const fs::path& bin, int first, int n, Plan& plan,
+                      std::mt19937& rng) {
   LogsqlWriter w(logsql);
   std::vector<std::string> late;  // rows written, files to follow
   std::vector<std::string> all;
@@ -52,10 +52,22 @@ void WriteLikeDionaea(const fs::path& logsql, const fs::path& bin, int first, in
       const std::string content = "sample " + std::to_string(i);
       const std::string md5 = Md5Of(content);
       switch (i % 5) {
-        case 0: testing::WriteSample(bin, md5, content); plan.with_file.insert(md5); break;
-        case 1: case 2: late.push_back(content); plan.with_file.insert(md5); break;
-        case 3: plan.hash_only.insert(md5); break;  // dionaea lost the file
-        default: testing::WriteSample(bin, md5, content); plan.with_file.insert(md5); break;
+        case 0:
+          testing::WriteSample(bin, md5, content);
+          plan.with_file.insert(md5);
+          break;
+        case 1:
+        case 2:
+          late.push_back(content);
+          plan.with_file.insert(md5);
+          break;
+        case 3:
+          plan.hash_only.insert(md5);
+          break;  // dionaea lost the file
+        default:
+          testing::WriteSample(bin, md5, content);
+          plan.with_file.insert(md5);
+          break;
       }
       w.AddDownload(md5, 1700000000.0 + i + 0.5);
       all.push_back(md5);
@@ -75,7 +87,9 @@ TEST(FollowLiveTest, EverySampleOfferedExactlyOnceAcrossARestart) {
   store::testing::BuildEraDatabase(logsql, store::testing::Era::kMaster);
   RecordingSink sink;
   SystemClock clock;
-  const FollowerConfig config{.logsql = logsql, .binaries = bin, .batch_size = 7,
+  const FollowerConfig config{.logsql = logsql,
+                              .binaries = bin,
+                              .batch_size = 7,
                               .file_grace = std::chrono::seconds(2),
                               .poll_interval = std::chrono::milliseconds(30)};
   auto run_follower = [&](std::stop_token st) {
@@ -126,9 +140,9 @@ TEST(FollowLiveTest, FollowingFeedsThePipelineStateDatabase) {
   SystemClock clock;
   std::set<std::string> cowrie;
   {
-    auto following = Following::Start(
-        options, clock, FollowTuning{.poll_interval = std::chrono::milliseconds(30),
-                                     .file_grace = std::chrono::seconds(1)});
+    auto following = Following::Start(options, clock,
+                                      FollowTuning{.poll_interval = std::chrono::milliseconds(30),
+                                                   .file_grace = std::chrono::seconds(1)});
     ASSERT_TRUE(following) << following.error().message;
     WriteLikeDionaea(options.logsql, options.binaries, 0, 40, plan, rng);
     for (int i = 0; i < 5; ++i) {
@@ -143,7 +157,8 @@ TEST(FollowLiveTest, FollowingFeedsThePipelineStateDatabase) {
     auto jobs = [&] {
       auto counts = state->Counts();
       std::int64_t n = 0;
-      if (counts) for (const auto& c : *counts) n += c.count;
+      if (counts)
+        for (const auto& c : *counts) n += c.count;
       return static_cast<std::size_t>(n);
     };
     EXPECT_TRUE(Eventually([&] { return jobs() == total; }, 20s)) << jobs() << " of " << total;

@@ -24,8 +24,8 @@ Result<Inotify> Inotify::Create() {
 }
 
 Status Inotify::Watch(const std::filesystem::path& dir) {
-  const int wd = ::inotify_add_watch(in_.get(), dir.c_str(),
-                                     IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
+  const int wd =
+      ::inotify_add_watch(in_.get(), dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
   if (wd < 0) {
     const int err = errno;
     return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
@@ -56,7 +56,7 @@ Result<InotifyEvents> Inotify::Wait(std::chrono::milliseconds timeout) {
     out.woken = true;
   }
   if (!(fds[0].revents & POLLIN)) return out;
-  alignas(inotify_event) std::array<char, 64 * 1024> buf{};
+  alignas(inotify_event) std::array<char, std::size_t{64} * 1024> buf{};
   while (true) {
     const ssize_t len = ::read(in_.get(), buf.data(), buf.size());
     if (len <= 0) break;  // EAGAIN: drained

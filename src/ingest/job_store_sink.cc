@@ -22,15 +22,16 @@ domain::EnqueueItem ToEnqueueItem(const SampleCandidate& c) {
 
 Status RecordIntent(store::Database& db, const domain::Hash& md5, const SampleIntent& intent,
                     std::string_view origin) {
-  RETURN_IF_ERROR(db.Exec(
-      "CREATE TABLE IF NOT EXISTS honeyvt_ingest_intent ("
-      " md5 TEXT PRIMARY KEY, may_upload INTEGER NOT NULL, may_comment INTEGER NOT NULL,"
-      " scan_id TEXT, origin TEXT NOT NULL)"));
-  ASSIGN_OR_RETURN(store::Statement st, db.Prepare(
-      "INSERT INTO honeyvt_ingest_intent (md5, may_upload, may_comment, scan_id, origin)"
-      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(md5) DO UPDATE SET"
-      " may_upload = min(may_upload, ?2), may_comment = min(may_comment, ?3),"
-      " scan_id = coalesce(?4, scan_id), origin = ?5"));
+  RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS honeyvt_ingest_intent ("
+              " md5 TEXT PRIMARY KEY, may_upload INTEGER NOT NULL, may_comment INTEGER NOT NULL,"
+              " scan_id TEXT, origin TEXT NOT NULL)"));
+  ASSIGN_OR_RETURN(
+      store::Statement st,
+      db.Prepare("INSERT INTO honeyvt_ingest_intent (md5, may_upload, may_comment, scan_id, origin)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(md5) DO UPDATE SET"
+                 " may_upload = min(may_upload, ?2), may_comment = min(may_comment, ?3),"
+                 " scan_id = coalesce(?4, scan_id), origin = ?5"));
   st.BindAll(md5.hex(), intent.may_upload ? 1 : 0, intent.may_comment ? 1 : 0, intent.scan_id,
              origin);
   return st.Run();
@@ -38,13 +39,15 @@ Status RecordIntent(store::Database& db, const domain::Hash& md5, const SampleIn
 
 Result<std::optional<SampleIntent>> LoadIntent(store::Database& db, const domain::Hash& md5) {
   if (!db.TableExists("honeyvt_ingest_intent")) return std::optional<SampleIntent>();
-  ASSIGN_OR_RETURN(store::Statement st, db.Prepare(
-      "SELECT may_upload, may_comment, scan_id FROM honeyvt_ingest_intent WHERE md5 = ?"));
+  ASSIGN_OR_RETURN(
+      store::Statement st,
+      db.Prepare(
+          "SELECT may_upload, may_comment, scan_id FROM honeyvt_ingest_intent WHERE md5 = ?"));
   st.Bind(1, md5.hex());
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<SampleIntent>();
-  return std::optional<SampleIntent>(SampleIntent{st.Int64(0) != 0, st.Int64(1) != 0,
-                                                  st.OptText(2)});
+  return std::optional<SampleIntent>(
+      SampleIntent{st.Int64(0) != 0, st.Int64(1) != 0, st.OptText(2)});
 }
 
 Result<OfferOutcome> JobStoreSink::Offer(const SampleCandidate& candidate) {

@@ -42,7 +42,7 @@ class JobStoreSink final : public SampleSink {
   Result<OfferCounts> OfferBatch(std::span<const SampleCandidate> candidates) override;
 
  private:
-  domain::JobStore& jobs_;    // guarded by mu_
+  domain::JobStore& jobs_;  // guarded by mu_
   Clock& clock_;
   store::Database* intent_db_;  // guarded by mu_
   std::mutex mu_;

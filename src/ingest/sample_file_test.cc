@@ -14,9 +14,9 @@ using honeyvt::testing::TempDir;
 using honeyvt::testing::WriteFile;
 
 TEST(SamplePathTest, HostileMd5StringsNeverBecomePaths) {
-  for (const char* bad : {"../../etc/passwd", "0123456789abcdef0123456789abcde/",
-                          "0123456789abcdef\n123456789abcdef", "", "..",
-                          "0123456789abcdef0123456789abcdeg"}) {
+  for (const char* bad :
+       {"../../etc/passwd", "0123456789abcdef0123456789abcde/", "0123456789abcdef\n123456789abcdef",
+        "", "..", "0123456789abcdef0123456789abcdeg"}) {
     EXPECT_FALSE(domain::Hash::Parse(bad, domain::HashKind::kMd5)) << bad;
   }
   auto h = domain::Hash::Parse("0123456789ABCDEF0123456789abcdef", domain::HashKind::kMd5);

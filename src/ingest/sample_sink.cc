@@ -4,9 +4,15 @@ namespace honeyvt::ingest {
 
 void OfferCounts::Add(OfferOutcome o) {
   switch (o) {
-    case OfferOutcome::kAdded: ++added; break;
-    case OfferOutcome::kUpdated: ++updated; break;
-    case OfferOutcome::kKnown: ++known; break;
+    case OfferOutcome::kAdded:
+      ++added;
+      break;
+    case OfferOutcome::kUpdated:
+      ++updated;
+      break;
+    case OfferOutcome::kKnown:
+      ++known;
+      break;
   }
 }
 

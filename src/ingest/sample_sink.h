@@ -25,8 +25,8 @@ namespace honeyvt::ingest {
 // What honeyvt may still do for a sample taken over from another queue (dionaea's vtcache).
 // Fresh samples allow everything; every sample always starts with a report lookup.
 struct SampleIntent {
-  bool may_upload = true;    // false: the file is on VirusTotal already (or was sent)
-  bool may_comment = true;   // false: a comment was (possibly) posted already
+  bool may_upload = true;   // false: the file is on VirusTotal already (or was sent)
+  bool may_comment = true;  // false: a comment was (possibly) posted already
   // VirusTotal scan id from an earlier upload ("<sha256>-<epoch>"), kept for polling.
   std::optional<std::string> scan_id;
   bool operator==(const SampleIntent&) const = default;
@@ -34,13 +34,13 @@ struct SampleIntent {
 
 struct SampleCandidate {
   explicit SampleCandidate(domain::Hash md5_hash) : md5(std::move(md5_hash)) {}
-  domain::Hash md5;                           // identity; validated lowercase hex
-  std::optional<domain::Hash> sha1, sha256;   // when the content was hashed
-  std::optional<std::string> file_path;       // verified regular file inside its directory
-  std::string source;                         // "logsql:<path>", "watch:<dir>", "vtcache", ...
-  std::int64_t downloads = 1;                 // priority hint: downloads sharing the md5
-  bool live = false;                          // captured now (follower, watcher): goes first
-  TimePoint seen_at{};                        // priority hint: most recent capture
+  domain::Hash md5;                          // identity; validated lowercase hex
+  std::optional<domain::Hash> sha1, sha256;  // when the content was hashed
+  std::optional<std::string> file_path;      // verified regular file inside its directory
+  std::string source;                        // "logsql:<path>", "watch:<dir>", "vtcache", ...
+  std::int64_t downloads = 1;                // priority hint: downloads sharing the md5
+  bool live = false;                         // captured now (follower, watcher): goes first
+  TimePoint seen_at{};                       // priority hint: most recent capture
   SampleIntent intent;
 };
 

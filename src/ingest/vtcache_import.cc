@@ -50,12 +50,14 @@ Result<VtcacheImportSummary> ImportVtcache(const std::filesystem::path& vtcache,
   ASSIGN_OR_RETURN(store::Database db,
                    store::Database::Open(vtcache, {.mode = store::OpenMode::kReadOnly}));
   if (!db.TableExists("backlogfiles")) {
-    return MakeError(ErrorCode::kCorrupt, vtcache.string() +
-                     ": no backlogfiles table (not a dionaea vtcache.sqlite)");
+    return MakeError(ErrorCode::kCorrupt,
+                     vtcache.string() + ": no backlogfiles table (not a dionaea vtcache.sqlite)");
   }
   ASSIGN_OR_RETURN(auto reported, ReportedMd5s(logsql));
-  ASSIGN_OR_RETURN(store::Statement st, db.Prepare(
-      "SELECT status, md5_hash, scan_id, timestamp FROM backlogfiles ORDER BY backlogfile"));
+  ASSIGN_OR_RETURN(
+      store::Statement st,
+      db.Prepare(
+          "SELECT status, md5_hash, scan_id, timestamp FROM backlogfiles ORDER BY backlogfile"));
   VtcacheImportSummary summary;
   std::vector<SampleCandidate> candidates;
   std::map<std::string, std::size_t> index;  // md5 -> position in candidates
@@ -73,8 +75,10 @@ Result<VtcacheImportSummary> ImportVtcache(const std::filesystem::path& vtcache,
       continue;
     }
     if (reported.contains(md5->hex())) {
-      if (skipped_reported.insert(md5->hex()).second) ++summary.already_reported;
-      else ++summary.duplicates;
+      if (skipped_reported.insert(md5->hex()).second)
+        ++summary.already_reported;
+      else
+        ++summary.duplicates;
       continue;
     }
     if (!intent->may_upload && !st.IsNull(2) && IsUsefulScanId(st.TextView(2))) {

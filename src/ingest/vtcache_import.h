@@ -51,7 +51,6 @@ struct VtcacheImportSummary {
 // `logsql` may be null (no already-reported check).
 Result<VtcacheImportSummary> ImportVtcache(const std::filesystem::path& vtcache,
                                            store::Database* logsql,
-                                           const std::filesystem::path& binaries,
-                                           SampleSink& sink);
+                                           const std::filesystem::path& binaries, SampleSink& sink);
 
 }  // namespace honeyvt::ingest

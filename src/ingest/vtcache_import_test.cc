@@ -22,15 +22,18 @@ const std::string kScanId =
 void BuildVtcache(const fs::path& path) {
   auto db = store::Database::Open(path, {.mode = store::OpenMode::kCreate});
   ASSERT_TRUE(db);
-  ASSERT_TRUE(db->Exec(
-      "CREATE TABLE IF NOT EXISTS backlogfiles (backlogfile INTEGER PRIMARY KEY,"
-      " status TEXT NOT NULL, md5_hash TEXT NOT NULL, path TEXT NOT NULL,"
-      " timestamp INTEGER NOT NULL, scan_id TEXT, lastcheck_time INTEGER,"
-      " submit_time INTEGER)"));
+  ASSERT_TRUE(
+      db->Exec("CREATE TABLE IF NOT EXISTS backlogfiles (backlogfile INTEGER PRIMARY KEY,"
+               " status TEXT NOT NULL, md5_hash TEXT NOT NULL, path TEXT NOT NULL,"
+               " timestamp INTEGER NOT NULL, scan_id TEXT, lastcheck_time INTEGER,"
+               " submit_time INTEGER)"));
   auto ins = db->Prepare(
       "INSERT INTO backlogfiles (status, md5_hash, path, timestamp, scan_id) VALUES (?,?,?,?,?)");
   ASSERT_TRUE(ins);
-  struct Row { std::string status, md5; std::optional<std::string> scan; };
+  struct Row {
+    std::string status, md5;
+    std::optional<std::string> scan;
+  };
   const std::vector<Row> rows = {
       {"new", Md5Of("new"), {}},
       {"new-", Md5Of("new-"), {}},
@@ -40,11 +43,11 @@ void BuildVtcache(const fs::path& path) {
       {"comment-", Md5Of("comment-"), kScanId},
       {"query", Md5Of("query"), "not-a-scan-id"},
       {"query-", Md5Of("query-"), kScanId},
-      {"new", Md5Of("query-"), {}},              // duplicate md5: most restrictive wins
-      {"new", Md5Of("reported"), {}},            // has a virustotals row already
-      {"weird", Md5Of("weird"), {}},             // unknown status
-      {"new", "../../etc/passwd", {}},           // hostile md5
-      {"new", Md5Of("new"), {}},                 // plain duplicate
+      {"new", Md5Of("query-"), {}},     // duplicate md5: most restrictive wins
+      {"new", Md5Of("reported"), {}},   // has a virustotals row already
+      {"weird", Md5Of("weird"), {}},    // unknown status
+      {"new", "../../etc/passwd", {}},  // hostile md5
+      {"new", Md5Of("new"), {}},        // plain duplicate
   };
   for (const auto& r : rows) {
     ins->Reset();
