@@ -78,8 +78,10 @@ class JobStore {
 class UsageStore {
  public:
   virtual ~UsageStore() = default;
-  // Records one request made at `at`, in its own durable transaction.
-  virtual Status RecordRequest(TimePoint at, std::string_view kind) = 0;
+  // Records one request made at `at`, in its own durable transaction; returns its id.
+  virtual Result<std::int64_t> RecordRequest(TimePoint at, std::string_view kind) = 0;
+  // Moves a recorded request to the time its answer arrived (see QuotaGovernor::Settle).
+  virtual Status SettleRequest(std::int64_t id, TimePoint at) = 0;
   // Times of the requests made at or after `since`, oldest first.
   virtual Result<std::vector<TimePoint>> RequestsSince(TimePoint since) = 0;
   virtual Result<std::int64_t> CountRequestsSince(TimePoint since) = 0;

@@ -60,6 +60,12 @@ Status Engine::Spend(Job& job, std::string_view kind) {
   return d_.quota->Record(now_, kind);
 }
 
+void Engine::Settle() {
+  if (Status st = d_.quota->Settle(now_, d_.clock->Now()); !st) {
+    spdlog::warn("could not record the request's answer time: {}", st.error().ToString());
+  }
+}
+
 void Engine::MoveTo(Job& job, JobState state, TimePoint when) {
   if (job.state != state) job.attempts = 0;
   job.state = state;

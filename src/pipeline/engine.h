@@ -81,6 +81,8 @@ class Engine {
   void MoveTo(domain::Job& job, domain::JobState state, TimePoint when);
   // Counts the request in the quota log; false if it could not be persisted.
   Status Spend(domain::Job& job, std::string_view kind);
+  // After the answer: the request counts from now in the sliding windows.
+  void Settle();
 
   PipelineConfig config_;
   EngineDeps d_;

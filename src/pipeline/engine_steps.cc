@@ -48,12 +48,12 @@ std::vector<Engine::Outcome> Engine::Lookup(std::vector<Job>& jobs, std::stop_to
   }
   if (jobs.size() == 1) {
     auto report = d_.client->GetFileReport(hashes[0]);
-    d_.quota->Settle(now_, d_.clock->Now());
+    Settle();
     out[0] = LookupResult(jobs[0], std::move(report), stop);
     return out;
   }
   auto batch = d_.client->GetFileReports(hashes);
-  d_.quota->Settle(now_, d_.clock->Now());
+  Settle();
   if (batch && batch->size() != jobs.size()) {
     batch = MakeError(ErrorCode::kTransient, "batch lookup answered " +
                                                  std::to_string(batch->size()) + " of " +
@@ -111,7 +111,7 @@ Engine::Outcome Engine::Upload(Job& job) {
   }
   if (Status spent = Spend(job, "upload"); !spent) return {Next::kFatal, spent.error()};
   auto ref = d_.client->UploadFile(job.path);
-  d_.quota->Settle(now_, d_.clock->Now());
+  Settle();
   if (!ref) {
     const ErrorCode code = ref.error().code;
     if (code == ErrorCode::kNotFound || code == ErrorCode::kIo) {
@@ -146,7 +146,7 @@ Engine::Outcome Engine::Comment(Job& job) {
   }
   if (Status spent = Spend(job, "comment"); !spent) return {Next::kFatal, spent.error()};
   auto ack = d_.client->AddComment(*hash, config_.comment_text);
-  d_.quota->Settle(now_, d_.clock->Now());
+  Settle();
   if (ack || ack.error().code == ErrorCode::kBadRequest) {
     // kBadRequest: VirusTotal refuses the comment (e.g. a duplicate); nothing to repeat.
     job.last_error = ack ? "" : "comment not posted: " + ack.error().ToString();
@@ -183,7 +183,7 @@ Engine::Outcome Engine::Poll(Job& job, std::stop_token stop) {
   if (Status spent = Spend(job, "poll"); !spent) return {Next::kFatal, spent.error()};
   ++job.polls;
   auto analysis = d_.client->GetAnalysis(job.analysis_id);
-  d_.quota->Settle(now_, d_.clock->Now());
+  Settle();
   if (!analysis || analysis->status != domain::AnalysisStatus::kCompleted) {
     const ErrorCode code = analysis ? ErrorCode::kQueued : analysis.error().code;
     if (code == ErrorCode::kQueued) {

@@ -169,7 +169,10 @@ TimePoint QuotaGovernor::NextOpening(TimePoint now) const {
 }
 
 Status QuotaGovernor::Record(TimePoint now, std::string_view kind) {
-  if (usage_ != nullptr) RETURN_IF_ERROR(usage_->RecordRequest(now, kind));
+  if (usage_ != nullptr) {
+    ASSIGN_OR_RETURN(std::int64_t id, usage_->RecordRequest(now, kind));
+    last_request_id_ = id;
+  }
   for (std::size_t i = 0; i < windows_.size(); ++i) {
     const auto& w = windows_[i];
     State& s = state_[i];
@@ -186,8 +189,8 @@ Status QuotaGovernor::Record(TimePoint now, std::string_view kind) {
   return OkStatus();
 }
 
-void QuotaGovernor::Settle(TimePoint sent, TimePoint done) {
-  if (done <= sent) return;
+Status QuotaGovernor::Settle(TimePoint sent, TimePoint done) {
+  if (done <= sent) return OkStatus();
   for (std::size_t i = 0; i < windows_.size(); ++i) {
     if (windows_[i].kind != QuotaWindow::Kind::kSliding) continue;
     auto& recent = state_[i].recent;
@@ -199,6 +202,8 @@ void QuotaGovernor::Settle(TimePoint sent, TimePoint done) {
     }
     std::sort(recent.begin(), recent.end());
   }
+  if (usage_ != nullptr && last_request_id_) return usage_->SettleRequest(*last_request_id_, done);
+  return OkStatus();
 }
 
 void QuotaGovernor::OnQuotaExceeded(TimePoint now,

@@ -66,7 +66,8 @@ class QuotaGovernor {
   // The request recorded at `sent` got its answer at `done`. The server counted it when it
   // arrived, somewhere in between; sliding windows move the request to `done` so that a
   // window never holds more than its limit as the server sees it, whatever the latency.
-  void Settle(TimePoint sent, TimePoint done);
+  // The new time is persisted too, so a restart sees the window as the server does.
+  Status Settle(TimePoint sent, TimePoint done);
   // The server said "quota exceeded" although the governor saw room.
   void OnQuotaExceeded(TimePoint now, std::optional<std::chrono::seconds> retry_after);
   // Pauses every request until `until` (rate limiting).
@@ -94,6 +95,7 @@ class QuotaGovernor {
   domain::UsageStore* usage_;
   std::vector<State> state_;
   TimePoint paused_until_{};
+  std::optional<std::int64_t> last_request_id_;  // persisted id of the latest Record
   int exceeded_today_ = 0;
   TimePoint exceeded_day_{};
 };

@@ -53,9 +53,9 @@ TEST(QuotaTest, SettledRequestsCountFromTheirAnswer) {
   // The server may count a slow request late: the window runs from the answer.
   QuotaGovernor q(Windows({"2/10s"}), nullptr);
   ASSERT_TRUE(q.Record(kT0, "lookup"));
-  q.Settle(kT0, kT0 + seconds(3));
+  ASSERT_TRUE(q.Settle(kT0, kT0 + seconds(3)));
   ASSERT_TRUE(q.Record(kT0 + seconds(4), "lookup"));
-  q.Settle(kT0 + seconds(4), kT0 + seconds(4));
+  ASSERT_TRUE(q.Settle(kT0 + seconds(4), kT0 + seconds(4)));
   EXPECT_EQ(q.NextOpening(kT0 + seconds(5)), kT0 + seconds(13));
 }
 
@@ -85,7 +85,9 @@ TEST(QuotaTest, UsageSurvivesARestart) {
     ASSERT_TRUE(db);
     QuotaGovernor q(Windows({"4/1m", "5/1d"}), &*db);
     ASSERT_TRUE(q.Load(kT0));
-    for (int i = 0; i < 4; ++i) ASSERT_TRUE(q.Record(kT0 + seconds(i), "lookup"));
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(q.Record(kT0 + seconds(i), "lookup"));
+    ASSERT_TRUE(q.Record(kT0 + seconds(3), "lookup"));
+    ASSERT_TRUE(q.Settle(kT0 + seconds(3), kT0 + seconds(5)));  // a slow answer
   }
   auto db = store::StateDb::Open(dir / "state.sqlite");
   ASSERT_TRUE(db);
@@ -93,6 +95,8 @@ TEST(QuotaTest, UsageSurvivesARestart) {
   ASSERT_TRUE(q.Load(kT0 + seconds(30)));
   EXPECT_FALSE(q.Available(kT0 + seconds(30)));  // the same minute is not spent twice
   EXPECT_EQ(q.NextOpening(kT0 + seconds(30)), kT0 + seconds(60));
+  // The slow request counts from its answer (5 s), as persisted before the restart.
+  EXPECT_EQ(q.Usage(kT0 + seconds(64))[0].used, 1);
   ASSERT_TRUE(q.Record(kT0 + seconds(60), "lookup"));
   // 5 today: the day is used up until midnight.
   EXPECT_EQ(q.NextOpening(kT0 + seconds(120)), FromUnixSeconds(std::int64_t{1700006400}));

@@ -21,11 +21,11 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
   ASSIGN_OR_RETURN(DaemonLock lock, DaemonLock::Acquire(state_path));
   ASSIGN_OR_RETURN(store::StateDb state, store::StateDb::Open(state_path));
   const std::int64_t me = CurrentProcessId();
-  // At start-up we hold no lease, so our own pid in a lease is a dead predecessor's.
+  // Only a daemon leases jobs, and we now hold the one-daemon lock: every lease left in
+  // the file belongs to a run that died (pid liveness is not needed, and a reused pid
+  // cannot fool us).
   ASSIGN_OR_RETURN(std::int64_t freed,
-                   state.ReclaimLeases(clock.Now(), [me](std::int64_t owner) {
-                     return owner != me && ProcessAlive(owner);
-                   }));
+                   state.ReclaimLeases(clock.Now(), [](std::int64_t) { return false; }));
   if (freed > 0) spdlog::info("reclaimed {} step(s) left in flight by an earlier run", freed);
 
   ASSIGN_OR_RETURN(store::LogsqlWriter writer, store::LogsqlWriter::Open(options.logsql, clock));

@@ -43,7 +43,8 @@ class StateDb final : public domain::JobStore, public domain::UsageStore {
                              TimePoint now) override;
 
   // UsageStore.
-  Status RecordRequest(TimePoint at, std::string_view kind) override;
+  Result<std::int64_t> RecordRequest(TimePoint at, std::string_view kind) override;
+  Status SettleRequest(std::int64_t id, TimePoint at) override;
   Result<std::vector<TimePoint>> RequestsSince(TimePoint since) override;
   Result<std::int64_t> CountRequestsSince(TimePoint since) override;
   Status PruneRequests(TimePoint before) override;

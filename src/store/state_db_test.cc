@@ -189,7 +189,9 @@ TEST(StateDbTest, RequestLogAndDurationsPersist) {
     auto db = StateDb::Open(dir / "state.sqlite");
     ASSERT_TRUE(db);
     ASSERT_TRUE(db->RecordRequest(kT0, "lookup"));
-    ASSERT_TRUE(db->RecordRequest(kT0 + std::chrono::seconds(30), "upload"));
+    auto id = db->RecordRequest(kT0 + std::chrono::seconds(20), "upload");
+    ASSERT_TRUE(id);
+    ASSERT_TRUE(db->SettleRequest(*id, kT0 + std::chrono::seconds(30)));
     ASSERT_TRUE(db->RecordAnalysisDuration(kT0, std::chrono::seconds(90)));
   }
   auto db = StateDb::Open(dir / "state.sqlite");

@@ -3,9 +3,17 @@
 
 namespace honeyvt::store {
 
-Status StateDb::RecordRequest(TimePoint at, std::string_view kind) {
+Result<std::int64_t> StateDb::RecordRequest(TimePoint at, std::string_view kind) {
   ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("INSERT INTO quota_requests (at, kind) VALUES (?, ?)"));
   stmt.BindAll(ToUnixMillis(at), kind);
+  RETURN_IF_ERROR(stmt.Run());
+  return db_.LastInsertRowid();
+}
+
+Status StateDb::SettleRequest(std::int64_t id, TimePoint at) {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.Prepare("UPDATE quota_requests SET at = max(at, ?) WHERE rowid = ?"));
+  stmt.BindAll(ToUnixMillis(at), id);
   return stmt.Run();
 }
 

@@ -72,14 +72,15 @@ class ClientLoopbackTest : public ::testing::Test {
             v3([this, json](const auto&, auto& res) {
               json(res, Fixture("v3-files-analyse-response-2023.json"));
             }));
-    s_.Post("/api/v3/files/" + std::string(64, 'e') + "/analyse", v3([this, json](const auto&, auto& res) {
+    s_.Post("/api/v3/files/" + std::string(64, 'e') + "/analyse",
+            v3([this, json](const auto&, auto& res) {
               res.set_header("Retry-After", "42");
               json(res, Fixture("v3-error-429-quota-exceeded.json"), 429);
             }));
     // v2: key as a form field; 403 with an empty body when it is wrong.
     auto v2 = [](auto handler) {
       return [handler](const httplib::Request& req, httplib::Response& res) {
-        const std::string key = req.has_param("apikey") ? req.get_param_value("apikey")
+        const std::string key = req.has_param("apikey")  ? req.get_param_value("apikey")
                                 : req.has_file("apikey") ? req.get_file_value("apikey").content
                                                          : "";
         if (key != kKey) {
@@ -101,7 +102,9 @@ class ClientLoopbackTest : public ::testing::Test {
               json(res, Fixture("v2-file-scan.json"));
             }));
     s_.Post("/vtapi/v2/comments/put", v2([json](const auto&, auto& res) {
-              json(res, R"({"response_code": 1, "verbose_msg": "Your comment was successfully posted"})");
+              json(
+                  res,
+                  R"({"response_code": 1, "verbose_msg": "Your comment was successfully posted"})");
             }));
     s_.Post("/vtapi/v2/file/rescan", [](const auto&, auto& res) { res.status = 204; });
     port_ = s_.bind_to_any_port("127.0.0.1");

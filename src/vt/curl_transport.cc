@@ -180,10 +180,10 @@ Result<MimePtr> CurlTransport::BuildMime(const HttpRequest& request) {
 std::string CurlTransport::UrlEncodeForm(const HttpRequest& request) {
   std::string out;
   for (const FormField& field : request.form) {
-    CurlString name(curl_easy_escape(easy_.get(), field.name.data(),
-                                     static_cast<int>(field.name.size())));
-    CurlString value(curl_easy_escape(easy_.get(), field.value.data(),
-                                      static_cast<int>(field.value.size())));
+    CurlString name(
+        curl_easy_escape(easy_.get(), field.name.data(), static_cast<int>(field.name.size())));
+    CurlString value(
+        curl_easy_escape(easy_.get(), field.value.data(), static_cast<int>(field.value.size())));
     if (!out.empty()) out += '&';
     out += name ? name.get() : "";
     out += '=';
@@ -210,7 +210,8 @@ Result<HttpResponse> CurlTransport::Perform(const HttpRequest& request, std::str
   if (!options_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  const auto timeout = request.timeout.count() > 0 ? request.timeout : options_.total_timeout;
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_bytes));
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -253,9 +254,9 @@ Result<HttpResponse> CurlTransport::Perform(const HttpRequest& request, std::str
   const CURLcode rc = curl_easy_perform(h);
   if (rc != CURLE_OK) {
     if (sink.over_cap) {
-      return Unexpected(ErrorCode::kTransient,
-                        "response body larger than " + std::to_string(options_.max_body_bytes) +
-                            " bytes");
+      return Unexpected(
+          ErrorCode::kTransient,
+          "response body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
     }
     std::string detail = curl_easy_strerror(rc);
     if (errbuf[0] != '\0') detail += std::string(": ") + errbuf;

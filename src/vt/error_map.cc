@@ -107,10 +107,11 @@ Error MapV2Response(const HttpResponse& response, const Secret& key) {
       code = ByStatus(response.status);
       break;
   }
-  Error e = MakeError(code, Redact("VirusTotal v2 HTTP " + std::to_string(response.status) + what +
-                                       (response.body.empty() ? ""
-                                           : ": " + Excerpt(Redact(response.body, key), 120)),
-                                   key));
+  Error e = MakeError(
+      code,
+      Redact("VirusTotal v2 HTTP " + std::to_string(response.status) + what +
+                 (response.body.empty() ? "" : ": " + Excerpt(Redact(response.body, key), 120)),
+             key));
   e.retry_after = ParseRetryAfter(response);
   return e;
 }

@@ -35,7 +35,8 @@ TEST(ErrorMapTest, V3CodeRefinesStatus) {
   const Secret key("k");
   auto map = [&](int status, const std::string& code) {
     return MapV3Response(
-        WithHeaders(status, {}, R"({"error": {"code": ")" + code + R"(", "message": "m"}})"), key)
+               WithHeaders(status, {}, R"({"error": {"code": ")" + code + R"(", "message": "m"}})"),
+               key)
         .code;
   };
   EXPECT_EQ(map(429, "QuotaExceededError"), ErrorCode::kQuotaExceeded);
@@ -67,10 +68,11 @@ TEST(ErrorMapTest, V2Statuses) {
 TEST(ErrorMapTest, KeyIsRedactedEvenWhenTheMessageIsCut) {
   const std::string key(64, 'a');
   const std::string message = std::string(190, 'x') + " " + key;  // key straddles the cut
-  const Error e = MapV3Response(
-      WithHeaders(401, {}, R"({"error": {"code": "WrongCredentialsError", "message": ")" +
-                               message + R"("}})"),
-      Secret(key));
+  const Error e =
+      MapV3Response(WithHeaders(401, {},
+                                R"({"error": {"code": "WrongCredentialsError", "message": ")" +
+                                    message + R"("}})"),
+                    Secret(key));
   EXPECT_EQ(e.message.find("aaaaaaaa"), std::string::npos) << e.message;
   const Error v2 = MapV2Response(WithHeaders(400, {}, "bad key " + key), Secret(key));
   EXPECT_EQ(v2.message.find("aaaaaaaa"), std::string::npos) << v2.message;

@@ -17,8 +17,7 @@ Result<std::unique_ptr<Client>> MakeClient(const Options& options) {
                                ? std::string(options.api_version == 2 ? kV2BaseUrl : kV3BaseUrl)
                                : options.base_url;
   if (auto checked = CheckTransportUrl(base); !checked) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "base_url: " + checked.error().message);
+    return MakeError(ErrorCode::kInvalidArgument, "base_url: " + checked.error().message);
   }
   CurlOptions curl;
   curl.ca_bundle = options.ca_bundle;

@@ -38,7 +38,7 @@ Result<domain::CommentAck> ParseV3Comment(std::string_view body);
 // when one resource was asked for. The outer error is a body that does not fit; inner
 // results: response_code 1 -> report, 0 -> kNotFound, -2 -> kQueued.
 Result<std::vector<Result<domain::FileReport>>> ParseV2FileReports(std::string_view body,
-                                                                    std::size_t expected);
+                                                                   std::size_t expected);
 // v2 file/scan and file/rescan replies (scan_id, sha256, permalink).
 Result<domain::AnalysisRef> ParseV2ScanReply(std::string_view body);
 // v2 comments/put reply. A duplicate comment counts as success (it is there already).

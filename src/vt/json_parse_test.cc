@@ -23,8 +23,8 @@ std::string Fixture(const std::string& name) {
 
 const domain::EngineResult* FindEngine(const std::vector<domain::EngineResult>& engines,
                                        const std::string& key) {
-  auto it = std::find_if(engines.begin(), engines.end(),
-                         [&](const auto& e) { return e.engine == key; });
+  auto it =
+      std::find_if(engines.begin(), engines.end(), [&](const auto& e) { return e.engine == key; });
   return it == engines.end() ? nullptr : &*it;
 }
 
@@ -48,8 +48,9 @@ TEST(JsonParseTest, V3FileObject) {
   EXPECT_EQ(r->first_submission_date, 1193371918);
   EXPECT_EQ(r->last_analysis_date, 1586546645);
   EXPECT_EQ(r->suggested_threat_label, "virus.hill/w97m");
-  EXPECT_EQ(r->permalink, "https://www.virustotal.com/gui/file/"
-                          "001015aafcae8a6942366cbb0e7d39c0738752a7800c41ea1c655d47b0a4d04c");
+  EXPECT_EQ(r->permalink,
+            "https://www.virustotal.com/gui/file/"
+            "001015aafcae8a6942366cbb0e7d39c0738752a7800c41ea1c655d47b0a4d04c");
   EXPECT_TRUE(r->scan_id.empty());
   EXPECT_EQ(r->raw_json, body);
   ASSERT_EQ(r->engines.size(), 75u);
@@ -147,8 +148,7 @@ TEST(JsonParseTest, V3Comment) {
       R"({"data":{"type":"comment","id":"f-01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b-3f9b1c2a",)"
       R"("attributes":{"date":1,"text":"#honeypot","tags":["honeypot"]}}})");
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->id,
-            "f-01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b-3f9b1c2a");
+  EXPECT_EQ(c->id, "f-01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b-3f9b1c2a");
   EXPECT_FALSE(ParseV3Comment(R"({"data":{"type":"file","id":"x"}})"));
 }
 
@@ -158,14 +158,13 @@ TEST(JsonParseTest, V3ErrorBodies) {
     const char* code;
     const char* message_part;
   };
-  for (const Case& c : {Case{"v3-error-404-not-found.json", "NotFoundError", "not found"},
-                        Case{"v3-error-404-not-found-2023.json", "NotFoundError", "fffdddd2"},
-                        Case{"v3-error-401-wrong-credentials.json", "WrongCredentialsError",
-                             "Wrong API key: testapikey"},
-                        Case{"v3-error-401-wrong-api-key-2023.json", "WrongCredentialsError",
-                             "Wrong API key"},
-                        Case{"v3-error-429-quota-exceeded.json", "QuotaExceededError",
-                             "Quota exceeded"}}) {
+  for (const Case& c :
+       {Case{"v3-error-404-not-found.json", "NotFoundError", "not found"},
+        Case{"v3-error-404-not-found-2023.json", "NotFoundError", "fffdddd2"},
+        Case{"v3-error-401-wrong-credentials.json", "WrongCredentialsError",
+             "Wrong API key: testapikey"},
+        Case{"v3-error-401-wrong-api-key-2023.json", "WrongCredentialsError", "Wrong API key"},
+        Case{"v3-error-429-quota-exceeded.json", "QuotaExceededError", "Quota exceeded"}}) {
     const V3ErrorBody e = ParseV3Error(Fixture(c.file));
     EXPECT_EQ(e.code, c.code) << c.file;
     EXPECT_NE(e.message.find(c.message_part), std::string::npos) << c.file;
@@ -186,8 +185,9 @@ TEST(JsonParseTest, V2ReportFound) {
   EXPECT_EQ(r->last_analysis_date, 1418032127);  // "2014-12-08 09:48:47" UTC
   EXPECT_EQ(r->scan_id,
             "01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b-1418032127");
-  EXPECT_EQ(r->permalink, "https://www.virustotal.com/file/01ba4719c80b6fe911b091a7c05124b64"
-                          "eeece964e09c058ef8f9805daca546b/analysis/1418032127/");
+  EXPECT_EQ(r->permalink,
+            "https://www.virustotal.com/file/01ba4719c80b6fe911b091a7c05124b64"
+            "eeece964e09c058ef8f9805daca546b/analysis/1418032127/");
   ASSERT_EQ(r->engines.size(), 55u);
   EXPECT_EQ(r->Positives(), 0);
   EXPECT_EQ(r->Total(), 55);
@@ -224,10 +224,9 @@ TEST(JsonParseTest, V2ReportNotFoundAndQueued) {
   ASSERT_TRUE(nf);
   ASSERT_FALSE((*nf)[0]);
   EXPECT_EQ((*nf)[0].error().code, ErrorCode::kNotFound);
-  auto queued = ParseV2FileReports(
-      R"({"response_code": -2, "resource": "abc", "scan_id": "abc-1",)"
-      R"( "verbose_msg": "Your resource is queued for analysis"})",
-      1);
+  auto queued = ParseV2FileReports(R"({"response_code": -2, "resource": "abc", "scan_id": "abc-1",)"
+                                   R"( "verbose_msg": "Your resource is queued for analysis"})",
+                                   1);
   ASSERT_TRUE(queued);
   EXPECT_EQ((*queued)[0].error().code, ErrorCode::kQueued);
 }
@@ -274,14 +273,21 @@ TEST(JsonParseTest, V2CommentReplies) {
 TEST(JsonParseTest, BrokenBodiesAreTransient) {
   const std::string object = Fixture("v3-file-object.json");
   std::vector<std::string> bodies = {
-      "", "not json", "<html>Bad Gateway</html>", "{", "[]", "null", "42",
-      object.substr(0, object.size() / 2),        // truncated
-      R"({"data": []})", R"({"data": {"type": "file"}})",
+      "",
+      "not json",
+      "<html>Bad Gateway</html>",
+      "{",
+      "[]",
+      "null",
+      "42",
+      object.substr(0, object.size() / 2),  // truncated
+      R"({"data": []})",
+      R"({"data": {"type": "file"}})",
       R"({"data": {"type": "file", "attributes": {"sha256": "zz"}}})",
       R"({"data": {"type": "file", "attributes": {"md5": 5, "sha256": 1}}})",
-      std::string(100, '[') + std::string(100, ']'),   // deeper than the limit
-      std::string(100000, '['),                         // deep and truncated
-      "\xff\xfe{\"data\":1}",                           // not UTF-8
+      std::string(100, '[') + std::string(100, ']'),  // deeper than the limit
+      std::string(100000, '['),                       // deep and truncated
+      "\xff\xfe{\"data\":1}",                         // not UTF-8
   };
   for (const std::string& body : bodies) {
     auto r = ParseV3FileReport(body);

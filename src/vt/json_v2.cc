@@ -78,7 +78,7 @@ Result<Json> SingleItem(std::string_view body) {
 }  // namespace
 
 Result<std::vector<Result<domain::FileReport>>> ParseV2FileReports(std::string_view body,
-                                                                    std::size_t expected) {
+                                                                   std::size_t expected) {
   ASSIGN_OR_RETURN(Json doc, ParseJson(body));
   std::vector<Result<domain::FileReport>> out;
   if (doc.is_object() && expected == 1) {

@@ -1,5 +1,6 @@
 #include "vt/request_util.h"
 
+#include <algorithm>
 #include <fstream>
 #include <system_error>
 
@@ -7,8 +8,8 @@ namespace honeyvt::vt {
 namespace {
 
 bool IsUnreserved(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
 }
 
 }  // namespace
@@ -41,8 +42,9 @@ Status CheckAnalysisId(std::string_view id) {
   }
   for (char c : id) {
     if (!IsUnreserved(c) && c != '+' && c != '/' && c != '=' && c != ':') {
-      return MakeError(ErrorCode::kInvalidArgument, "analysis id has a character outside "
-                                                    "[A-Za-z0-9+/=_.:~-]");
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "analysis id has a character outside "
+                       "[A-Za-z0-9+/=_.:~-]");
     }
   }
   return OkStatus();
@@ -69,6 +71,11 @@ Result<std::int64_t> CheckUploadFile(const std::filesystem::path& path, std::int
     return MakeError(ErrorCode::kIo, "cannot read " + path.string());
   }
   return static_cast<std::int64_t>(size);
+}
+
+std::chrono::milliseconds UploadTimeout(std::chrono::seconds base, std::int64_t bytes) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(base) +
+         std::chrono::milliseconds(std::max<std::int64_t>(bytes, 0) * 1000 / (64 * 1024));
 }
 
 std::string UploadFileName(const std::filesystem::path& path) {

@@ -2,6 +2,7 @@
 // Helpers shared by the v3 and v2 clients: URL building and the local checks an upload
 // makes before any request (internal to the vt module).
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -25,6 +26,10 @@ Status CheckAnalysisId(std::string_view id);
 // Size of the regular file at `path` if it may be uploaded: kNotFound when missing, kIo
 // when not a readable regular file, kTooLarge when over `limit` bytes.
 Result<std::int64_t> CheckUploadFile(const std::filesystem::path& path, std::int64_t limit);
+
+// Time limit for uploading `bytes`: `base` plus one second per 64 KiB (a stalled upload
+// is still cut off by the transport's low-speed abort).
+std::chrono::milliseconds UploadTimeout(std::chrono::seconds base, std::int64_t bytes);
 
 // The multipart filename: the file's base name when it is plain ASCII [A-Za-z0-9._-]
 // (at most 100 chars), else "sample". Never needs RFC 5987 encoding (VT rejects it).

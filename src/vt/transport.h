@@ -31,14 +31,14 @@ namespace honeyvt::vt {
 // One form field: a text value, or a file streamed from disk (never loaded into memory).
 struct FormField {
   std::string name;
-  std::string value;                 // text value (ignored for a file part)
-  std::filesystem::path file;        // non-empty: the part's content is this file
-  std::string filename;              // Content-Disposition filename of a file part
+  std::string value;           // text value (ignored for a file part)
+  std::filesystem::path file;  // non-empty: the part's content is this file
+  std::string filename;        // Content-Disposition filename of a file part
 };
 
 struct HttpRequest {
-  std::string method = "GET";        // GET or POST
-  std::string url;                   // absolute http:// or https:// URL
+  std::string method = "GET";  // GET or POST
+  std::string url;             // absolute http:// or https:// URL
   // Extra headers, e.g. {"x-apikey", key}. Header names are case-insensitive.
   std::vector<std::pair<std::string, std::string>> headers;
   // Raw request body (e.g. JSON; set a content-type header). Used when `form` is empty.
@@ -47,6 +47,9 @@ struct HttpRequest {
   // file, else as application/x-www-form-urlencoded.
   std::vector<FormField> form;
   bool multipart = false;
+  // Time limit for this exchange; zero = the transport's total_timeout. Uploads set a
+  // longer one that grows with the file size.
+  std::chrono::milliseconds timeout{0};
 };
 
 struct HttpResponse {
@@ -70,16 +73,16 @@ class Transport {
 
 // Settings of the libcurl transport.
 struct CurlOptions {
-  std::filesystem::path ca_bundle;     // empty = the system's CA store
-  std::string proxy;                   // empty = libcurl's http_proxy/https_proxy/no_proxy
+  std::filesystem::path ca_bundle;  // empty = the system's CA store
+  std::string proxy;                // empty = libcurl's http_proxy/https_proxy/no_proxy
   std::chrono::milliseconds connect_timeout{30'000};
-  std::chrono::milliseconds total_timeout{300'000};   // whole exchange, upload included
+  std::chrono::milliseconds total_timeout{300'000};  // whole exchange, upload included
   // Abort when fewer than low_speed_bytes per second flow for low_speed_time.
   std::int64_t low_speed_bytes = 1;
-  std::chrono::seconds low_speed_time{60};
-  std::int64_t max_body_bytes = 64LL * 1024 * 1024;   // larger bodies are kTransient
+  std::chrono::seconds low_speed_time{120};
+  std::int64_t max_body_bytes = 64LL * 1024 * 1024;  // larger bodies are kTransient
   int max_redirects = 5;
-  std::string user_agent = "honeyvt/0.1 (gzip)";      // VT serves gzip only to "gzip" UAs
+  std::string user_agent = "honeyvt/0.1 (gzip)";  // VT serves gzip only to "gzip" UAs
 };
 
 // A Transport over one libcurl easy handle (kept between calls for connection reuse).

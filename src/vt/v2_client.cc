@@ -33,6 +33,7 @@ class V2Client final : public Client {
         key_(options.api_key),
         batch_(std::clamp(options.v2_batch_size, 1, kV2MaxBatch)),
         max_upload_(std::min(options.max_upload_size, kV2MaxUploadBytes)),
+        request_timeout_(options.request_timeout),
         transport_(std::move(transport)) {}
 
   int api_version() const override { return 2; }
@@ -63,11 +64,12 @@ class V2Client final : public Client {
   }
 
   Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) override {
-    RETURN_IF_ERROR(CheckUploadFile(path, max_upload_));
+    ASSIGN_OR_RETURN(std::int64_t size, CheckUploadFile(path, max_upload_));
     HttpRequest request = Post("file/scan", {});
     request.multipart = true;
-    request.form.push_back({.name = "file", .value = "", .file = path,
-                            .filename = UploadFileName(path)});
+    request.timeout = UploadTimeout(request_timeout_, size);
+    request.form.push_back(
+        {.name = "file", .value = "", .file = path, .filename = UploadFileName(path)});
     ASSIGN_OR_RETURN(std::string body, Call(request));
     return ParseV2ScanReply(body);
   }
@@ -95,11 +97,10 @@ class V2Client final : public Client {
     return ParseV2ScanReply(body);
   }
 
-  Result<domain::CommentAck> AddComment(const domain::Hash& hash,
-                                        std::string_view text) override {
-    ASSIGN_OR_RETURN(std::string body,
-                     Call(Post("comments/put",
-                               {{"resource", hash.hex()}, {"comment", std::string(text)}})));
+  Result<domain::CommentAck> AddComment(const domain::Hash& hash, std::string_view text) override {
+    ASSIGN_OR_RETURN(
+        std::string body,
+        Call(Post("comments/put", {{"resource", hash.hex()}, {"comment", std::string(text)}})));
     return ParseV2CommentReply(body);
   }
 
@@ -110,8 +111,8 @@ class V2Client final : public Client {
     r.method = "POST";
     r.url = base_ + endpoint;
     r.headers = {{"accept", "application/json"}};
-    r.form.push_back({.name = "apikey", .value = std::string(key_.Reveal()), .file = {},
-                      .filename = {}});
+    r.form.push_back(
+        {.name = "apikey", .value = std::string(key_.Reveal()), .file = {}, .filename = {}});
     for (auto& [name, value] : fields) {
       r.form.push_back({.name = name, .value = std::move(value), .file = {}, .filename = {}});
     }
@@ -130,6 +131,7 @@ class V2Client final : public Client {
   Secret key_;
   int batch_;
   std::int64_t max_upload_;
+  std::chrono::seconds request_timeout_;
   std::shared_ptr<Transport> transport_;
 };
 

@@ -162,8 +162,8 @@ TEST_F(V2ClientTest, UploadUsesFileScan) {
   ASSERT_TRUE(ref) << ref.error().ToString();
   EXPECT_EQ(ref->id, std::string(kSha256) + "-1419455691");
   EXPECT_EQ(ref->sha256, kSha256);
-  EXPECT_EQ(ref->permalink, std::string("https://www.virustotal.com/file/") + kSha256 +
-                                "/analysis/1419455691/");
+  EXPECT_EQ(ref->permalink,
+            std::string("https://www.virustotal.com/file/") + kSha256 + "/analysis/1419455691/");
   const HttpRequest& req = transport_->last();
   EXPECT_EQ(req.url, "http://127.0.0.1:9/vtapi/v2/file/scan");
   EXPECT_TRUE(req.multipart);
@@ -185,7 +185,8 @@ TEST_F(V2ClientTest, UploadOverV2LimitIsRefusedLocally) {
 
 TEST_F(V2ClientTest, RescanAndComment) {
   transport_->Reply(200, Fixture("v2-file-rescan.json"));
-  transport_->Reply(200, R"({"response_code": 1, "verbose_msg": "Your comment was successfully posted"})");
+  transport_->Reply(
+      200, R"({"response_code": 1, "verbose_msg": "Your comment was successfully posted"})");
   transport_->Reply(200, R"({"response_code": 0, "verbose_msg": "Invalid resource"})");
   auto client = NewClient();
   auto ref = client->Reanalyse(H(kSha256));

@@ -17,6 +17,7 @@ class V3Client final : public Client {
       : base_(NormalizeBaseUrl(options.base_url, kV3BaseUrl)),
         key_(options.api_key),
         max_upload_(std::min(options.max_upload_size, kMaxUploadBytes)),
+        request_timeout_(options.request_timeout),
         transport_(std::move(transport)) {}
 
   int api_version() const override { return 3; }
@@ -51,8 +52,9 @@ class V3Client final : public Client {
     }
     HttpRequest request = Request("POST", url);
     request.multipart = true;
-    request.form.push_back({.name = "file", .value = "", .file = path,
-                            .filename = UploadFileName(path)});
+    request.timeout = UploadTimeout(request_timeout_, size);
+    request.form.push_back(
+        {.name = "file", .value = "", .file = path, .filename = UploadFileName(path)});
     ASSIGN_OR_RETURN(std::string body, Call(request));
     return ParseV3AnalysisDescriptor(body);
   }
@@ -70,8 +72,7 @@ class V3Client final : public Client {
     return ParseV3AnalysisDescriptor(body);
   }
 
-  Result<domain::CommentAck> AddComment(const domain::Hash& hash,
-                                        std::string_view text) override {
+  Result<domain::CommentAck> AddComment(const domain::Hash& hash, std::string_view text) override {
     HttpRequest request = Request("POST", base_ + "files/" + hash.hex() + "/comments");
     request.headers.emplace_back("content-type", "application/json");
     const Json payload = {{"data", {{"type", "comment"}, {"attributes", {{"text", text}}}}}};
@@ -112,6 +113,7 @@ class V3Client final : public Client {
   std::string base_;
   Secret key_;
   std::int64_t max_upload_;
+  std::chrono::seconds request_timeout_;
   std::shared_ptr<Transport> transport_;
 };
 

@@ -78,39 +78,83 @@ TEST_F(V3ClientTest, EveryErrorPathOfTheMappingTable) {
       {"404 fixture", 404, Fixture("v3-error-404-not-found.json"), {}, ErrorCode::kNotFound},
       {"404 2023", 404, Fixture("v3-error-404-not-found-2023.json"), {}, ErrorCode::kNotFound},
       {"404 no body", 404, "", {}, ErrorCode::kNotFound},
-      {"401 echoes key", 401, Fixture("v3-error-401-wrong-credentials.json"), {},
+      {"401 echoes key",
+       401,
+       Fixture("v3-error-401-wrong-credentials.json"),
+       {},
        ErrorCode::kAuthFailed},
-      {"401 2023", 401, Fixture("v3-error-401-wrong-api-key-2023.json"), {},
+      {"401 2023",
+       401,
+       Fixture("v3-error-401-wrong-api-key-2023.json"),
+       {},
        ErrorCode::kAuthFailed},
-      {"401 missing", 401,
+      {"401 missing",
+       401,
        R"({"error": {"code": "AuthenticationRequiredError", "message": "X-Apikey header is missing"}})",
-       {}, ErrorCode::kAuthFailed},
-      {"403", 403, R"({"error": {"code": "ForbiddenError", "message": "no"}})", {},
+       {},
+       ErrorCode::kAuthFailed},
+      {"403",
+       403,
+       R"({"error": {"code": "ForbiddenError", "message": "no"}})",
+       {},
        ErrorCode::kForbidden},
-      {"429 quota", 429, Fixture("v3-error-429-quota-exceeded.json"), {{"retry-after", "60"}},
-       ErrorCode::kQuotaExceeded, std::chrono::seconds(60)},
-      {"429 throttle", 429, R"({"error": {"code": "TooManyRequestsError", "message": "slow"}})",
-       {}, ErrorCode::kRateLimited},
-      {"429 bare", 429, "", {{"retry-after", "5"}}, ErrorCode::kRateLimited,
+      {"429 quota",
+       429,
+       Fixture("v3-error-429-quota-exceeded.json"),
+       {{"retry-after", "60"}},
+       ErrorCode::kQuotaExceeded,
+       std::chrono::seconds(60)},
+      {"429 throttle",
+       429,
+       R"({"error": {"code": "TooManyRequestsError", "message": "slow"}})",
+       {},
+       ErrorCode::kRateLimited},
+      {"429 bare",
+       429,
+       "",
+       {{"retry-after", "5"}},
+       ErrorCode::kRateLimited,
        std::chrono::seconds(5)},
-      {"400 bad", 400, R"({"error": {"code": "BadRequestError", "message": "x"}})", {},
+      {"400 bad",
+       400,
+       R"({"error": {"code": "BadRequestError", "message": "x"}})",
+       {},
        ErrorCode::kBadRequest},
-      {"400 arg", 400, R"({"error": {"code": "InvalidArgumentError", "message": "x"}})", {},
+      {"400 arg",
+       400,
+       R"({"error": {"code": "InvalidArgumentError", "message": "x"}})",
+       {},
        ErrorCode::kBadRequest},
-      {"400 not yet", 400, R"({"error": {"code": "NotAvailableYet", "message": "x"}})", {},
+      {"400 not yet",
+       400,
+       R"({"error": {"code": "NotAvailableYet", "message": "x"}})",
+       {},
        ErrorCode::kTransient},
       {"413", 413, "<html>too big</html>", {}, ErrorCode::kTooLarge},
       {"500 html", 500, "<html>oops</html>", {}, ErrorCode::kTransient},
       {"502", 502, "", {}, ErrorCode::kTransient},
-      {"503", 503, R"({"error": {"code": "TransientError", "message": "try again"}})",
-       {{"retry-after", "Fri, 27 Nov 2026 10:00:30 GMT"}, {"date", "Fri, 27 Nov 2026 10:00:00 GMT"}},
-       ErrorCode::kTransient, std::chrono::seconds(30)},
-      {"504", 504, R"({"error": {"code": "DeadlineExceededError", "message": "slow"}})", {},
+      {"503",
+       503,
+       R"({"error": {"code": "TransientError", "message": "try again"}})",
+       {{"retry-after", "Fri, 27 Nov 2026 10:00:30 GMT"},
+        {"date", "Fri, 27 Nov 2026 10:00:00 GMT"}},
+       ErrorCode::kTransient,
+       std::chrono::seconds(30)},
+      {"504",
+       504,
+       R"({"error": {"code": "DeadlineExceededError", "message": "slow"}})",
+       {},
        ErrorCode::kTransient},
       {"200 not json", 200, "<html>maintenance</html>", {}, ErrorCode::kTransient},
-      {"200 truncated", 200, Fixture("v3-file-object.json").substr(0, 500), {},
+      {"200 truncated",
+       200,
+       Fixture("v3-file-object.json").substr(0, 500),
+       {},
        ErrorCode::kTransient},
-      {"200 wrong shape", 200, Fixture("v3-files-upload-response-2020.json"), {},
+      {"200 wrong shape",
+       200,
+       Fixture("v3-files-upload-response-2020.json"),
+       {},
        ErrorCode::kTransient},
   };
   auto client = NewClient();
@@ -120,8 +164,8 @@ TEST_F(V3ClientTest, EveryErrorPathOfTheMappingTable) {
     ASSERT_FALSE(r) << c.name;
     EXPECT_EQ(r.error().code, c.expected) << c.name << ": " << r.error().ToString();
     EXPECT_EQ(r.error().retry_after, c.retry_after) << c.name;
-    EXPECT_EQ(r.error().message.find(kKey), std::string::npos) << c.name << ": "
-                                                              << r.error().message;
+    EXPECT_EQ(r.error().message.find(kKey), std::string::npos)
+        << c.name << ": " << r.error().message;
   }
 }
 
@@ -197,6 +241,9 @@ TEST_F(V3ClientTest, LargeUploadFetchesUploadUrlFirst) {
   EXPECT_EQ(transport_->requests()[1].url, "http://127.0.0.1:9/_ah/upload/one-time/");
   EXPECT_EQ(HeaderValue(transport_->requests()[1], "x-apikey"), kKey);
   EXPECT_EQ(FormValue(transport_->requests()[1], "file"), file.string());
+  // The upload may take longer than a lookup: 300 s + 1 s per 64 KiB.
+  EXPECT_EQ(transport_->requests()[0].timeout.count(), 0);
+  EXPECT_EQ(transport_->requests()[1].timeout, std::chrono::milliseconds(300'000 + 480'000));
 }
 
 TEST_F(V3ClientTest, UploadUrlFailureStopsBeforeThePost) {
