@@ -6,6 +6,7 @@
 #include "cli/common_options.h"
 #include "cli/handlers.h"
 #include "cli/signals.h"
+#include "ingest/follow.h"
 #include "pipeline/service.h"
 #include "vt/factory.h"
 
@@ -41,6 +42,10 @@ int RunMain(const Invocation& inv) {
   app.add_option("--backoff-base", backoff_base,
                  "first retry delay after a transient error, seconds (default 30)");
   app.add_option("--seed", seed, "seed of the retry jitter (default: from the clock)");
+  bool no_follow = false;
+  app.add_flag("--no-follow", no_follow,
+               "do not follow dionaea's logsql downloads and the sample directories (binaries, "
+               "watch) while running; only work through what is queued (docs/dionaea.md)");
   if (int rc = ParseArgs(app, inv); rc >= 0) return rc;
   auto options = ResolveOptions(common);
   if (!options) {
@@ -60,6 +65,12 @@ int RunMain(const Invocation& inv) {
   if (backoff_base > 0) request.backoff_base = std::chrono::seconds(backoff_base);
   request.seed = seed;
   SystemClock clock;
+  std::unique_ptr<ingest::Following> following;  // new downloads and files, while we run
+  if (!no_follow) {
+    request.attach = [&](pipeline::Daemon&) {
+      following = ingest::FollowInBackground(*options, clock);
+    };
+  }
   StopOnSignals signals;
   Status st = pipeline::RunPipeline(*options, **client, clock, request, signals.token());
   if (!st) {

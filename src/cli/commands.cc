@@ -26,6 +26,11 @@ std::span<const Command> Commands() {
       Command{"status", "show the queue, quota use, next action, ETA and failed samples",
               &StatusMain},
       Command{"retry", "look failed (or chosen) samples up again", &RetryMain},
+      Command{"backlog", "queue every captured sample without a report, most downloaded first",
+              &BacklogMain},
+      Command{"import-dionaea-cache",
+              "take over dionaea's stuck VirusTotal queue (vtcache.sqlite), read-only",
+              &ImportDionaeaCacheMain},
   };
   return kCommands;
 }

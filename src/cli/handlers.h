@@ -13,5 +13,7 @@ int EnqueueMain(const Invocation& inv);
 int StatusMain(const Invocation& inv);
 int RetryMain(const Invocation& inv);
 int RunMain(const Invocation& inv);
+int BacklogMain(const Invocation& inv);
+int ImportDionaeaCacheMain(const Invocation& inv);
 
 }  // namespace honeyvt::cli
