@@ -14,7 +14,9 @@ domain::EnqueueItem ToEnqueueItem(const SampleCandidate& c) {
   item.md5 = c.md5.hex();
   if (c.sha1) item.sha1 = c.sha1->hex();
   if (c.sha256) item.sha256 = c.sha256->hex();
-  if (c.file_path) item.path = *c.file_path;
+  // A sample VirusTotal already has (or may have) from an earlier upload is queued
+  // hash-only: the pipeline never uploads a job without a file, and so never comments it.
+  if (c.file_path && c.intent.may_upload) item.path = *c.file_path;
   item.source = c.source;
   item.priority = PriorityOf(c);
   return item;

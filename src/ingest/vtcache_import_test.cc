@@ -143,6 +143,24 @@ TEST_F(VtcacheImportTest, IntoTheStateDatabaseIsIdempotentAndRecordsIntent) {
   EXPECT_FALSE(*fresh);  // nothing restricted, nothing recorded
 }
 
+TEST_F(VtcacheImportTest, SamplesAlreadyUploadedAreQueuedHashOnlySoNeverUploadedAgain) {
+  testing::WriteSample(bin_, Md5Of("comment-"), "comment-");
+  testing::WriteSample(bin_, Md5Of("query"), "query");
+  auto state = store::StateDb::Open(dir_ / "state.sqlite");
+  ASSERT_TRUE(state);
+  SystemClock clock;
+  JobStoreSink sink(*state, clock, &state->db());
+  ASSERT_TRUE(ImportVtcache(vtcache_, nullptr, bin_, sink));
+  for (const char* status : {"comment-", "query"}) {
+    auto job = state->Find(Md5Of(status));
+    ASSERT_TRUE(job && *job) << status;
+    EXPECT_EQ((*job)->path, "") << status;  // hash-only: no upload, hence no comment
+  }
+  auto submit = state->Find(Md5Of("submit"));
+  ASSERT_TRUE(submit && *submit);
+  EXPECT_NE((*submit)->path, "");  // VirusTotal lacked it: may still be uploaded
+}
+
 TEST_F(VtcacheImportTest, HostileFiles) {
   RecordingSink sink;
   EXPECT_EQ(ImportVtcache(dir_ / "missing.sqlite", nullptr, bin_, sink).error().code,
