@@ -82,6 +82,11 @@ class UsageStore {
   virtual Result<std::int64_t> RecordRequest(TimePoint at, std::string_view kind) = 0;
   // Moves a recorded request to the time its answer arrived (see QuotaGovernor::Settle).
   virtual Status SettleRequest(std::int64_t id, TimePoint at) = 0;
+  // Moves the most recent request to `at` if it was earlier. Used when a daemon starts: the
+  // last request of a run that was killed may never have been answered, and the server
+  // counted it when it arrived, later than the send time we logged. The daemon makes one
+  // request at a time, so only the latest can be unsettled.
+  virtual Status SettleLatestRequest(TimePoint at) = 0;
   // Times of the requests made at or after `since`, oldest first.
   virtual Result<std::vector<TimePoint>> RequestsSince(TimePoint since) = 0;
   virtual Result<std::int64_t> CountRequestsSince(TimePoint since) = 0;

@@ -102,6 +102,31 @@ TEST(QuotaTest, UsageSurvivesARestart) {
   EXPECT_EQ(q.NextOpening(kT0 + seconds(120)), FromUnixSeconds(std::int64_t{1700006400}));
 }
 
+TEST(QuotaTest, UnansweredRequestOfAKilledRunCountsFromTheRestart) {
+  honeyvt::testing::TempDir dir;
+  {
+    auto db = store::StateDb::Open(dir / "state.sqlite");
+    ASSERT_TRUE(db);
+    QuotaGovernor q(Windows({"2/1m"}), &*db);
+    ASSERT_TRUE(q.Load(kT0));
+    ASSERT_TRUE(q.Record(kT0, "lookup"));
+    ASSERT_TRUE(q.Settle(kT0, kT0 + seconds(1)));
+    ASSERT_TRUE(q.Record(kT0 + seconds(2), "upload"));  // killed before the answer
+  }
+  auto db = store::StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->SettleLatestRequest(kT0 + seconds(20)));  // what a starting daemon does
+  QuotaGovernor q(Windows({"2/1m"}), &*db);
+  ASSERT_TRUE(q.Load(kT0 + seconds(20)));
+  EXPECT_FALSE(q.Available(kT0 + seconds(20)));
+  // The answered request frees its slot at 61 s; the unanswered one only 60 s after the
+  // restart, not 60 s after it was sent (the server may have counted it at any time since).
+  EXPECT_EQ(q.NextOpening(kT0 + seconds(20)), kT0 + seconds(61));
+  EXPECT_EQ(q.Usage(kT0 + seconds(62))[0].used, 1);
+  EXPECT_EQ(q.Usage(kT0 + seconds(79))[0].used, 1);
+  EXPECT_EQ(q.Usage(kT0 + seconds(80))[0].used, 0);
+}
+
 TEST(QuotaTest, UnexpectedQuotaErrorPausesAndLowersTheEstimate) {
   QuotaGovernor q(Windows({"4/1m", "500/1d"}), nullptr);
   ASSERT_TRUE(q.Record(kT0, "lookup"));

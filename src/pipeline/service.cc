@@ -31,6 +31,8 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
   ASSIGN_OR_RETURN(store::LogsqlWriter writer, store::LogsqlWriter::Open(options.logsql, clock));
   LogsqlSink sink(writer, client.api_version());
   QuotaGovernor quota(std::move(windows), &state);
+  // A request in flight when an earlier run died counts from now, not from its send time.
+  RETURN_IF_ERROR(state.SettleLatestRequest(clock.Now()));
   RETURN_IF_ERROR(quota.Load(clock.Now()));
   PollSchedule polls(config);
   RETURN_IF_ERROR(polls.Load(state));

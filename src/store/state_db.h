@@ -45,6 +45,7 @@ class StateDb final : public domain::JobStore, public domain::UsageStore {
   // UsageStore.
   Result<std::int64_t> RecordRequest(TimePoint at, std::string_view kind) override;
   Status SettleRequest(std::int64_t id, TimePoint at) override;
+  Status SettleLatestRequest(TimePoint at) override;
   Result<std::vector<TimePoint>> RequestsSince(TimePoint since) override;
   Result<std::int64_t> CountRequestsSince(TimePoint since) override;
   Status PruneRequests(TimePoint before) override;

@@ -4,7 +4,8 @@
 namespace honeyvt::store {
 
 Result<std::int64_t> StateDb::RecordRequest(TimePoint at, std::string_view kind) {
-  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("INSERT INTO quota_requests (at, kind) VALUES (?, ?)"));
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.Prepare("INSERT INTO quota_requests (at, kind) VALUES (?, ?)"));
   stmt.BindAll(ToUnixMillis(at), kind);
   RETURN_IF_ERROR(stmt.Run());
   return db_.LastInsertRowid();
@@ -14,6 +15,14 @@ Status StateDb::SettleRequest(std::int64_t id, TimePoint at) {
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.Prepare("UPDATE quota_requests SET at = max(at, ?) WHERE rowid = ?"));
   stmt.BindAll(ToUnixMillis(at), id);
+  return stmt.Run();
+}
+
+Status StateDb::SettleLatestRequest(TimePoint at) {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.Prepare("UPDATE quota_requests SET at = max(at, ?) "
+                               "WHERE rowid = (SELECT max(rowid) FROM quota_requests)"));
+  stmt.Bind(1, ToUnixMillis(at));
   return stmt.Run();
 }
 
@@ -31,7 +40,8 @@ Result<std::vector<TimePoint>> StateDb::RequestsSince(TimePoint since) {
 }
 
 Result<std::int64_t> StateDb::CountRequestsSince(TimePoint since) {
-  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT count(*) FROM quota_requests WHERE at >= ?"));
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.Prepare("SELECT count(*) FROM quota_requests WHERE at >= ?"));
   stmt.Bind(1, ToUnixMillis(since));
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   return row ? stmt.Int64(0) : 0;
