@@ -74,7 +74,7 @@ std::string PointSql(const KindSpec& s) {
 
 std::string RangeSql(const KindSpec& s) {
   return std::string("SELECT ") + s.key + ", " + s.columns + " FROM " + s.from + " WHERE " + s.key +
-         " >= ?1 AND " + s.key + " < ?2 ORDER BY " + s.key + ", " + s.rowid;
+         " >= ?1 AND " + s.key + " <= ?2 ORDER BY " + s.key + ", " + s.rowid;
 }
 
 }  // namespace honeyvt::tree

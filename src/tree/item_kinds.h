@@ -37,7 +37,7 @@ struct KindSpec {
 
 const KindSpec& SpecOf(Kind kind);
 
-// SQL reading one connection's rows (?1 = id) or an id range (?1 <= id < ?2).
+// SQL reading one connection's rows (?1 = id) or an id range (?1 <= id <= ?2).
 std::string PointSql(const KindSpec& spec);
 std::string RangeSql(const KindSpec& spec);
 

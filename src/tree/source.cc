@@ -80,33 +80,58 @@ Result<TreeSource> TreeSource::Create(store::Database& db) {
   src.children_range_.emplace(std::move(children_range));
   src.connection_point_.emplace(std::move(connection_point));
   if (db.TableExists("mysql_command_args")) {
-    ASSIGN_OR_RETURN(store::Statement args,
-                     db.Prepare("SELECT mysql_command_arg_data FROM mysql_command_args "
+    const char* select = "SELECT mysql_command, mysql_command_arg_data FROM mysql_command_args ";
+    ASSIGN_OR_RETURN(store::Statement point,
+                     db.Prepare(std::string(select) +
                                 "WHERE mysql_command = ?1 "
                                 "ORDER BY mysql_command_arg_index ASC, rowid"));
-    src.mysql_args_.emplace(std::move(args));
+    src.mysql_args_.point.emplace(std::move(point));
+    src.mysql_args_.cols = 1;
+    if (HasIndexOn(db, "mysql_command_args", "mysql_command")) {
+      ASSIGN_OR_RETURN(store::Statement range,
+                       db.Prepare(std::string(select) +
+                                  "WHERE mysql_command >= ?1 AND mysql_command <= ?2 "
+                                  "ORDER BY mysql_command, mysql_command_arg_index ASC, rowid"));
+      src.mysql_args_.range.emplace(std::move(range));
+    }
   }
   RETURN_IF_ERROR(src.PrepareSip());
   return src;
 }
+
+namespace {
+
+std::string SipSql(const SipPartSpec& spec, const std::string& table, const char* rowid,
+                   bool range) {
+  std::string sql = std::string("SELECT sip_command, ") + spec.columns + " FROM " + table;
+  if (range) return sql + " WHERE sip_command >= ?1 AND sip_command <= ?2 ORDER BY sip_command, " + rowid;
+  return sql + " WHERE sip_command = ?1 ORDER BY " + rowid;
+}
+
+}  // namespace
 
 Status TreeSource::PrepareSip() {
   if (!kinds_[static_cast<std::size_t>(Kind::kSip)].exists) return OkStatus();
   for (std::size_t i = 0; i < kSipPartCount; ++i) {
     const SipPartSpec& spec = SpecOf(static_cast<SipPart>(i));
     if (!db_->TableExists(spec.table)) continue;
-    ASSIGN_OR_RETURN(store::Statement stmt,
-                     db_->Prepare(std::string("SELECT ") + spec.columns + " FROM main." +
-                                  spec.table + " WHERE sip_command = ?1 ORDER BY rowid"));
-    sip_[i].emplace(std::move(stmt));
+    SubState& sub = sip_[i];
+    const std::string table = std::string("main.") + spec.table;
+    ASSIGN_OR_RETURN(store::Statement point, db_->Prepare(SipSql(spec, table, "rowid", false)));
+    sub.point.emplace(std::move(point));
+    sub.cols = static_cast<std::size_t>(sub.point->ColumnCount() - 1);
     sip_unindexed_[i] = !HasIndexOn(*db_, spec.table, "sip_command");
+    if (!sip_unindexed_[i]) {
+      ASSIGN_OR_RETURN(store::Statement range, db_->Prepare(SipSql(spec, table, "rowid", true)));
+      sub.range.emplace(std::move(range));
+    }
   }
   return OkStatus();
 }
 
 Status TreeSource::IndexSip() {
   for (std::size_t i = 0; i < kSipPartCount; ++i) {
-    if (!sip_[i] || !sip_unindexed_[i]) continue;
+    if (!sip_[i].point || !sip_unindexed_[i]) continue;
     const SipPartSpec& spec = SpecOf(static_cast<SipPart>(i));
     const std::string copy = std::string("honeyvt_tree_") + spec.table;
     RETURN_IF_ERROR(db_->Exec("CREATE TEMP TABLE " + copy + " AS SELECT rowid AS rid, " +
@@ -114,10 +139,11 @@ Status TreeSource::IndexSip() {
                               " WHERE sip_command IS NOT NULL"));
     RETURN_IF_ERROR(
         db_->Exec("CREATE INDEX temp." + copy + "_idx ON " + copy + " (sip_command, rid)"));
-    ASSIGN_OR_RETURN(store::Statement stmt,
-                     db_->Prepare(std::string("SELECT ") + spec.columns + " FROM temp." + copy +
-                                  " WHERE sip_command = ?1 ORDER BY rid"));
-    sip_[i].emplace(std::move(stmt));
+    const std::string table = "temp." + copy;
+    ASSIGN_OR_RETURN(store::Statement point, db_->Prepare(SipSql(spec, table, "rid", false)));
+    ASSIGN_OR_RETURN(store::Statement range, db_->Prepare(SipSql(spec, table, "rid", true)));
+    sip_[i].point.emplace(std::move(point));
+    sip_[i].range.emplace(std::move(range));
     sip_unindexed_[i] = false;
   }
   return OkStatus();
@@ -125,16 +151,10 @@ Status TreeSource::IndexSip() {
 
 Result<RowList> TreeSource::Collect(store::Statement& stmt, int first_col, CellStore& out) {
   out.Clear(static_cast<std::size_t>(stmt.ColumnCount() - first_col));
-  while (true) {
-    auto row = stmt.Step();
-    if (!row) {
-      stmt.Reset();
-      return std::move(row).error();
-    }
-    if (!*row) break;
-    out.Append(stmt, first_col);
-  }
-  stmt.Reset();
+  ASSIGN_OR_RETURN(bool complete,
+                   ScanCapped(stmt, static_cast<std::size_t>(-1),
+                              [&](const store::Statement& s) { out.Append(s, first_col); }));
+  (void)complete;
   return out.List();
 }
 
@@ -144,83 +164,60 @@ void TreeSource::ClearWindow() {
   edges_.clear();
   window_used_ = 0;
   by_id_.clear();
-  for (KindState& st : kinds_) {
-    st.windowed = false;
-    st.keys.clear();
-    st.rows.Clear(st.cols);
-  }
+  for (KindState& st : kinds_) st.window.Clear(st.cols);
+  for (SubState& sub : sip_) sub.window.Clear(sub.cols);
+  mysql_args_.window.Clear(mysql_args_.cols);
 }
 
 Status TreeSource::LoadWindow(std::int64_t lo, std::int64_t hi) {
   ClearWindow();
+  if (hi <= lo) return OkStatus();
   lo_ = lo;
   hi_ = hi;
   for (KindState& st : kinds_) {
     if (!st.exists) continue;
-    store::Statement& stmt = *st.range;
-    stmt.Bind(1, lo).Bind(2, hi);
-    bool overflow = false;
-    while (true) {
-      auto row = stmt.Step();
-      if (!row) {
-        stmt.Reset();
-        return std::move(row).error();
-      }
-      if (!*row) break;
-      if (st.rows.rows() >= kMaxWindowRows) {
-        overflow = true;
-        break;
-      }
-      st.keys.push_back(stmt.Int64(0));
-      st.rows.Append(stmt, 1);
-    }
-    stmt.Reset();
-    if (overflow) {
-      st.keys.clear();
-      st.rows.Clear(st.cols);
-    }
-    st.windowed = !overflow;
+    RETURN_IF_ERROR(st.window.Load(*st.range, lo, hi - 1, st.cols, kMaxWindowRows));
   }
+  RETURN_IF_ERROR(LoadSub(mysql_args_, Kind::kMysqlCommand, 0));
+  // Unindexed SIP parts (before the copy) have no range statement and stay unwindowed.
+  for (SubState& sub : sip_) RETURN_IF_ERROR(LoadSub(sub, Kind::kSip, 0));
+  return LoadChildren(lo, hi);
+}
+
+Status TreeSource::LoadSub(SubState& sub, Kind parent, std::size_t col) {
+  const KeyedRows& rows = kinds_[static_cast<std::size_t>(parent)].window;
+  if (!sub.range || !rows.valid()) return OkStatus();
+  const auto span = IntegerSpan(rows.all(), col);
+  if (!span) return OkStatus();
+  return sub.window.Load(*sub.range, span->first, span->second, sub.cols, kMaxWindowRows);
+}
+
+Status TreeSource::LoadChildren(std::int64_t lo, std::int64_t hi) {
   store::Statement& stmt = *children_range_;
   stmt.Bind(1, lo).Bind(2, hi);
-  bool overflow = false;
-  while (true) {
-    auto row = stmt.Step();
-    if (!row) {
-      stmt.Reset();
-      return std::move(row).error();
-    }
-    if (!*row) break;
-    if (edges_.size() >= kMaxWindowRows) {
-      overflow = true;
-      break;
-    }
-    if (window_rows_.size() <= window_used_) window_rows_.resize(window_used_ + 1);
-    Connection& c = window_rows_[window_used_];
-    c.ReadInto(stmt, 1);
-    edges_.emplace_back(stmt.Int64(0), c.id);
-    by_id_.emplace_back(c.id, window_used_);
-    ++window_used_;
-  }
-  stmt.Reset();
-  if (overflow) {
+  ASSIGN_OR_RETURN(bool complete, ScanCapped(stmt, kMaxWindowRows, [&](const store::Statement& s) {
+                     if (window_rows_.size() <= window_used_) window_rows_.resize(window_used_ + 1);
+                     Connection& c = window_rows_[window_used_];
+                     c.ReadInto(s, 1);
+                     edges_.emplace_back(s.Int64(0), c.id);
+                     by_id_.emplace_back(c.id, window_used_);
+                     ++window_used_;
+                   }));
+  if (!complete) {
     edges_.clear();
     by_id_.clear();
     window_used_ = 0;
   }
   std::sort(by_id_.begin(), by_id_.end());
-  window_children_ = !overflow;
+  window_children_ = complete;
   return OkStatus();
 }
 
 Result<RowList> TreeSource::Items(Kind kind, std::int64_t id) {
   KindState& st = kinds_[static_cast<std::size_t>(kind)];
   if (!st.exists) return RowList();
-  if (st.windowed && id >= lo_ && id < hi_) {
-    auto [b, e] = std::equal_range(st.keys.begin(), st.keys.end(), id);
-    return st.rows.Slice(static_cast<std::size_t>(b - st.keys.begin()),
-                         static_cast<std::size_t>(e - b));
-  }
+  RowList out;
+  if (st.window.Find(id, out)) return out;
   st.point->Bind(1, id);
   return Collect(*st.point, 1, st.scratch);
 }
@@ -239,16 +236,11 @@ Result<std::span<const std::int64_t>> TreeSource::Children(std::int64_t id) {
   }
   store::Statement& stmt = *children_point_;
   stmt.Bind(1, id);
-  while (true) {
-    auto row = stmt.Step();
-    if (!row) {
-      stmt.Reset();
-      return std::move(row).error();
-    }
-    if (!*row) break;
-    children_scratch_.push_back(stmt.Int64(0));
-  }
-  stmt.Reset();
+  ASSIGN_OR_RETURN(bool complete,
+                   ScanCapped(stmt, static_cast<std::size_t>(-1), [&](const store::Statement& s) {
+                     children_scratch_.push_back(s.Int64(0));
+                   }));
+  (void)complete;
   return std::span<const std::int64_t>(children_scratch_);
 }
 
@@ -269,20 +261,23 @@ Result<const Connection*> TreeSource::ConnectionById(std::int64_t id) {
   return out;
 }
 
+Result<RowList> TreeSource::SubRows(SubState& sub, const Value& key, CellStore& scratch) {
+  if (!sub.point) return RowList();
+  RowList out;
+  if (key.type == store::ColumnType::kInteger && sub.window.Find(key.integer, out)) return out;
+  BindValue(*sub.point, 1, key);
+  return Collect(*sub.point, 1, scratch);
+}
+
 Result<RowList> TreeSource::SipParts(SipPart part, const Value& sip_command) {
-  if (part == SipPart::kAddrs && ++sip_lookups_ == kDirectSipLookups + 1) {
+  if (part == SipPart::kAddrs && ++sip_lookups_ > kDirectSipLookups) {
     RETURN_IF_ERROR(IndexSip());
   }
-  auto& stmt = sip_[static_cast<std::size_t>(part)];
-  if (!stmt) return RowList();
-  BindValue(*stmt, 1, sip_command);
-  return Collect(*stmt, 0, sip_scratch_);
+  return SubRows(sip_[static_cast<std::size_t>(part)], sip_command, sip_scratch_);
 }
 
 Result<RowList> TreeSource::MysqlArgs(const Value& mysql_command) {
-  if (!mysql_args_) return RowList();
-  BindValue(*mysql_args_, 1, mysql_command);
-  return Collect(*mysql_args_, 0, mysql_scratch_);
+  return SubRows(mysql_args_, mysql_command, mysql_scratch_);
 }
 
 }  // namespace honeyvt::tree

@@ -4,17 +4,19 @@
 // Speed without unbounded memory: the walker processes roots in pages of ascending id.
 // For a dense page, LoadWindow(lo, hi) range-scans each item table's `connection` index
 // and the `connection_parent` index once for the whole id range, so most connections
-// cost no query of their own. Connections outside the window (children far from their
-// root, sparse filtered roots) fall back to indexed point queries. A window never holds
-// more than kMaxWindowRows rows per table; a table that would exceed it is read with
-// point queries for that page instead. Every statement is reset as soon as its rows are
+// cost no query of their own. The same is done one level down: the window's mysql
+// commands and SIP commands span an id range, and their arguments and SIP parts are read
+// with one range scan each. Anything outside the window (children far from their root,
+// sparse filtered roots) falls back to indexed point queries. A window never holds more
+// than kMaxWindowRows rows per table; a table that would exceed it is read with point
+// queries for that page instead. Every statement is reset as soon as its rows are
 // copied, so no SQLite lock is held while output is written (dionaea keeps logging).
 //
 // SIP sub-tables have no index on sip_command in dionaea's schema, so each lookup scans
-// the table. After kDirectSipLookups such lookups (a run that prints many SIP commands),
-// the five tables are copied once into indexed TEMP tables (the temp database lives
-// outside the logsql file, which is never written); a run printing a few SIP commands
-// (-c, -r) never pays for the copy.
+// the table. Once a run has needed more than kDirectSipLookups SIP commands, the five
+// tables are copied once into indexed TEMP tables (the temp database lives outside the
+// logsql file, which is never written); a run printing a few SIP commands (-c, -r) never
+// pays for the copy.
 //
 // Not thread-safe. Returned rows stay valid until the next call for the same kind (or
 // the next LoadWindow); a returned Connection until the next ConnectionById/LoadWindow.
@@ -29,6 +31,7 @@
 #include "store/sqlite.h"
 #include "tree/connection.h"
 #include "tree/item_kinds.h"
+#include "tree/keyed_rows.h"
 #include "tree/rows.h"
 #include "tree/value.h"
 
@@ -69,23 +72,31 @@ class TreeSource {
     bool exists = false;
     std::optional<store::Statement> point, range;
     std::size_t cols = 0;
-    bool windowed = false;  // window rows valid for this kind
-    std::vector<std::int64_t> keys;
-    CellStore rows;
+    KeyedRows window;
     CellStore scratch;
+  };
+  // A sub-item table read by its parent's integer id (SIP parts, mysql arguments).
+  struct SubState {
+    std::optional<store::Statement> point, range;  // range: null while unindexed
+    std::size_t cols = 0;
+    KeyedRows window;
   };
   explicit TreeSource(store::Database& db) : db_(&db) {}
   Status PrepareSip();
   Status IndexSip();
+  Status LoadChildren(std::int64_t lo, std::int64_t hi);
+  // Loads `sub` for the integer ids found in column `col` of `parent`'s window rows.
+  Status LoadSub(SubState& sub, Kind parent, std::size_t col);
+  Result<RowList> SubRows(SubState& sub, const Value& key, CellStore& scratch);
   static Result<RowList> Collect(store::Statement& stmt, int first_col, CellStore& out);
 
   store::Database* db_;
   std::array<KindState, kKindCount> kinds_;
-  std::array<std::optional<store::Statement>, kSipPartCount> sip_;
+  std::array<SubState, kSipPartCount> sip_;
   std::array<bool, kSipPartCount> sip_unindexed_{};
   std::size_t sip_lookups_ = 0;
   CellStore sip_scratch_;
-  std::optional<store::Statement> mysql_args_;
+  SubState mysql_args_;
   CellStore mysql_scratch_;
   std::optional<store::Statement> children_point_, children_range_, connection_point_;
   // Window state: children rows of parents in [lo_, hi_), reused in place.
