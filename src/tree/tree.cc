@@ -1,10 +1,13 @@
 #include "tree/tree.h"
 
+#include <array>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "tree/escape.h"
 #include "tree/json_writer.h"
+#include "tree/page_pipeline.h"
 #include "tree/source.h"
 #include "tree/text_writer.h"
 #include "tree/vt_summary.h"
@@ -14,35 +17,6 @@ namespace honeyvt::tree {
 namespace {
 
 constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
-
-std::int64_t SaturatingAdd(std::int64_t a, std::int64_t b) {
-  return a > kMaxInt - b ? kMaxInt : a + b;
-}
-
-// Reads the next page of roots (id > after) and releases the statement's lock.
-// `out` is reused in place (no allocation once warm); `count` receives the row count.
-Status NextPage(store::Statement& stmt, const RootQuery& query, std::int64_t after,
-                std::int64_t upto, std::size_t limit, std::vector<Connection>& out,
-                std::size_t& count) {
-  count = 0;
-  int i = 0;
-  for (const Value& v : query.params) BindValue(stmt, ++i, v);
-  stmt.Bind(++i, after);
-  stmt.Bind(++i, static_cast<std::int64_t>(limit));
-  stmt.Bind(++i, upto);
-  while (true) {
-    auto row = stmt.Step();
-    if (!row) {
-      stmt.Reset();
-      return std::move(row).error();
-    }
-    if (!*row) break;
-    if (out.size() <= count) out.resize(count + 1);
-    out[count++].ReadInto(stmt, 0);
-  }
-  stmt.Reset();
-  return OkStatus();
-}
 
 constexpr std::size_t kMaxHeldOutput = 4 << 20;
 
@@ -109,12 +83,7 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
                      db.path().string() + ": not a dionaea logsql database (no connections table)");
   }
   const RootQuery query = BuildRootQuery(options.filters);
-  ASSIGN_OR_RETURN(store::Statement roots, db.Prepare(PagedRootSql(query)));
-  ASSIGN_OR_RETURN(TreeSource source, TreeSource::Create(db));
   ASSIGN_OR_RETURN(VtLookup vt, VtLookup::Create(db, options.latest_report));
-  TextWriter text(source, vt, sink, options.raw);
-  JsonWriter json(source, vt, sink);
-  TreeWriter& writer = options.format == Format::kJson ? static_cast<TreeWriter&>(json) : text;
   if (options.format == Format::kText) {
     sink.Write("using database located at ");
     std::string label;
@@ -125,48 +94,41 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
     sink.Write(label);
     sink.Write("\n");
   }
-  const std::size_t limit = options.page_size == 0 ? 1 : options.page_size;
-  std::vector<Connection> page;
-  std::int64_t after = std::numeric_limits<std::int64_t>::min();
-  std::int64_t upto = kMaxInt;
+  PageCursor cursor{std::numeric_limits<std::int64_t>::min(), kMaxInt, options.page_size};
   if (options.filters.time_from || options.filters.time_to) {
     ASSIGN_OR_RETURN(auto range, TimeIdRange(db, options.filters));
     if (!range) return OkStatus();
-    after = range->first - 1;
-    upto = range->second;
+    cursor.after = range->first - 1;
+    cursor.upto = range->second;
   }
-  // One short read transaction per page of roots: SQLite then locks the file once per
-  // page instead of once per statement. Output is held in memory meanwhile, so a slow
-  // reader (a pager) never keeps dionaea from committing; a huge page is split.
-  ReadScope scope(db, sink);
-  const std::function<Status()> split = [&]() -> Status {
-    if (sink.buffered() <= kMaxHeldOutput) return OkStatus();
-    RETURN_IF_ERROR(scope.End());
-    return scope.Begin();
-  };
+  ASSIGN_OR_RETURN(auto pipeline, PagePipeline::Start(db.path(), query, cursor));
+  // One writer per slot: a writer reads through its slot's TreeSource.
+  std::array<std::unique_ptr<TreeWriter>, 2> writers;
+  // One short read transaction per page for the walk's point queries. Output is held in
+  // memory meanwhile, so a slow reader (a pager) never keeps dionaea from committing; a
+  // huge page is split.
   while (sink.ok()) {
-    RETURN_IF_ERROR(scope.Begin());
-    std::size_t count = 0;
-    RETURN_IF_ERROR(NextPage(roots, query, after, upto, limit, page, count));
-    if (count == 0) break;
-    const Connection& last = page[count - 1];
-    // Dense pages (at least one root per 64 ids) prefetch the whole id range at once.
-    const std::int64_t lo = page.front().id;
-    const std::int64_t span = last.id - lo;
-    if (span >= 0 && span <= 64 * static_cast<std::int64_t>(count)) {
-      RETURN_IF_ERROR(source.LoadWindow(lo, SaturatingAdd(last.id, 1 + 256 + span / 8)));
-    } else {
-      source.ClearWindow();
+    ASSIGN_OR_RETURN(PageSlot * slot, pipeline->Next());
+    if (slot == nullptr) break;
+    std::unique_ptr<TreeWriter>& writer = writers[slot->index];
+    if (!writer) {
+      if (options.format == Format::kJson)
+        writer = std::make_unique<JsonWriter>(*slot->source, vt, sink);
+      else
+        writer = std::make_unique<TextWriter>(*slot->source, vt, sink, options.raw);
     }
-    for (std::size_t i = 0; i < count; ++i) {
-      const Connection& root = page[i];
-      if (!sink.ok()) break;
-      RETURN_IF_ERROR(WalkTree(root, source, writer, sink, split));
+    ReadScope scope(slot->db, sink);
+    const std::function<Status()> split = [&]() -> Status {
+      if (sink.buffered() <= kMaxHeldOutput) return OkStatus();
+      RETURN_IF_ERROR(scope.End());
+      return scope.Begin();
+    };
+    RETURN_IF_ERROR(scope.Begin());
+    for (std::size_t i = 0; i < slot->count && sink.ok(); ++i) {
+      RETURN_IF_ERROR(WalkTree(slot->page[i], *slot->source, *writer, sink, split));
       RETURN_IF_ERROR(split());
     }
     RETURN_IF_ERROR(scope.End());
-    if (count < limit) break;
-    after = last.id;
   }
   return OkStatus();
 }
