@@ -95,6 +95,9 @@ class UsageStore {
   virtual Status RecordAnalysisDuration(TimePoint at, std::chrono::seconds duration) = 0;
   // The most recent observed durations, newest first.
   virtual Result<std::vector<std::chrono::seconds>> RecentAnalysisDurations(int limit) = 0;
+  // Learnt tuning values by name (e.g. the adaptive poll offsets); nullopt if never saved.
+  virtual Result<std::optional<double>> LoadTuning(std::string_view key) = 0;
+  virtual Status SaveTuning(std::string_view key, double value) = 0;
 };
 
 }  // namespace honeyvt::domain

@@ -14,6 +14,9 @@ PipelineConfig PipelineConfig::FromOptions(const Options& options) {
   c.comment_text = options.comment_text;
   c.comment_delay = options.comment_delay;
   c.v2_batch_size = std::clamp(options.v2_batch_size, 1, 25);
+  c.refresh = options.refresh;
+  c.refresh_age = options.refresh_age;
+  c.refresh_below = options.refresh_below;
   c.lease = options.request_timeout + std::chrono::seconds(60);
   return c;
 }

@@ -36,6 +36,14 @@ struct PipelineConfig {
   std::chrono::seconds relookup_after_deadline{1800};
   std::chrono::seconds relookup_interval{86400};  // unknown sample that is not uploaded
 
+  // Refresh with spare quota (QuotaGovernor::Spare): a stored report is looked up again
+  // refresh_age after it was fetched, or refresh_weak_after if fewer than refresh_below
+  // engines detected the sample.
+  bool refresh = true;
+  std::chrono::seconds refresh_age{30LL * 86400};
+  int refresh_below = 5;
+  std::chrono::seconds refresh_weak_after{86400};
+
   static PipelineConfig FromOptions(const Options& options);
 };
 

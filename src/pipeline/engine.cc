@@ -13,23 +13,33 @@ using domain::JobState;
 Result<bool> Engine::Step(std::stop_token stop) {
   now_ = d_.clock->Now();
   if (!d_.quota->Available(now_)) return false;
+  const bool refresh = config_.refresh && d_.quota->Spare(now_);
   for (JobState state : kServiceOrder) {
-    int limit = 1;
-    const bool lookup = state == JobState::kLookup || state == JobState::kRelookup;
-    if (lookup && d_.client->MaxBatch() > 1) {
-      limit = std::clamp(config_.v2_batch_size, 1, d_.client->MaxBatch());
-    }
-    const domain::Lease lease{d_.owner, now_ + config_.lease};
-    ASSIGN_OR_RETURN(std::vector<Job> jobs, d_.jobs->Claim(state, now_, limit, lease));
-    if (jobs.empty()) continue;
-    return Execute(state, std::move(jobs), stop);
+    ASSIGN_OR_RETURN(bool worked, TryState(state, stop));
+    if (worked) return true;
   }
+  // Done jobs are due for a refresh at their next_action_at (old or weakly detected
+  // reports); served only with quota nothing else wanted.
+  if (refresh) return TryState(JobState::kDone, stop);
   return false;
+}
+
+Result<bool> Engine::TryState(JobState state, std::stop_token stop) {
+  int limit = 1;
+  const bool lookup =
+      state == JobState::kLookup || state == JobState::kRelookup || state == JobState::kDone;
+  if (lookup && d_.client->MaxBatch() > 1) {
+    limit = std::clamp(config_.v2_batch_size, 1, d_.client->MaxBatch());
+  }
+  const domain::Lease lease{d_.owner, now_ + config_.lease};
+  ASSIGN_OR_RETURN(std::vector<Job> jobs, d_.jobs->Claim(state, now_, limit, lease));
+  if (jobs.empty()) return false;
+  return Execute(state, std::move(jobs), stop);
 }
 
 Result<bool> Engine::Execute(JobState state, std::vector<Job> jobs, std::stop_token stop) {
   std::vector<Outcome> outcomes;
-  if (state == JobState::kLookup || state == JobState::kRelookup) {
+  if (state == JobState::kLookup || state == JobState::kRelookup || state == JobState::kDone) {
     outcomes = Lookup(jobs, stop);
   } else if (state == JobState::kUpload) {
     outcomes.push_back(Upload(jobs[0]));
@@ -137,9 +147,16 @@ Engine::Outcome Engine::StoreReport(Job& job, const domain::FileReport& report,
   if (job.sha1.empty()) job.sha1 = report.sha1;
   if (job.sha256.empty()) job.sha256 = report.sha256;
   job.last_error.clear();
-  MoveTo(job, JobState::kDone, now_);
-  spdlog::info("sample {}: {}/{} engines detect it", report.md5, report.Positives(),
-               report.Total());
+  const bool weak = report.Positives() < config_.refresh_below;
+  const bool refreshed = job.state == JobState::kDone;
+  MoveTo(job, JobState::kDone, now_ + (weak ? config_.refresh_weak_after : config_.refresh_age));
+  if (refreshed) {
+    spdlog::info("sample {}: refreshed, {}/{} engines detect it", report.md5,
+                 report.Positives(), report.Total());
+  } else {
+    spdlog::info("sample {}: {}/{} engines detect it", report.md5, report.Positives(),
+                 report.Total());
+  }
   return {};
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 // The sample state machine (docs/pipeline.md): claims the most urgent due step, makes at
 // most one VirusTotal request for it (a v2 batch lookup covers several samples), and
-// finishes the step in one transaction. The order of calls when several are due:
-// lookups of new samples, uploads, polls, comments, then re-lookups of parked samples.
+// finishes the step in one transaction. The order of calls when several are due: polls
+// and comments of samples already uploaded (finish what was started), lookups of new
+// samples, uploads, re-lookups of parked samples, and last, only with quota that would
+// otherwise go unused (QuotaGovernor::Spare), refreshes of stored reports that are old or
+// detected by few engines.
 //
 // Outcomes: every vt error code has a defined next step (transient -> capped exponential
 // backoff with jitter, then kFailed after max_attempts; quota exceeded -> the governor
@@ -54,8 +57,8 @@ class Engine {
 
   // The order in which states are served.
   static constexpr domain::JobState kServiceOrder[] = {
-      domain::JobState::kLookup, domain::JobState::kUpload, domain::JobState::kPoll,
-      domain::JobState::kComment, domain::JobState::kRelookup};
+      domain::JobState::kPoll, domain::JobState::kComment, domain::JobState::kLookup,
+      domain::JobState::kUpload, domain::JobState::kRelookup};
 
  private:
   enum class Next { kFinish, kRelease, kFatal };
@@ -64,11 +67,14 @@ class Engine {
     Error fatal{ErrorCode::kInternal, ""};
   };
 
+  Result<bool> TryState(domain::JobState state, std::stop_token stop);
   Result<bool> Execute(domain::JobState state, std::vector<domain::Job> jobs,
                        std::stop_token stop);
   std::vector<Outcome> Lookup(std::vector<domain::Job>& jobs, std::stop_token stop);
   Outcome LookupResult(domain::Job& job, Result<domain::FileReport> report,
                        std::stop_token stop);
+  // A refresh lookup that brought no report: the job stays done, tried again later.
+  Outcome RefreshMiss(domain::Job& job, const std::string& why);
   Outcome Upload(domain::Job& job);
   Outcome Comment(domain::Job& job);
   Outcome Poll(domain::Job& job, std::stop_token stop);

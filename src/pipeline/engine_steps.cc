@@ -71,14 +71,27 @@ std::vector<Engine::Outcome> Engine::Lookup(std::vector<Job>& jobs, std::stop_to
   return out;
 }
 
+Engine::Outcome Engine::RefreshMiss(Job& job, const std::string& why) {
+  // The stored report stays; a refresh is optional work and never fails a job.
+  job.last_error = "refresh: " + why;
+  job.next_action_at = now_ + config_.refresh_weak_after;
+  return {};
+}
+
 Engine::Outcome Engine::LookupResult(Job& job, Result<FileReport> report, std::stop_token stop) {
   if (report && !Unanalysed(*report)) return StoreReport(job, *report, stop);
   const ErrorCode code = report ? ErrorCode::kQueued : report.error().code;
+  if (job.state == JobState::kDone) {
+    if (report || !IsRequestError(code)) {
+      return RefreshMiss(job, report ? "no finished analysis" : report.error().ToString());
+    }
+    return CommonError(job, report.error());
+  }
   if (code == ErrorCode::kQueued) {
     // Known but not analysed yet: look again after a poll interval.
     ++job.polls;
     job.last_error = "known to VirusTotal but not analysed yet";
-    MoveTo(job, JobState::kRelookup, now_ + d_.polls->NextPoll(job.polls));
+    MoveTo(job, JobState::kRelookup, now_ + d_.polls->NextLook(job.polls));
     return {};
   }
   if (code != ErrorCode::kNotFound) return CommonError(job, report.error());
@@ -184,11 +197,17 @@ Engine::Outcome Engine::Poll(Job& job, std::stop_token stop) {
   ++job.polls;
   auto analysis = d_.client->GetAnalysis(job.analysis_id);
   Settle();
-  if (!analysis || analysis->status != domain::AnalysisStatus::kCompleted) {
+  const bool complete = analysis && analysis->status == domain::AnalysisStatus::kCompleted;
+  if (analysis) {
+    if (Status st = d_.polls->Learn(job.polls, complete, d_.usage); !st) {
+      spdlog::warn("could not save the poll schedule: {}", st.error().ToString());
+    }
+  }
+  if (!complete) {
     const ErrorCode code = analysis ? ErrorCode::kQueued : analysis.error().code;
     if (code == ErrorCode::kQueued) {
       job.last_error.clear();
-      job.next_action_at = now_ + d_.polls->NextPoll(job.polls);
+      job.next_action_at = d_.polls->NextPollAt(uploaded, job.polls, now_);
       return {};
     }
     if (code == ErrorCode::kNotFound) {
@@ -208,7 +227,6 @@ Engine::Outcome Engine::Poll(Job& job, std::stop_token stop) {
   Outcome stored = StoreReport(job, report, stop);
   if (job.state == JobState::kDone) {
     const auto took = std::chrono::duration_cast<std::chrono::seconds>(now_ - uploaded);
-    d_.polls->Observe(took);
     if (Status st = d_.usage->RecordAnalysisDuration(now_, took); !st) {
       spdlog::warn("could not record the analysis duration: {}", st.error().ToString());
     }

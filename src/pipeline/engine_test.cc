@@ -306,11 +306,12 @@ TEST(EngineTest, V2BatchesLookupsAndHonoursPriority) {
   EXPECT_EQ(rig.Rows("virustotals"), 6);
 }
 
-TEST(EngineTest, NewLookupsGoBeforePollsAndComments) {
+TEST(EngineTest, DuePollsOfUploadedSamplesGoBeforeNewLookups) {
   Rig rig({"1/1m"});
   rig.config.comment = false;
   rig.config.first_poll_default = seconds(1);
   rig.Rebuild();
+  rig.vt.polls_until_complete = 0;
   const auto path = rig.File("u", "unknown one");
   const auto d = DigestBytes("unknown one");
   rig.Enqueue(d, path);
@@ -321,8 +322,97 @@ TEST(EngineTest, NewLookupsGoBeforePollsAndComments) {
   rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 1, 2, 1600000000));
   rig.clock.Advance(seconds(60));
   ASSERT_TRUE(*rig.Step());
-  EXPECT_EQ(rig.vt.calls.back(), "report " + kKnownMd5);  // the new sample first
-  EXPECT_EQ(rig.Job(d.md5).state, JobState::kPoll);
+  // Finishing the started sample costs one request and gives a verdict; the new one waits.
+  EXPECT_EQ(rig.vt.calls.back().rfind("analysis ", 0), 0u) << rig.vt.calls.back();
+  EXPECT_EQ(rig.Job(d.md5).state, JobState::kDone);
+  EXPECT_EQ(rig.Job(kKnownMd5).state, JobState::kLookup);
+  rig.clock.Advance(seconds(60));
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back(), "report " + kKnownMd5);
+}
+
+TEST(EngineTest, WeakReportIsRefreshedOnlyWithSpareQuotaAndReplacesTheOldOne) {
+  // 10 requests a day: at 12:00 UTC the even pace allows 5.
+  Rig rig({"10/1d"});
+  rig.clock.Set(FromUnixSeconds(std::int64_t{1700006400}));  // 2023-11-15 00:00 UTC
+  rig.Rebuild();
+  rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 1, 60, 1600000000));
+  rig.EnqueueHash(kKnownMd5);
+  ASSERT_EQ(rig.Drain(), 1);
+  auto job = rig.Job(kKnownMd5);
+  ASSERT_EQ(job.state, JobState::kDone);
+  EXPECT_EQ(job.next_action_at, rig.clock.Now() + rig.config.refresh_weak_after);
+  // VirusTotal re-analysed it: 14 engines now.
+  rig.vt.known.clear();
+  rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 14, 60, 1600090000));
+  // A day later, at 00:30: the day's pace allows no optional request yet.
+  rig.clock.Set(FromUnixSeconds(std::int64_t{1700006400 + 86400 + 1800}));
+  EXPECT_EQ(rig.Drain(), 0);
+  // Noon: spare quota; the refresh runs and replaces the old verdict in logsql.
+  rig.clock.Set(FromUnixSeconds(std::int64_t{1700006400 + 86400 + 43200}));
+  EXPECT_EQ(rig.Drain(), 1);
+  EXPECT_EQ(rig.vt.calls.back(), "report " + kKnownMd5);
+  EXPECT_EQ(rig.Rows("virustotals"), 1);
+  auto db = store::Database::Open(rig.dir / "logsql.sqlite", {});
+  auto stmt = db->Prepare("SELECT count(*) FROM virustotalscans WHERE virustotalscan_result IS NOT NULL");
+  ASSERT_TRUE(*stmt->Step());
+  EXPECT_EQ(stmt->Int64(0), 14);
+  job = rig.Job(kKnownMd5);
+  EXPECT_EQ(job.state, JobState::kDone);  // now well detected: next refresh after refresh_age
+  EXPECT_EQ(job.next_action_at, rig.clock.Now() + rig.config.refresh_age);
+}
+
+TEST(EngineTest, RefreshNeverTakesQuotaANewSampleIsWaitingFor) {
+  Rig rig({"1/1m"});
+  rig.config.refresh_weak_after = seconds(0);
+  rig.Rebuild();
+  rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 0, 60, 1600000000));
+  rig.EnqueueHash(kKnownMd5);
+  ASSERT_EQ(rig.Drain(), 1);
+  const std::string fresh(32, '7');
+  rig.vt.AddKnown(MakeReport(fresh, "", std::string(64, '7'), 30, 60, 1600000000));
+  rig.EnqueueHash(fresh);
+  for (int minute = 1; minute <= 3; ++minute) {
+    rig.clock.Advance(seconds(60));
+    rig.Drain();
+  }
+  // The new sample got the first open minute; the refresh only a later one.
+  ASSERT_GE(rig.vt.calls.size(), 3u);
+  EXPECT_EQ(rig.vt.calls[1], "report " + fresh);
+  EXPECT_EQ(rig.vt.calls[2], "report " + kKnownMd5);
+}
+
+TEST(EngineTest, RefreshThatFindsNothingKeepsTheReportAndTheJobDone) {
+  Rig rig;
+  rig.config.refresh_weak_after = seconds(10);
+  rig.Rebuild();
+  rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 0, 60, 1600000000));
+  rig.EnqueueHash(kKnownMd5);
+  ASSERT_EQ(rig.Drain(), 1);
+  rig.vt.known.clear();
+  rig.vt.Fault(Method::kReport, ErrorCode::kTransient);
+  rig.clock.Advance(seconds(10));
+  ASSERT_EQ(rig.Drain(), 1);
+  auto job = rig.Job(kKnownMd5);
+  EXPECT_EQ(job.state, JobState::kDone);
+  EXPECT_NE(job.last_error.find("refresh"), std::string::npos);
+  EXPECT_EQ(job.attempts, 0);
+  rig.clock.Advance(seconds(10));
+  ASSERT_EQ(rig.Drain(), 1);  // not found now: still done, the stored verdict stays
+  EXPECT_EQ(rig.Job(kKnownMd5).state, JobState::kDone);
+  EXPECT_EQ(rig.Rows("virustotals"), 1);
+}
+
+TEST(EngineTest, RefreshCanBeSwitchedOff) {
+  Rig rig;
+  rig.config.refresh = false;
+  rig.config.refresh_weak_after = seconds(0);
+  rig.Rebuild();
+  rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 0, 60, 1600000000));
+  rig.EnqueueHash(kKnownMd5);
+  ASSERT_EQ(rig.Drain(), 1);
+  rig.clock.Advance(seconds(100000));
+  EXPECT_EQ(rig.Drain(), 0);
 }
 
 TEST(EngineTest, RepeatedLookupAfterACrashWritesNoSecondRow) {

@@ -61,6 +61,11 @@ class QuotaGovernor {
   // Earliest time >= now at which one more request fits every window and no pause holds.
   TimePoint NextOpening(TimePoint now) const;
   bool Available(TimePoint now) const { return NextOpening(now) <= now; }
+  // Available, and one more request keeps every calendar window (day, month) at or below
+  // an even pace through its period: used + 1 <= limit * elapsed share of the period.
+  // Optional work (refreshes) spends only such quota, so the rest of each day stays for
+  // new samples and what is left near the end of a period would otherwise go unused.
+  bool Spare(TimePoint now) const;
   // Counts one request about to be sent at `now`; persisted before it is sent.
   Status Record(TimePoint now, std::string_view kind);
   // The request recorded at `sent` got its answer at `done`. The server counted it when it

@@ -159,3 +159,20 @@ TEST(QuotaTest, PeriodBoundaries) {
 
 }  // namespace
 }  // namespace honeyvt::pipeline
+
+namespace honeyvt::pipeline {
+namespace {
+
+TEST(QuotaTest, SpareQuotaKeepsAnEvenPaceThroughTheDay) {
+  QuotaGovernor q(Windows({"4/1m", "100/1d"}), nullptr);
+  const TimePoint midnight = FromUnixSeconds(std::int64_t{1700006400});
+  EXPECT_FALSE(q.Spare(midnight + seconds(30)));  // 1 > 100 * 30/86400
+  EXPECT_TRUE(q.Spare(midnight + hours(6)));      // 1 <= 25
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(q.Record(midnight + hours(5) + minutes(i), "lookup"));
+  EXPECT_FALSE(q.Spare(midnight + hours(6)));          // 26 > 25: ahead of pace
+  EXPECT_TRUE(q.Available(midnight + hours(6)));       // normal work may still go
+  EXPECT_TRUE(q.Spare(midnight + hours(6) + minutes(15)));  // 26 <= 26.04
+}
+
+}  // namespace
+}  // namespace honeyvt::pipeline

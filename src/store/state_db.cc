@@ -55,6 +55,15 @@ CREATE TABLE analysis_durations (
 );
 CREATE INDEX analysis_durations_at_idx ON analysis_durations (at);
 )SQL"},
+    // A done job's next_action_at is when its report may be refreshed with spare quota;
+    // jobs finished before this version become due a day after they finished.
+    Migration{"tuning values, refresh times of done jobs", R"SQL(
+CREATE TABLE tuning (
+    key TEXT PRIMARY KEY,
+    value REAL NOT NULL
+);
+UPDATE jobs SET next_action_at = updated_at + 86400000 WHERE state = 'done';
+)SQL"},
 };
 
 std::optional<std::string> NonEmpty(const std::string& s) {

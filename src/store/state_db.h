@@ -51,6 +51,8 @@ class StateDb final : public domain::JobStore, public domain::UsageStore {
   Status PruneRequests(TimePoint before) override;
   Status RecordAnalysisDuration(TimePoint at, std::chrono::seconds duration) override;
   Result<std::vector<std::chrono::seconds>> RecentAnalysisDurations(int limit) override;
+  Result<std::optional<double>> LoadTuning(std::string_view key) override;
+  Status SaveTuning(std::string_view key, double value) override;
 
   Database& db() { return db_; }
 

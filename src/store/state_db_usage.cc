@@ -77,4 +77,20 @@ Result<std::vector<std::chrono::seconds>> StateDb::RecentAnalysisDurations(int l
   return out;
 }
 
+Result<std::optional<double>> StateDb::LoadTuning(std::string_view key) {
+  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT value FROM tuning WHERE key = ?"));
+  stmt.Bind(1, key);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || stmt.Type(0) == ColumnType::kNull) return std::optional<double>();
+  return std::optional<double>(stmt.Double(0));
+}
+
+Status StateDb::SaveTuning(std::string_view key, double value) {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.Prepare("INSERT INTO tuning (key, value) VALUES (?, ?) "
+                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+  stmt.BindAll(key, value);
+  return stmt.Run();
+}
+
 }  // namespace honeyvt::store
