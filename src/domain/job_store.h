@@ -48,8 +48,9 @@ class JobStore {
 
   // Adds or merges samples in one transaction. kInvalidArgument if an item has no hash.
   virtual Result<EnqueueCounts> Enqueue(std::span<const EnqueueItem> items, TimePoint now) = 0;
-  // Leases up to `limit` unleased jobs in `state` due at `now`, highest priority first
-  // (then oldest due, then oldest job).
+  // Leases up to `limit` unleased jobs in `state` due at `now`, highest priority first,
+  // then for kLookup the most recently created job, for other states the earliest due
+  // (then the oldest job).
   virtual Result<std::vector<Job>> Claim(JobState state, TimePoint now, int limit,
                                          const Lease& lease) = 0;
   // Stores the job's new state/fields (and any hashes that became known) and clears the
@@ -62,8 +63,13 @@ class JobStore {
   virtual Result<std::int64_t> ReclaimLeases(
       TimePoint now, const std::function<bool(std::int64_t owner)>& owner_alive) = 0;
 
-  // Per state: number of jobs and the earliest unleased due time.
+  // Per state: number of jobs and the earliest unleased due time (a full count: for
+  // `status`).
   virtual Result<std::vector<StateCount>> Counts() = 0;
+  // The same for the active states only (lookup, upload, comment, poll, relookup), with
+  // each count capped at `cap`. Cheap whatever the queue size (the daemon asks after every
+  // idle step): a capped count and one index probe per state.
+  virtual Result<std::vector<StateCount>> ActiveCounts(std::int64_t cap) = 0;
   // Jobs in `state`, most recently updated first.
   virtual Result<std::vector<Job>> List(JobState state, int limit) = 0;
   // The job holding this hash (any kind), if any.

@@ -40,13 +40,16 @@ Status Daemon::Run(std::stop_token stop) {
       }
     }
     // Nothing to do right now: find the next due job.
-    ASSIGN_OR_RETURN(std::vector<domain::StateCount> counts, jobs_->Counts());
+    ASSIGN_OR_RETURN(std::vector<domain::StateCount> counts, jobs_->ActiveCounts(1));
     std::optional<TimePoint> next_due;
     std::int64_t active = 0;
     for (const auto& c : counts) {
       if (domain::IsTerminal(c.state)) continue;
       if (c.state != JobState::kRelookup) active += c.count;
-      if (c.next_due) next_due = next_due ? std::min(*next_due, *c.next_due) : *c.next_due;
+      std::optional<TimePoint> due = c.next_due;
+      const auto held = engine_->uploads_held_until();
+      if (due && c.state == JobState::kUpload && held) due = std::max(*due, *held);
+      if (due) next_due = next_due ? std::min(*next_due, *due) : *due;
     }
     if (options_.until_drained && active == 0) {
       spdlog::info("queue drained");

@@ -102,3 +102,57 @@ TEST(DaemonTest, StopInterruptsAnIdleSleep) {
 
 }  // namespace
 }  // namespace honeyvt::pipeline
+
+namespace honeyvt::pipeline {
+namespace {
+
+// Uploads wait for the next UTC day when today's quota cannot also pay for their comment
+// and polls, and the daemon sleeps through the wait instead of spinning on the due job.
+TEST(DaemonTest, UploadsHeldForTomorrowAreSleptThroughNotSpunOn) {
+  honeyvt::testing::TempDir dir;
+  // 2023-11-14 23:00 UTC; midnight in one hour.
+  const TimePoint start = FromUnixSeconds(std::int64_t{1700002800});
+  const TimePoint midnight = FromUnixSeconds(std::int64_t{1700006400});
+  FakeClock clock(start, /*auto_advance=*/true);
+  FakeClient vt(&clock);
+  vt.polls_until_complete = 0;
+  auto state = store::StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(store::Logsql::Create(dir / "logsql.sqlite"));
+  auto writer = store::LogsqlWriter::Open(dir / "logsql.sqlite", clock);
+  ASSERT_TRUE(writer);
+  LogsqlSink sink(*writer, 3);
+  PipelineConfig config;
+  config.comment_text = "x";
+  QuotaGovernor quota(*ParseQuotaWindows({"4/1m", "9/1d"}), &*state);
+  ASSERT_TRUE(quota.Load(clock.Now()));
+  PollSchedule polls(config);
+  Backoff backoff(7);
+  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
+  std::vector<domain::EnqueueItem> items;
+  for (int i = 0; i < 2; ++i) {
+    const std::string content = "held sample " + std::to_string(i);
+    honeyvt::testing::WriteFile(dir / content, content);
+    const auto d = DigestBytes(content);
+    items.push_back({d.md5, d.sha1, d.sha256, (dir / content).string(), "t", 0});
+  }
+  ASSERT_TRUE(state->Enqueue(items, start));
+  Daemon daemon(engine, *state, quota, clock, {.until_drained = true});
+  ASSERT_TRUE(daemon.Run({}));
+  auto counts = state->Counts();
+  EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 2);
+  // Today: 2 lookups, then one upload + comment + poll (5 of 9). The second upload would
+  // have left less than Engine::kUploadCost requests for its comment and polls, so it
+  // waited for midnight.
+  EXPECT_EQ(vt.Count("upload"), 2);
+  auto today = state->CountRequestsSince(start);
+  auto tomorrow = state->CountRequestsSince(midnight);
+  ASSERT_TRUE(today && tomorrow);
+  EXPECT_EQ(*today - *tomorrow, 5);
+  EXPECT_EQ(*tomorrow, 3);
+  // An hour of waiting: one idle re-check every 10 s, not a 1 ms spin on the due upload.
+  EXPECT_LT(daemon.sleeps(), 3600 / 10 + 40);
+}
+
+}  // namespace
+}  // namespace honeyvt::pipeline

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace honeyvt::pipeline {
 
@@ -15,12 +16,32 @@ Result<bool> Engine::Step(std::stop_token stop) {
   if (!d_.quota->Available(now_)) return false;
   const bool refresh = config_.refresh && d_.quota->Spare(now_);
   for (JobState state : kServiceOrder) {
+    if (state == JobState::kUpload) {
+      ASSIGN_OR_RETURN(bool room, UploadHasRoom());
+      if (!room) continue;
+    }
     ASSIGN_OR_RETURN(bool worked, TryState(state, stop));
     if (worked) return true;
   }
   // Done jobs are due for a refresh at their next_action_at (old or weakly detected
   // reports); served only with quota nothing else wanted.
   if (refresh) return TryState(JobState::kDone, stop);
+  return false;
+}
+
+Result<bool> Engine::UploadHasRoom() {
+  uploads_held_until_.reset();
+  const QuotaGovernor::Room room = d_.quota->CalendarRoom(now_);
+  if (room.room == std::numeric_limits<std::int64_t>::max()) return true;
+  ASSIGN_OR_RETURN(std::vector<domain::StateCount> counts, d_.jobs->ActiveCounts(100000));
+  std::int64_t in_flight = 0;
+  for (const auto& c : counts) {
+    if (c.state == JobState::kComment || c.state == JobState::kPoll) in_flight += c.count;
+  }
+  if (room.room >= kUploadCost + kInFlightCost * in_flight) return true;
+  // Room comes back when the window resets, or earlier when an in-flight sample finishes
+  // (its poll is a due step of its own, which wakes the daemon anyway).
+  uploads_held_until_ = room.resets_at;
   return false;
 }
 

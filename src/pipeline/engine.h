@@ -20,6 +20,7 @@
 // Not thread-safe; one engine per daemon thread. All collaborators are borrowed.
 
 #include <cstdint>
+#include <optional>
 #include <stop_token>
 #include <vector>
 
@@ -55,6 +56,10 @@ class Engine {
   // Errors: kAuthFailed (stop the daemon; jobs kept), or a state-database failure.
   Result<bool> Step(std::stop_token stop);
 
+  // Set when the last Step held uploads back for lack of calendar quota: when the
+  // window resets (the daemon then does not wake for due uploads before that).
+  std::optional<TimePoint> uploads_held_until() const { return uploads_held_until_; }
+
   // The order in which states are served.
   static constexpr domain::JobState kServiceOrder[] = {
       domain::JobState::kPoll, domain::JobState::kComment, domain::JobState::kLookup,
@@ -68,6 +73,12 @@ class Engine {
   };
 
   Result<bool> TryState(domain::JobState state, std::stop_token stop);
+  // An upload starts only if the day's (and month's) quota still covers it, its comment
+  // and its polls, on top of what the samples already uploaded still need; otherwise its
+  // polls would wait for the next day and the verdict with them.
+  static constexpr std::int64_t kUploadCost = 5;     // upload, comment, up to 3 polls
+  static constexpr std::int64_t kInFlightCost = 4;   // comment and polls still to come
+  Result<bool> UploadHasRoom();
   Result<bool> Execute(domain::JobState state, std::vector<domain::Job> jobs,
                        std::stop_token stop);
   std::vector<Outcome> Lookup(std::vector<domain::Job>& jobs, std::stop_token stop);
@@ -93,6 +104,7 @@ class Engine {
   PipelineConfig config_;
   EngineDeps d_;
   TimePoint now_{};
+  std::optional<TimePoint> uploads_held_until_;
 };
 
 }  // namespace honeyvt::pipeline

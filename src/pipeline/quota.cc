@@ -1,5 +1,7 @@
 #include "pipeline/quota.h"
 
+#include <limits>
+
 #include <algorithm>
 #include <cctype>
 
@@ -256,6 +258,16 @@ bool QuotaGovernor::Spare(TimePoint now) const {
     }
   }
   return true;
+}
+
+QuotaGovernor::Room QuotaGovernor::CalendarRoom(TimePoint now) const {
+  Room out{std::numeric_limits<std::int64_t>::max(), now};
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    if (windows_[i].kind == QuotaWindow::Kind::kSliding) continue;
+    const std::int64_t room = std::max<std::int64_t>(0, Limit(i, now) - Used(i, now));
+    if (room < out.room) out = {room, PeriodEnd(windows_[i], now)};
+  }
+  return out;
 }
 
 void QuotaGovernor::PauseUntil(TimePoint until) { paused_until_ = std::max(paused_until_, until); }

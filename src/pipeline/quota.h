@@ -66,6 +66,13 @@ class QuotaGovernor {
   // Optional work (refreshes) spends only such quota, so the rest of each day stays for
   // new samples and what is left near the end of a period would otherwise go unused.
   bool Spare(TimePoint now) const;
+  // Requests left in the fullest calendar window (day, month) and when that window resets;
+  // room INT64_MAX (and resets_at = now) without calendar windows.
+  struct Room {
+    std::int64_t room;
+    TimePoint resets_at;
+  };
+  Room CalendarRoom(TimePoint now) const;
   // Counts one request about to be sent at `now`; persisted before it is sent.
   Status Record(TimePoint now, std::string_view kind);
   // The request recorded at `sent` got its answer at `done`. The server counted it when it

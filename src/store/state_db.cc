@@ -57,11 +57,13 @@ CREATE INDEX analysis_durations_at_idx ON analysis_durations (at);
 )SQL"},
     // A done job's next_action_at is when its report may be refreshed with spare quota;
     // jobs finished before this version become due a day after they finished.
-    Migration{"tuning values, refresh times of done jobs", R"SQL(
+    Migration{"tuning values, refresh times of done jobs, due-time index", R"SQL(
 CREATE TABLE tuning (
     key TEXT PRIMARY KEY,
     value REAL NOT NULL
 );
+CREATE INDEX jobs_due_idx ON jobs (state, next_action_at) WHERE lease_owner IS NULL;
+CREATE INDEX jobs_newest_idx ON jobs (state, priority DESC, created_at DESC, id DESC);
 UPDATE jobs SET next_action_at = updated_at + 86400000 WHERE state = 'done';
 )SQL"},
 };

@@ -43,11 +43,16 @@ Result<std::vector<Job>> StateDb::Claim(JobState state, TimePoint now, int limit
                                         const Lease& lease) {
   std::vector<Job> jobs;
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
+  // New samples: the most recently captured first (an operator cares most about what the
+  // honeypot caught last; under a backlog it keeps their wait short). Every other step:
+  // the earliest due first.
+  const char* order = state == JobState::kLookup ? "priority DESC, created_at DESC, id DESC"
+                                                 : "priority DESC, next_action_at, id";
   ASSIGN_OR_RETURN(Statement select,
                    db_.Prepare("SELECT " + std::string(kJobColumns) +
                                " FROM jobs WHERE state = ? AND lease_owner IS NULL "
-                               "AND next_action_at <= ? "
-                               "ORDER BY priority DESC, next_action_at, id LIMIT ?"));
+                               "AND next_action_at <= ? ORDER BY " +
+                               order + " LIMIT ?"));
   select.BindAll(JobStateName(state), ToUnixMillis(now), limit);
   while (true) {
     ASSIGN_OR_RETURN(bool row, select.Step());
@@ -156,6 +161,30 @@ Result<std::vector<domain::StateCount>> StateDb::Counts() {
     auto& entry = out[static_cast<std::size_t>(*state)];
     entry.count = stmt.Int64(1);
     if (!stmt.IsNull(2)) entry.next_due = FromUnixMillis(stmt.Int64(2));
+  }
+  return out;
+}
+
+Result<std::vector<domain::StateCount>> StateDb::ActiveCounts(std::int64_t cap) {
+  static constexpr JobState kActive[] = {JobState::kLookup, JobState::kUpload, JobState::kComment,
+                                         JobState::kPoll, JobState::kRelookup};
+  ASSIGN_OR_RETURN(Statement count,
+                   db_.Prepare("SELECT count(*) FROM (SELECT 1 FROM jobs WHERE state = ? LIMIT ?)"));
+  // jobs_due_idx (partial, unleased rows): min() is one index probe.
+  ASSIGN_OR_RETURN(Statement due, db_.Prepare("SELECT min(next_action_at) FROM jobs "
+                                              "WHERE state = ? AND lease_owner IS NULL"));
+  std::vector<domain::StateCount> out;
+  for (JobState state : kActive) {
+    domain::StateCount c{state, 0, std::nullopt};
+    count.Reset();
+    count.BindAll(JobStateName(state), cap);
+    ASSIGN_OR_RETURN(bool row, count.Step());
+    if (row) c.count = count.Int64(0);
+    due.Reset();
+    due.Bind(1, JobStateName(state));
+    ASSIGN_OR_RETURN(row, due.Step());
+    if (row && !due.IsNull(0)) c.next_due = FromUnixMillis(due.Int64(0));
+    out.push_back(c);
   }
   return out;
 }

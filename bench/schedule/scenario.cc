@@ -1,0 +1,83 @@
+#include "schedule/scenario.h"
+
+#include <cmath>
+#include <random>
+
+#include "core/digest.h"
+
+namespace honeyvt::bench {
+namespace {
+
+// 2026-11-02 00:00:00 UTC: a Monday, the start of a UTC day and early in a month.
+constexpr std::int64_t kStart = 1793577600;
+
+SimSample Make(const std::string& scenario, int i, bool known, std::mt19937_64& rng) {
+  const auto d = DigestBytes(scenario + "-sample-" + std::to_string(i));
+  SimSample s;
+  s.md5 = d.md5;
+  s.sha1 = d.sha1;
+  s.sha256 = d.sha256;
+  s.known = known;
+  // Honeypot malware is mostly well detected; a few samples are missed by nearly all.
+  std::uniform_int_distribution<int> detection(0, 99);
+  const int roll = detection(rng);
+  s.positives = roll < 8 ? roll % 4 : 30 + roll % 35;
+  return s;
+}
+
+int Scaled(int n, double scale) { return std::max(1, static_cast<int>(std::lround(n * scale))); }
+
+}  // namespace
+
+std::chrono::seconds AnalysisDelay(const std::string& sha256, int min_s, int max_s) {
+  const std::uint32_t h = static_cast<std::uint32_t>(std::stoul(sha256.substr(0, 8), nullptr, 16));
+  return std::chrono::seconds(min_s + static_cast<int>(h % static_cast<std::uint32_t>(max_s - min_s + 1)));
+}
+
+std::vector<std::string> ScenarioNames() { return {"known", "unknown", "honeypot"}; }
+
+Scenario MakeScenario(const std::string& name, int api_version, double scale) {
+  Scenario sc;
+  sc.name = name;
+  sc.api_version = api_version;
+  sc.start = FromUnixSeconds(kStart);
+  std::mt19937_64 rng(std::hash<std::string>{}(name));
+  std::uniform_int_distribution<int> downloads(1, 40);
+  if (name == "known") {
+    sc.description = "10,000 samples VirusTotal knows (a backlog)";
+    for (int i = 0; i < Scaled(10000, scale); ++i) {
+      SimSample s = Make(name, i, true, rng);
+      s.priority = downloads(rng);
+      sc.samples.push_back(s);
+    }
+  } else if (name == "unknown") {
+    sc.description = "2,000 samples VirusTotal does not know, analyses of 1-5 min";
+    for (int i = 0; i < Scaled(2000, scale); ++i) {
+      SimSample s = Make(name, i, false, rng);
+      s.priority = downloads(rng);
+      sc.samples.push_back(s);
+    }
+  } else if (name == "honeypot") {
+    sc.description =
+        "backlog of 5,000 (90% known) + 50 new samples/h (80% known) for 7 days";
+    std::uniform_int_distribution<int> pct(0, 99);
+    const int backlog = Scaled(5000, scale);
+    for (int i = 0; i < backlog; ++i) {
+      SimSample s = Make(name, i, pct(rng) < 90, rng);
+      s.priority = downloads(rng);
+      sc.samples.push_back(s);
+    }
+    sc.horizon = std::chrono::days(7);
+    const int fresh = 50 * 24 * 7;
+    for (int i = 0; i < fresh; ++i) {
+      SimSample s = Make(name, backlog + i, pct(rng) < 80, rng);
+      s.fresh = true;
+      s.priority = 1000;  // the honeypot's own samples beat the backlog
+      s.arrives = sc.start + std::chrono::seconds(static_cast<std::int64_t>(i) * 3600 / 50);
+      sc.samples.push_back(s);
+    }
+  }
+  return sc;
+}
+
+}  // namespace honeyvt::bench
