@@ -9,6 +9,7 @@
 #include "report/format.h"
 #include "report/indexes.h"
 #include "report/reports.h"
+#include "report/verdict_cache.h"
 
 namespace honeyvt::cli {
 namespace {
@@ -75,6 +76,10 @@ int AddIndexes(const ReportFlags& flags) {
     const bool is_new = std::find(created->begin(), created->end(), index.name) != created->end();
     std::cout << (is_new ? "created " : "present ") << index.name << ": " << index.why << "\n";
   }
+  auto cached = report::RebuildVerdictCache(logsql->db());
+  if (!cached) return Fail(cached.error());
+  std::cout << "rebuilt honeyvt_verdicts: detection ratio and family label of " << *cached
+            << " reports (families, summary and --family read it)\n";
   return kExitOk;
 }
 
@@ -162,7 +167,12 @@ int ReportMain(const Invocation& inv) {
       app, "add-indexes", "create the additional indexes that keep reports fast (writes)",
       "Create the additional indexes that keep reports under a second on large databases "
       "(docs/reports.md lists them and why). Writes to the database: stop dionaea or run it "
-      "when idle. Only adds indexes named honeyvt_*; never changes a column.");
+      "when idle. Only adds indexes named honeyvt_*; never changes a column. Also (re)builds "
+      "honeyvt's own table honeyvt_verdicts (every report's detection ratio and family "
+      "label) that families, summary and --family read instead of every scan row; reports "
+      "check it against virustotals/virustotalscans and tally new or changed reports "
+      "themselves, and ignore it (slower, never wrong) when it is stale. Run it again after "
+      "large imports. Without indexes and cache every report still works, only slower.");
   AddCommonFlags(*indexes, flags.common);
 
   for (CLI::App* sub : {aliases, signatures, missed, summary, families, history}) {
@@ -188,6 +198,7 @@ int ReportMain(const Invocation& inv) {
   if (families->parsed()) doc = report::Families(*source);
   if (history->parsed()) doc = report::History(*source, md5);
   if (!doc) return Fail(doc.error());
+  for (const std::string& note : source->notes()) std::cerr << "honeyvt: note: " << note << "\n";
   for (const std::string& note : doc->notes) std::cerr << "honeyvt: note: " << note << "\n";
   report::Render(*doc, *format, std::cout);
   return kExitOk;

@@ -65,8 +65,14 @@ Result<Source> Source::Open(const std::filesystem::path& path, const Filter& fil
   source.has_dcerpc_ = source.db().TableExists("dcerpcrequests") &&
                        source.db().TableExists("dcerpcservices") &&
                        source.db().TableExists("dcerpcserviceops");
-  RETURN_IF_ERROR(source.BuildScope());
   return source;
+}
+
+Status Source::EnsureScope() {
+  if (scope_built_) return {};
+  RETURN_IF_ERROR(BuildScope());
+  scope_built_ = true;
+  return {};
 }
 
 // Sequential reads of connections, downloads and virustotals joined in memory: SQLite has

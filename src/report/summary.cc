@@ -51,6 +51,7 @@ Table NewTable(const char* name, std::string title) {
 }  // namespace
 
 Result<Document> Summary(Source& source) {
+  RETURN_IF_ERROR(source.EnsureScope());
   store::Database& db = source.db();
   ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, LatestVerdicts(source));
   Document doc;
