@@ -39,7 +39,7 @@ struct StringHash {
 // Each scan row of a selected sample's report is counted once for its name: rows are
 // aggregated in memory from one query, so no join can multiply them.
 Result<Document> Aliases(Source& source, const FamilyQuery& query) {
-  RETURN_IF_ERROR(source.EnsureScope());
+  RETURN_IF_ERROR(source.EnsureScopeTables());
   ASSIGN_OR_RETURN(std::int64_t selected, SelectFamily(source, query));
   ASSIGN_OR_RETURN(HitReports hits, LoadHitReports(source));
   std::unordered_map<std::string, NameCount, StringHash, std::equal_to<>> names;

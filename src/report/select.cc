@@ -110,7 +110,7 @@ bool HasIndexOn(store::Database& db, std::string_view table,
 }
 
 Result<std::int64_t> SelectFamily(Source& source, const FamilyQuery& query) {
-  RETURN_IF_ERROR(source.EnsureScope());
+  RETURN_IF_ERROR(source.EnsureScopeTables());
   store::Database& db = source.db();
   RETURN_IF_ERROR(db.Exec(kCreateHit));
   if (query.by_label) {

@@ -31,7 +31,7 @@ std::int64_t Distinct(std::vector<std::int64_t>& v) {
 }  // namespace
 
 Result<Document> Signatures(Source& source, const FamilyQuery& query) {
-  RETURN_IF_ERROR(source.EnsureScope());
+  RETURN_IF_ERROR(source.EnsureScopeTables());
   ASSIGN_OR_RETURN(std::int64_t selected, SelectFamily(source, query));
   ASSIGN_OR_RETURN(HitReports hits, LoadHitReports(source));
   std::map<std::string, Vendor> vendors;

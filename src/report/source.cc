@@ -11,10 +11,13 @@ namespace {
 
 // Connection-level settings only (never persistent file settings): read through mmap and
 // a bigger page cache, TEMP tables in memory.
-constexpr const char* kCreateScope = R"SQL(
+constexpr const char* kPragmas = R"SQL(
 PRAGMA mmap_size = 1073741824;
 PRAGMA cache_size = -65536;
 PRAGMA temp_store = MEMORY;
+)SQL";
+
+constexpr const char* kCreateScope = R"SQL(
 CREATE TEMP TABLE hv_samples (
   md5 TEXT PRIMARY KEY, downloads INTEGER NOT NULL, first_seen REAL, first_ever REAL)
   WITHOUT ROWID;
@@ -28,6 +31,7 @@ struct SampleStats {
   std::int64_t downloads = 0;  // in the window
   double first_seen = 0;       // earliest in the window (0 = unknown)
   double first_ever = 0;       // earliest of all downloads (0 = unknown)
+  std::size_t position = 0;    // index in Source::samples_ once sorted
 };
 
 // connection id -> timestamp (NaN = unknown); ids are usually dense, so a vector with a
@@ -65,6 +69,7 @@ Result<Source> Source::Open(const std::filesystem::path& path, const Filter& fil
   source.has_dcerpc_ = source.db().TableExists("dcerpcrequests") &&
                        source.db().TableExists("dcerpcservices") &&
                        source.db().TableExists("dcerpcserviceops");
+  RETURN_IF_ERROR(source.db().Exec(kPragmas));
   return source;
 }
 
@@ -75,11 +80,18 @@ Status Source::EnsureScope() {
   return {};
 }
 
+Status Source::EnsureScopeTables() {
+  RETURN_IF_ERROR(EnsureScope());
+  if (tables_built_) return {};
+  RETURN_IF_ERROR(WriteScopeTables());
+  tables_built_ = true;
+  return {};
+}
+
 // Sequential reads of connections, downloads and virustotals joined in memory: SQLite has
 // no hash join, and 100,000 random B-tree lookups cost far more than three table scans.
 Status Source::BuildScope() {
   store::Database& db = this->db();
-  RETURN_IF_ERROR(db.Exec(kCreateScope));
   // One read transaction: the three tables are read from one snapshot while dionaea may
   // be writing (it only holds a shared lock for the few hundred milliseconds of the scope).
   ASSIGN_OR_RETURN(store::Transaction tx,
@@ -127,10 +139,11 @@ Status Source::BuildScope() {
   }
   std::sort(in_scope.begin(), in_scope.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  // Latest report per sample: greatest (timestamp, id).
+  // Latest report per sample: greatest (timestamp, id). Reports point at the sample's
+  // position, known once the samples are sorted.
   struct Report {
     std::int64_t id;
-    const std::pair<const std::string, SampleStats>* sample;
+    SampleStats* sample;
     std::int64_t ts;
   };
   std::vector<Report> reports;
@@ -150,27 +163,49 @@ Status Source::BuildScope() {
         s.latest_id = id;
         s.latest_ts = ts;
       }
-      reports.push_back({id, &*it, ts});
+      reports.push_back({id, &s, ts});
     }
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  samples_.clear();
+  samples_.reserve(in_scope.size());
+  for (std::size_t i = 0; i < in_scope.size(); ++i) {
+    auto& [md5, s] = in_scope[i];
+    samples[md5].position = i;
+    samples_.push_back({md5, s.downloads, s.first_seen, s.first_ever, -1});
   }
   std::sort(reports.begin(), reports.end(),
             [](const Report& a, const Report& b) { return a.id < b.id; });
+  reports_.clear();
+  reports_.reserve(reports.size());
+  for (const Report& r : reports) {
+    reports_.push_back({r.id, r.sample->position, r.ts});
+    if (r.sample->latest_id == r.id) samples_[r.sample->position].latest = r.id;
+  }
+  return {};
+}
 
+Status Source::WriteScopeTables() {
+  store::Database& db = this->db();
+  RETURN_IF_ERROR(db.Exec(kCreateScope));
+  ASSIGN_OR_RETURN(store::Transaction tx,
+                   store::Transaction::Begin(db, store::Transaction::Kind::kDeferred));
   ASSIGN_OR_RETURN(store::Statement add_sample,
                    db.Prepare("INSERT INTO temp.hv_samples VALUES (?1, ?2, ?3, ?4)"));
-  for (const auto& [md5, s] : in_scope) {
+  for (const ScopeSample& s : samples_) {
     add_sample.Reset();
-    add_sample.Bind(1, md5).Bind(2, s.downloads);
+    add_sample.Bind(1, s.md5).Bind(2, s.downloads);
     if (s.first_seen > 0) add_sample.Bind(3, s.first_seen);
     if (s.first_ever > 0) add_sample.Bind(4, s.first_ever);
     RETURN_IF_ERROR(add_sample.Run());
   }
   ASSIGN_OR_RETURN(store::Statement add_report,
                    db.Prepare("INSERT INTO temp.hv_reports VALUES (?1, ?2, ?3, ?4)"));
-  for (const Report& r : reports) {
+  for (const ScopeReport& r : reports_) {
+    const ScopeSample& s = samples_[r.sample];
     add_report.Reset();
-    add_report.Bind(1, r.id).Bind(2, r.sample->first).Bind(3, r.ts);
-    add_report.Bind(4, r.sample->second.latest_id == r.id ? 1 : 0);
+    add_report.Bind(1, r.id).Bind(2, s.md5).Bind(3, r.ts);
+    add_report.Bind(4, s.latest == r.id ? 1 : 0);
     RETURN_IF_ERROR(add_report.Run());
   }
   RETURN_IF_ERROR(

@@ -13,8 +13,11 @@
 //   id). Per-sample verdicts (undetected, families, summary ratios) use the latest
 //   report; name inventories (aliases, signatures) use every report.
 //
-// TEMP tables (built on the first EnsureScope(), then valid for the life of the Source;
-// reports that need no scope, like history, never pay for it):
+// The scope is read once, on the first EnsureScope(), into memory (samples(),
+// reports()); the SQL reports also get it as TEMP tables, written on the first
+// EnsureScopeTables(). Reports that need no scope (history) never pay for it; those
+// that need no SQL join (families, summary) never pay for the TEMP tables.
+// TEMP tables (valid for the life of the Source):
 //   temp.hv_samples(md5 PRIMARY KEY, downloads, first_seen, first_ever)  first_seen =
 //       earliest download in scope, first_ever = earliest download at all (REAL Unix
 //       seconds; NULL when no download has a connection row)
@@ -33,6 +36,20 @@
 
 namespace honeyvt::report {
 
+struct ScopeSample {
+  std::string md5;
+  std::int64_t downloads = 0;  // in the window
+  double first_seen = 0;       // earliest download in the window (0 = unknown)
+  double first_ever = 0;       // earliest download at all (0 = unknown)
+  std::int64_t latest = -1;    // id of the latest report, -1 = none
+};
+
+struct ScopeReport {
+  std::int64_t id = 0;   // virustotal
+  std::size_t sample = 0;  // index into samples()
+  std::int64_t ts = 0;
+};
+
 struct Filter {
   std::optional<double> since;  // Unix seconds, inclusive
   std::optional<double> until;  // Unix seconds, exclusive
@@ -45,9 +62,14 @@ class Source {
   // database (kCorrupt), unreadable (kIo); the message names the file.
   static Result<Source> Open(const std::filesystem::path& path, const Filter& filter);
 
-  // Builds the TEMP scope tables once (about 0.3 s on 50,000 samples); later calls
+  // Reads the scope into memory once (about 0.2 s on 50,000 samples); later calls
   // return at once. Every report except history calls it first.
   Status EnsureScope();
+  // EnsureScope() plus the TEMP tables, for reports that join them in SQL.
+  Status EnsureScopeTables();
+  // Samples in scope ordered by md5; their reports ordered by id. Valid after EnsureScope.
+  const std::vector<ScopeSample>& samples() const { return samples_; }
+  const std::vector<ScopeReport>& reports() const { return reports_; }
 
   store::Database& db() { return logsql_.db(); }
   const Filter& filter() const { return filter_; }
@@ -65,10 +87,14 @@ class Source {
  private:
   Source(store::Logsql logsql, Filter filter) : logsql_(std::move(logsql)), filter_(filter) {}
   Status BuildScope();
+  Status WriteScopeTables();
   store::Logsql logsql_;
   Filter filter_;
   bool has_dcerpc_ = false;
   bool scope_built_ = false;
+  bool tables_built_ = false;
+  std::vector<ScopeSample> samples_;
+  std::vector<ScopeReport> reports_;
   std::vector<std::string> notes_;
 };
 

@@ -67,7 +67,7 @@ Result<std::int64_t> Count(store::Database& db, const char* sql) {
 }  // namespace
 
 Result<Document> Undetected(Source& source, const UndetectedQuery& query) {
-  RETURN_IF_ERROR(source.EnsureScope());
+  RETURN_IF_ERROR(source.EnsureScopeTables());
   store::Database& db = source.db();
   Document doc;
   {

@@ -8,20 +8,12 @@ namespace honeyvt::report {
 Result<std::vector<Verdict>> LatestVerdicts(Source& source) {
   RETURN_IF_ERROR(source.EnsureScope());
   std::vector<Verdict> verdicts;
-  {
-    ASSIGN_OR_RETURN(
-        store::Statement stmt,
-        source.db().Prepare("SELECT r.virustotal, r.md5, s.first_seen FROM temp.hv_reports r "
-                            "JOIN temp.hv_samples s ON s.md5 = r.md5 WHERE r.latest = 1 "
-                            "ORDER BY r.md5"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      Verdict& v = verdicts.emplace_back();
-      v.virustotal = stmt.Int64(0);
-      v.md5 = stmt.Text(1);
-      v.first_seen = stmt.Double(2);
-    }
+  for (const ScopeSample& sample : source.samples()) {  // ordered by md5
+    if (sample.latest < 0) continue;
+    Verdict& v = verdicts.emplace_back();
+    v.virustotal = sample.latest;
+    v.md5 = sample.md5;
+    v.first_seen = sample.first_seen;
   }
   if (verdicts.empty()) return verdicts;
   ASSIGN_OR_RETURN(store::Statement count_all,
