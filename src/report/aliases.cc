@@ -8,13 +8,10 @@
 namespace honeyvt::report {
 namespace {
 
-// Scan rows of the selected samples' reports, through the virustotal index.
-constexpr const char* kJoined = R"SQL(
-SELECT s.virustotal, s.virustotalscan_result
-FROM temp.hv_hit h
-  CROSS JOIN temp.hv_reports r ON r.md5 = h.md5
-  CROSS JOIN virustotalscans s ON s.virustotal = r.virustotal
-WHERE s.virustotalscan_result IS NOT NULL AND s.virustotalscan_result <> ''
+// Named scan rows of one report, through the virustotal index.
+constexpr const char* kOfReport = R"SQL(
+SELECT virustotal, virustotalscan_result FROM virustotalscans
+WHERE virustotal = ?1 AND virustotalscan_result IS NOT NULL AND virustotalscan_result <> ''
 )SQL";
 
 // Every named scan row, from the covering (virustotalscan_result, virustotal) index.
@@ -39,26 +36,39 @@ struct StringHash {
 // Each scan row of a selected sample's report is counted once for its name: rows are
 // aggregated in memory from one query, so no join can multiply them.
 Result<Document> Aliases(Source& source, const FamilyQuery& query) {
-  RETURN_IF_ERROR(source.EnsureScopeTables());
-  ASSIGN_OR_RETURN(std::int64_t selected, SelectFamily(source, query));
-  ASSIGN_OR_RETURN(HitReports hits, LoadHitReports(source));
+  ASSIGN_OR_RETURN(HitReports hits, SelectFamily(source, query));
+  const std::int64_t selected = hits.samples;
   std::unordered_map<std::string, NameCount, StringHash, std::equal_to<>> names;
   // A big family touches a large share of all rows: one ordered pass over the covering
   // index beats hundreds of thousands of lookups.
   const bool full_pass =
       hits.reports * 10 >= hits.scope_reports && hits.reports > 0 &&
       HasIndexOn(source.db(), "virustotalscans", {"virustotalscan_result", "virustotal"});
-  ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(full_pass ? kAllNamed : kJoined));
-  while (hits.reports > 0) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    const std::int64_t sample = hits.index.Find(stmt.Int64(0));
-    if (sample < 0) continue;
-    const std::string_view name = stmt.TextView(1);
+  auto add = [&](std::int64_t vt, std::string_view name) {
+    const std::int64_t sample = hits.index.Find(vt);
+    if (sample < 0) return;
     auto it = names.find(name);
     if (it == names.end()) it = names.emplace(std::string(name), NameCount{}).first;
     it->second.samples.push_back(sample);
     ++it->second.rows;
+  };
+  ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(full_pass ? kAllNamed : kOfReport));
+  if (full_pass) {
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      add(stmt.Int64(0), stmt.TextView(1));
+    }
+  } else {
+    for (std::int64_t id : hits.ids) {
+      stmt.Reset();
+      stmt.Bind(1, id);
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        add(id, stmt.TextView(1));
+      }
+    }
   }
   struct Line {
     std::string name;

@@ -1,6 +1,6 @@
 #pragma once
-// Selects the samples of one family for aliases and signatures into temp.hv_hit(md5),
-// replacing any earlier selection. See FamilyQuery (reports.h) for the two modes.
+// Selects the samples of one family for aliases and signatures (in memory, from the
+// Source's scope). See FamilyQuery (reports.h) for the two modes.
 //
 // Substring mode finds the matching distinct names first with a loose index scan over
 // an index whose first column is virustotalscan_result (dionaea's
@@ -9,6 +9,7 @@
 
 #include <initializer_list>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "core/result.h"
@@ -18,18 +19,16 @@
 
 namespace honeyvt::report {
 
-// Returns the number of samples selected.
-Result<std::int64_t> SelectFamily(Source& source, const FamilyQuery& query);
-
-// Every report (not only the latest) of the samples in temp.hv_hit, mapped to a sample
-// number 0..samples-1.
+// The selected samples and every report (not only the latest) of them, each report
+// mapped to a sample number 0..samples-1 (numbers follow md5 order).
 struct HitReports {
   IdIndex index{-1, 0};
+  std::vector<std::int64_t> ids;   // the selected samples' reports, ascending
   std::int64_t reports = 0;        // reports of selected samples
   std::int64_t samples = 0;        // selected samples
   std::int64_t scope_reports = 0;  // reports of all samples in scope
 };
-Result<HitReports> LoadHitReports(Source& source);
+Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query);
 
 // "%" + text with \ % _ escaped by \ + "%", for `LIKE ? ESCAPE '\'`.
 std::string LikeContains(std::string_view text);

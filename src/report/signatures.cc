@@ -9,16 +9,18 @@
 namespace honeyvt::report {
 namespace {
 
-// Every scan row of every report of the selected samples (one row per vendor per report).
+// Every scan row of one report (one row per vendor).
 constexpr const char* kRows = R"SQL(
-SELECT s.virustotal, s.virustotalscan_scanner, s.virustotalscan_result
-FROM temp.hv_hit h
-  CROSS JOIN temp.hv_reports r ON r.md5 = h.md5
-  CROSS JOIN virustotalscans s ON s.virustotal = r.virustotal
+SELECT virustotalscan_scanner, virustotalscan_result FROM virustotalscans WHERE virustotal = ?1
 )SQL";
 
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct Vendor {
-  std::unordered_map<std::string, std::int64_t> names;  // name -> rows
+  std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>> names;  // -> rows
   std::vector<std::int64_t> detected;                   // sample numbers
   std::vector<std::int64_t> scanned;
 };
@@ -31,21 +33,27 @@ std::int64_t Distinct(std::vector<std::int64_t>& v) {
 }  // namespace
 
 Result<Document> Signatures(Source& source, const FamilyQuery& query) {
-  RETURN_IF_ERROR(source.EnsureScopeTables());
-  ASSIGN_OR_RETURN(std::int64_t selected, SelectFamily(source, query));
-  ASSIGN_OR_RETURN(HitReports hits, LoadHitReports(source));
-  std::map<std::string, Vendor> vendors;
+  ASSIGN_OR_RETURN(HitReports hits, SelectFamily(source, query));
+  const std::int64_t selected = hits.samples;
+  std::unordered_map<std::string, Vendor, StringHash, std::equal_to<>> vendors;
   ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(kRows));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    const std::int64_t sample = hits.index.Find(stmt.Int64(0));
-    if (sample < 0) continue;
-    Vendor& v = vendors[stmt.Text(1)];
-    v.scanned.push_back(sample);
-    if (stmt.IsNull(2) || stmt.TextView(2).empty()) continue;
-    v.detected.push_back(sample);
-    ++v.names[stmt.Text(2)];
+  for (std::int64_t id : hits.ids) {
+    const std::int64_t sample = hits.index.Find(id);
+    stmt.Reset();
+    stmt.Bind(1, id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      auto vendor = vendors.find(stmt.TextView(0));
+      if (vendor == vendors.end()) vendor = vendors.emplace(stmt.Text(0), Vendor{}).first;
+      Vendor& v = vendor->second;
+      v.scanned.push_back(sample);
+      if (stmt.IsNull(1) || stmt.TextView(1).empty()) continue;
+      v.detected.push_back(sample);
+      auto name = v.names.find(stmt.TextView(1));
+      if (name == v.names.end()) name = v.names.emplace(stmt.Text(1), 0).first;
+      ++name->second;
+    }
   }
   struct Line {
     std::string vendor;
@@ -64,8 +72,9 @@ Result<Document> Signatures(Source& source, const FamilyQuery& query) {
     lines.push_back({name, static_cast<std::int64_t>(v.names.size()), Distinct(v.detected),
                      Distinct(v.scanned), top == nullptr ? Cell{} : Cell{top->first}});
   }
-  std::stable_sort(lines.begin(), lines.end(),
-                   [](const Line& a, const Line& b) { return a.names > b.names; });
+  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+    return a.names != b.names ? a.names > b.names : a.vendor < b.vendor;
+  });
   Document doc;
   Table& table = doc.tables.emplace_back();
   table.name = "signatures";
