@@ -17,14 +17,6 @@ PRAGMA cache_size = -65536;
 PRAGMA temp_store = MEMORY;
 )SQL";
 
-constexpr const char* kCreateScope = R"SQL(
-CREATE TEMP TABLE hv_samples (
-  md5 TEXT PRIMARY KEY, downloads INTEGER NOT NULL, first_seen REAL, first_ever REAL)
-  WITHOUT ROWID;
-CREATE TEMP TABLE hv_reports (
-  virustotal INTEGER PRIMARY KEY, md5 TEXT NOT NULL, ts INTEGER, latest INTEGER NOT NULL);
-)SQL";
-
 struct SampleStats {
   std::int64_t latest_id = -1;  // latest report: greatest (ts, id)
   std::int64_t latest_ts = 0;
@@ -34,31 +26,36 @@ struct SampleStats {
   std::size_t position = 0;    // index in Source::samples_ once sorted
 };
 
-// connection id -> timestamp (NaN = unknown); ids are usually dense, so a vector with a
-// map fallback.
+// connection id -> timestamp (NaN = unknown) and the attack's root connection
+// (COALESCE(connection_root, connection); -1 = no such connection row); ids are usually
+// dense, so a vector with a map fallback.
 class ConnectionTimes {
  public:
-  void Add(std::int64_t id, double ts) {
+  struct Info {
+    double ts = kUnknown;
+    std::int64_t root = -1;
+  };
+  void Add(std::int64_t id, double ts, std::int64_t root) {
     if (id >= 0 && id < (1 << 26)) {
       const auto i = static_cast<std::size_t>(id);
-      if (i >= dense_.size()) dense_.resize(i + 1, kUnknown);
-      dense_[i] = ts;
+      if (i >= dense_.size()) dense_.resize(i + 1);
+      dense_[i] = {ts, root};
     } else {
-      sparse_[id] = ts;
+      sparse_[id] = {ts, root};
     }
   }
-  double Find(std::int64_t id) const {
+  Info Find(std::int64_t id) const {
     if (id >= 0 && static_cast<std::size_t>(id) < dense_.size()) {
       return dense_[static_cast<std::size_t>(id)];
     }
     auto it = sparse_.find(id);
-    return it == sparse_.end() ? kUnknown : it->second;
+    return it == sparse_.end() ? Info{} : it->second;
   }
   static constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
 
  private:
-  std::vector<double> dense_;
-  std::unordered_map<std::int64_t, double> sparse_;
+  std::vector<Info> dense_;
+  std::unordered_map<std::int64_t, Info> sparse_;
 };
 
 }  // namespace
@@ -80,14 +77,6 @@ Status Source::EnsureScope() {
   return {};
 }
 
-Status Source::EnsureScopeTables() {
-  RETURN_IF_ERROR(EnsureScope());
-  if (tables_built_) return {};
-  RETURN_IF_ERROR(WriteScopeTables());
-  tables_built_ = true;
-  return {};
-}
-
 // Sequential reads of connections, downloads and virustotals joined in memory: SQLite has
 // no hash join, and 100,000 random B-tree lookups cost far more than three table scans.
 Status Source::BuildScope() {
@@ -99,11 +88,13 @@ Status Source::BuildScope() {
   ConnectionTimes times;
   {
     ASSIGN_OR_RETURN(store::Statement stmt,
-                     db.Prepare("SELECT connection, connection_timestamp FROM connections"));
+                     db.Prepare("SELECT connection, connection_timestamp, "
+                                "COALESCE(connection_root, connection) FROM connections"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      times.Add(stmt.Int64(0), stmt.IsNull(1) ? ConnectionTimes::kUnknown : stmt.Double(1));
+      times.Add(stmt.Int64(0), stmt.IsNull(1) ? ConnectionTimes::kUnknown : stmt.Double(1),
+                stmt.IsNull(2) ? stmt.Int64(0) : stmt.Int64(2));
     }
   }
   struct Hash {
@@ -111,6 +102,11 @@ Status Source::BuildScope() {
     std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
   };
   std::unordered_map<std::string, SampleStats, Hash, std::equal_to<>> samples;
+  struct Download {
+    SampleStats* sample;
+    std::int64_t root;
+  };
+  std::vector<Download> downloads;  // in the window
   {
     ASSIGN_OR_RETURN(store::Statement stmt,
                      db.Prepare("SELECT connection, download_md5_hash FROM downloads "
@@ -119,7 +115,9 @@ Status Source::BuildScope() {
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      const double ts = stmt.IsNull(0) ? ConnectionTimes::kUnknown : times.Find(stmt.Int64(0));
+      const ConnectionTimes::Info conn =
+          stmt.IsNull(0) ? ConnectionTimes::Info{} : times.Find(stmt.Int64(0));
+      const double ts = conn.ts;
       const bool known = !std::isnan(ts);
       const bool in_window = !windowed || (known && (!filter_.since || ts >= *filter_.since) &&
                                            (!filter_.until || ts < *filter_.until));
@@ -129,6 +127,7 @@ Status Source::BuildScope() {
       if (known && (s.first_ever == 0 || ts < s.first_ever)) s.first_ever = ts;
       if (in_window) {
         ++s.downloads;
+        downloads.push_back({&s, conn.root});
         if (known && (s.first_seen == 0 || ts < s.first_seen)) s.first_seen = ts;
       }
     }
@@ -174,6 +173,9 @@ Status Source::BuildScope() {
     samples[md5].position = i;
     samples_.push_back({md5, s.downloads, s.first_seen, s.first_ever, -1});
   }
+  downloads_.clear();
+  downloads_.reserve(downloads.size());
+  for (const Download& d : downloads) downloads_.push_back({d.sample->position, d.root});
   std::sort(reports.begin(), reports.end(),
             [](const Report& a, const Report& b) { return a.id < b.id; });
   reports_.clear();
@@ -183,34 +185,6 @@ Status Source::BuildScope() {
     if (r.sample->latest_id == r.id) samples_[r.sample->position].latest = r.id;
   }
   return {};
-}
-
-Status Source::WriteScopeTables() {
-  store::Database& db = this->db();
-  RETURN_IF_ERROR(db.Exec(kCreateScope));
-  ASSIGN_OR_RETURN(store::Transaction tx,
-                   store::Transaction::Begin(db, store::Transaction::Kind::kDeferred));
-  ASSIGN_OR_RETURN(store::Statement add_sample,
-                   db.Prepare("INSERT INTO temp.hv_samples VALUES (?1, ?2, ?3, ?4)"));
-  for (const ScopeSample& s : samples_) {
-    add_sample.Reset();
-    add_sample.Bind(1, s.md5).Bind(2, s.downloads);
-    if (s.first_seen > 0) add_sample.Bind(3, s.first_seen);
-    if (s.first_ever > 0) add_sample.Bind(4, s.first_ever);
-    RETURN_IF_ERROR(add_sample.Run());
-  }
-  ASSIGN_OR_RETURN(store::Statement add_report,
-                   db.Prepare("INSERT INTO temp.hv_reports VALUES (?1, ?2, ?3, ?4)"));
-  for (const ScopeReport& r : reports_) {
-    const ScopeSample& s = samples_[r.sample];
-    add_report.Reset();
-    add_report.Bind(1, r.id).Bind(2, s.md5).Bind(3, r.ts);
-    add_report.Bind(4, s.latest == r.id ? 1 : 0);
-    RETURN_IF_ERROR(add_report.Run());
-  }
-  RETURN_IF_ERROR(
-      db.Exec("CREATE INDEX temp.hv_reports_md5_idx ON hv_reports (md5, ts, virustotal)"));
-  return tx.Commit();
 }
 
 }  // namespace honeyvt::report

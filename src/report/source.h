@@ -1,7 +1,7 @@
 #pragma once
-// The database side every report shares: opens a dionaea logsql file read-only and
-// materialises the samples in scope as TEMP tables of this connection (the file itself
-// is never written; SQLite keeps TEMP tables in memory here).
+// The database side every report shares: opens a dionaea logsql file read-only (the
+// file is never written; only connection-level pragmas are set) and reads the samples
+// in scope into memory.
 //
 // Definitions used by every report (docs/reports.md):
 // - A *sample* is a distinct non-empty downloads.download_md5_hash. With --since/--until
@@ -13,15 +13,11 @@
 //   id). Per-sample verdicts (undetected, families, summary ratios) use the latest
 //   report; name inventories (aliases, signatures) use every report.
 //
-// The scope is read once, on the first EnsureScope(), into memory (samples(),
-// reports()); the SQL reports also get it as TEMP tables, written on the first
-// EnsureScopeTables(). Reports that need no scope (history) never pay for it; those
-// that need no SQL join (families, summary) never pay for the TEMP tables.
-// TEMP tables (valid for the life of the Source):
-//   temp.hv_samples(md5 PRIMARY KEY, downloads, first_seen, first_ever)  first_seen =
-//       earliest download in scope, first_ever = earliest download at all (REAL Unix
-//       seconds; NULL when no download has a connection row)
-//   temp.hv_reports(virustotal PRIMARY KEY, md5, ts, latest)  latest = 1 or 0
+// The scope is read once, on the first EnsureScope(), from three sequential table
+// reads (connections, downloads, virustotals) joined in memory (SQLite has no hash join;
+// 100,000 B-tree lookups cost more): samples(), reports(), downloads(). Reports that
+// need no scope (history) never pay for it. The reports join these vectors with their
+// own reads in C++; nothing is written, not even TEMP tables.
 //
 // A Source is single-threaded, like the Database it owns.
 
@@ -50,6 +46,11 @@ struct ScopeReport {
   std::int64_t ts = 0;
 };
 
+struct ScopeDownload {
+  std::size_t sample = 0;  // index into samples()
+  std::int64_t root = -1;  // COALESCE(connection_root, connection); -1 = no connection row
+};
+
 struct Filter {
   std::optional<double> since;  // Unix seconds, inclusive
   std::optional<double> until;  // Unix seconds, exclusive
@@ -62,14 +63,14 @@ class Source {
   // database (kCorrupt), unreadable (kIo); the message names the file.
   static Result<Source> Open(const std::filesystem::path& path, const Filter& filter);
 
-  // Reads the scope into memory once (about 0.2 s on 50,000 samples); later calls
+  // Reads the scope into memory once (about 0.15 s on 50,000 samples); later calls
   // return at once. Every report except history calls it first.
   Status EnsureScope();
-  // EnsureScope() plus the TEMP tables, for reports that join them in SQL.
-  Status EnsureScopeTables();
   // Samples in scope ordered by md5; their reports ordered by id. Valid after EnsureScope.
   const std::vector<ScopeSample>& samples() const { return samples_; }
   const std::vector<ScopeReport>& reports() const { return reports_; }
+  // The downloads in the window (all downloads without one), in table order.
+  const std::vector<ScopeDownload>& downloads() const { return downloads_; }
 
   store::Database& db() { return logsql_.db(); }
   const Filter& filter() const { return filter_; }
@@ -87,14 +88,13 @@ class Source {
  private:
   Source(store::Logsql logsql, Filter filter) : logsql_(std::move(logsql)), filter_(filter) {}
   Status BuildScope();
-  Status WriteScopeTables();
   store::Logsql logsql_;
   Filter filter_;
   bool has_dcerpc_ = false;
   bool scope_built_ = false;
-  bool tables_built_ = false;
   std::vector<ScopeSample> samples_;
   std::vector<ScopeReport> reports_;
+  std::vector<ScopeDownload> downloads_;
   std::vector<std::string> notes_;
 };
 
