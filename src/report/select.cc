@@ -1,8 +1,11 @@
 #include "report/select.h"
 
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "core/strings.h"
+#include "report/verdict_cache.h"
 #include "report/verdicts.h"
 
 namespace honeyvt::report {
@@ -84,16 +87,41 @@ Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query) {
       if (i >= 0) hit[static_cast<std::size_t>(i)] = 1;
     };
     const std::string like = LikeContains(query.pattern);
+    std::optional<VerdictCache> cache;
+    if (db.TableExists("honeyvt_names")) {
+      std::string why;
+      ASSIGN_OR_RETURN(cache, LoadVerdictCache(db, &why));
+    }
     if (HasIndexOn(db, "virustotalscans", {"virustotalscan_result"})) {
-      std::vector<std::string> names;
-      {
-        ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kMatchingNames));
-        stmt.Bind(1, like);
+      // The matching distinct names: from the cached name list (valid with the verdict
+      // cache) plus the names of the reports written since, else by walking the index.
+      std::set<std::string> names;
+      auto collect = [&](store::Statement& stmt) -> Status {
         while (true) {
           ASSIGN_OR_RETURN(bool row, stmt.Step());
-          if (!row) break;
-          names.push_back(stmt.Text(0));
+          if (!row) return OkStatus();
+          names.insert(stmt.Text(0));
         }
+      };
+      if (cache) {
+        ASSIGN_OR_RETURN(store::Statement stmt,
+                         db.Prepare("SELECT name FROM honeyvt_names WHERE name LIKE ?1 "
+                                    "ESCAPE '\\'"));
+        stmt.Bind(1, like);
+        RETURN_IF_ERROR(collect(stmt));
+        ASSIGN_OR_RETURN(store::Statement fresh,
+                         db.Prepare("SELECT virustotalscan_result FROM virustotalscans "
+                                    "WHERE virustotal = ?1 AND virustotalscan_result LIKE ?2 "
+                                    "ESCAPE '\\'"));
+        for (std::int64_t id : cache->retallied_ids) {
+          fresh.Reset();
+          fresh.Bind(1, id).Bind(2, like);
+          RETURN_IF_ERROR(collect(fresh));
+        }
+      } else {
+        ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kMatchingNames));
+        stmt.Bind(1, like);
+        RETURN_IF_ERROR(collect(stmt));
       }
       ASSIGN_OR_RETURN(store::Statement stmt,
                        db.Prepare("SELECT virustotal FROM virustotalscans "

@@ -12,6 +12,10 @@ CREATE TABLE IF NOT EXISTS honeyvt_verdicts (
   virustotal INTEGER PRIMARY KEY, md5, ts, positives INTEGER NOT NULL,
   total INTEGER NOT NULL, family TEXT NOT NULL, votes INTEGER NOT NULL);
 DELETE FROM honeyvt_verdicts;
+CREATE TABLE IF NOT EXISTS honeyvt_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
+DELETE FROM honeyvt_names;
+INSERT INTO honeyvt_names (name) SELECT DISTINCT virustotalscan_result FROM virustotalscans
+  WHERE virustotalscan_result IS NOT NULL;
 )SQL";
 
 Result<std::int64_t> One(store::Database& db, const char* sql) {
@@ -184,6 +188,7 @@ Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::s
   cache.index = IdIndex(max_id, static_cast<std::int64_t>(ids.size()));
   for (std::size_t i = 0; i < ids.size(); ++i) cache.index.Set(ids[i], static_cast<std::int64_t>(i));
   cache.retallied = static_cast<std::int64_t>(stale.size());
+  cache.retallied_ids = std::move(stale_ids);
   return std::optional<VerdictCache>(std::move(cache));
 }
 

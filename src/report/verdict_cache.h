@@ -7,6 +7,10 @@
 // `honeyvt report add-indexes`; reports only read it):
 //   honeyvt_verdicts(virustotal INTEGER PRIMARY KEY, md5, ts, positives, total, family,
 //                    votes)   md5/ts = the virustotals row's md5 and timestamp when cached
+//   honeyvt_names(name PRIMARY KEY)  every distinct non-NULL virustotalscan_result at
+//       build time: aliases/signatures PATTERN match it instead of walking the index.
+//       Valid exactly when the verdict cache is: the names of re-tallied reports are
+//       read from their scan rows (retallied_ids).
 //   honeyvt_meta keys: verdict_cache_version (kVerdictCacheVersion: bumped whenever the
 //   labelling rules or this layout change), verdict_cache_scan_max (greatest
 //   virustotalscans rowid), verdict_cache_top_owner (the virustotal of that row),
@@ -44,10 +48,11 @@ struct VerdictCache {
   IdIndex index{-1, 0};             // virustotal id -> position in tallies
   std::vector<ReportTally> tallies;  // every current virustotals row
   std::int64_t retallied = 0;        // reports tallied from scan rows (new or changed)
+  std::vector<std::int64_t> retallied_ids;
 };
 
-// Rebuilds the cache in one IMMEDIATE transaction (`db` opened read-write): tallies every
-// virustotals row with one pass over the scan rows. Returns the number of rows cached.
+// Rebuilds the cache (both tables) in one IMMEDIATE transaction (`db` opened
+// read-write): tallies every virustotals row with one pass over the scan rows. Returns the number of rows cached.
 Result<std::int64_t> RebuildVerdictCache(store::Database& db);
 
 // The cache, completed with the reports it misses, or nullopt with the reason in *why

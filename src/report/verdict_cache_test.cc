@@ -200,6 +200,32 @@ TEST_F(VerdictCacheTest, OtherVersionOrManyChangesAreNotUsed) {
   EXPECT_EQ(Report(), Uncached());
 }
 
+// aliases/signatures PATTERN read the cached name list plus the re-tallied reports' names.
+TEST_F(VerdictCacheTest, PatternSelectionUsesNamesCacheAndNewReports) {
+  auto aliases = [&](const std::filesystem::path& path, const char* pattern) {
+    auto source = Source::Open(path, {});
+    EXPECT_TRUE(source);
+    auto doc = Aliases(*source, {pattern, false});
+    EXPECT_TRUE(doc);
+    return doc ? Rows(*doc) : Lines{};
+  };
+  const std::string md5 = SampleWithReport("ASC");
+  ReplaceReport(md5, "Worm.Win32.Zzfreshfam.a");
+  std::string why;
+  ASSERT_TRUE(Load(&why).has_value()) << why;
+  EXPECT_EQ(aliases(path_, "zzfresh"), (Lines{{"Worm.Win32.Zzfreshfam.a", "1", "3"}}));
+  const auto copy = path_.string() + ".nonames";
+  std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
+  ExecSql(copy, "DROP TABLE honeyvt_names");
+  for (const char* pattern : {"conficker", "kido", "sdbot", "zzfresh"}) {
+    EXPECT_EQ(aliases(path_, pattern), aliases(copy, pattern)) << pattern;
+  }
+  // The list is really read: a name removed from it is no longer matched.
+  ExecSql(path_, "DELETE FROM honeyvt_names WHERE name LIKE '%kido%'");
+  EXPECT_TRUE(aliases(path_, "kido").empty());
+  EXPECT_FALSE(aliases(copy, "kido").empty());
+}
+
 TEST_F(VerdictCacheTest, NoCacheTableIsFine) {
   ExecSql(path_, "DROP TABLE honeyvt_verdicts");
   std::string why;
