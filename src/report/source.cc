@@ -107,6 +107,8 @@ Status Source::BuildScope() {
     std::int64_t root;
   };
   std::vector<Download> downloads;  // in the window
+  samples.reserve(1 << 16);
+  downloads.reserve(1 << 17);
   {
     ASSIGN_OR_RETURN(store::Statement stmt,
                      db.Prepare("SELECT connection, download_md5_hash FROM downloads "
@@ -132,12 +134,15 @@ Status Source::BuildScope() {
       }
     }
   }
-  std::vector<std::pair<std::string, SampleStats>> in_scope;
-  for (auto& [md5, s] : samples) {
-    if (s.downloads > 0) in_scope.emplace_back(md5, s);
+  // Samples in scope, ordered by md5 (pointers into the map: no copy, no second lookup).
+  using Entry = std::pair<const std::string, SampleStats>;
+  std::vector<Entry*> in_scope;
+  in_scope.reserve(samples.size());
+  for (Entry& entry : samples) {
+    if (entry.second.downloads > 0) in_scope.push_back(&entry);
   }
   std::sort(in_scope.begin(), in_scope.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+            [](const Entry* a, const Entry* b) { return a->first < b->first; });
   // Latest report per sample: greatest (timestamp, id). Reports point at the sample's
   // position, known once the samples are sorted.
   struct Report {
@@ -169,8 +174,8 @@ Status Source::BuildScope() {
   samples_.clear();
   samples_.reserve(in_scope.size());
   for (std::size_t i = 0; i < in_scope.size(); ++i) {
-    auto& [md5, s] = in_scope[i];
-    samples[md5].position = i;
+    auto& [md5, s] = *in_scope[i];
+    s.position = i;
     samples_.push_back({md5, s.downloads, s.first_seen, s.first_ever, -1});
   }
   downloads_.clear();
