@@ -36,20 +36,31 @@ Result<Document> Signatures(Source& source, const FamilyQuery& query) {
   ASSIGN_OR_RETURN(HitReports hits, SelectFamily(source, query));
   const std::int64_t selected = hits.samples;
   std::unordered_map<std::string, Vendor, StringHash, std::equal_to<>> vendors;
+  // Reports list their vendors in the same order (the index is ordered by scanner), so
+  // the vendor of a report's k-th row is guessed from the previous report and checked
+  // by comparing the name, instead of hashing it on every row.
+  std::vector<std::pair<std::string_view, Vendor*>> by_rank;
   ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(kRows));
   for (std::int64_t id : hits.ids) {
     const std::int64_t sample = hits.index.Find(id);
     stmt.Reset();
     stmt.Bind(1, id);
-    while (true) {
+    for (std::size_t rank = 0;; ++rank) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      auto vendor = vendors.find(stmt.TextView(0));
-      if (vendor == vendors.end()) vendor = vendors.emplace(stmt.Text(0), Vendor{}).first;
-      Vendor& v = vendor->second;
-      v.scanned.push_back(sample);
+      const std::string_view scanner = stmt.TextView(0);
+      if (rank >= by_rank.size()) by_rank.resize(rank + 1, {std::string_view(), nullptr});
+      if (by_rank[rank].second == nullptr || by_rank[rank].first != scanner) {
+        auto vendor = vendors.find(scanner);
+        if (vendor == vendors.end()) vendor = vendors.emplace(std::string(scanner), Vendor{}).first;
+        by_rank[rank] = {vendor->first, &vendor->second};
+      }
+      Vendor& v = *by_rank[rank].second;
+      // A sample's reports mostly follow each other: skip the obvious repeats here,
+      // Distinct() removes the rest.
+      if (v.scanned.empty() || v.scanned.back() != sample) v.scanned.push_back(sample);
       if (stmt.IsNull(1) || stmt.TextView(1).empty()) continue;
-      v.detected.push_back(sample);
+      if (v.detected.empty() || v.detected.back() != sample) v.detected.push_back(sample);
       auto name = v.names.find(stmt.TextView(1));
       if (name == v.names.end()) name = v.names.emplace(stmt.Text(1), 0).first;
       ++name->second;
