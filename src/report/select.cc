@@ -57,7 +57,7 @@ bool HasIndexOn(store::Database& db, std::string_view table,
 }
 
 Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query) {
-  RETURN_IF_ERROR(source.EnsureScope());
+  RETURN_IF_ERROR(source.EnsureScope(/*connection_times=*/false));
   store::Database& db = source.db();
   const std::vector<ScopeSample>& samples = source.samples();
   const std::vector<ScopeReport>& reports = source.reports();

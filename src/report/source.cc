@@ -70,23 +70,26 @@ Result<Source> Source::Open(const std::filesystem::path& path, const Filter& fil
   return source;
 }
 
-Status Source::EnsureScope() {
-  if (scope_built_) return {};
-  RETURN_IF_ERROR(BuildScope());
+Status Source::EnsureScope(bool connection_times) {
+  const bool windowed = filter_.since.has_value() || filter_.until.has_value();
+  connection_times = connection_times || windowed;
+  if (scope_built_ && (scope_has_times_ || !connection_times)) return {};
+  RETURN_IF_ERROR(BuildScope(connection_times));
   scope_built_ = true;
+  scope_has_times_ = connection_times;
   return {};
 }
 
 // Sequential reads of connections, downloads and virustotals joined in memory: SQLite has
 // no hash join, and 100,000 random B-tree lookups cost far more than three table scans.
-Status Source::BuildScope() {
+Status Source::BuildScope(bool connection_times) {
   store::Database& db = this->db();
   // One read transaction: the three tables are read from one snapshot while dionaea may
   // be writing (it only holds a shared lock for the few hundred milliseconds of the scope).
   ASSIGN_OR_RETURN(store::Transaction tx,
                    store::Transaction::Begin(db, store::Transaction::Kind::kDeferred));
   ConnectionTimes times;
-  {
+  if (connection_times) {
     ASSIGN_OR_RETURN(store::Statement stmt,
                      db.Prepare("SELECT connection, connection_timestamp, "
                                 "COALESCE(connection_root, connection) FROM connections"));

@@ -226,6 +226,23 @@ TEST_F(VerdictCacheTest, PatternSelectionUsesNamesCacheAndNewReports) {
   EXPECT_FALSE(aliases(copy, "kido").empty());
 }
 
+// aliases reads the scope without connection times; families on the same Source must
+// read them (first_seen) rather than reuse that scope.
+TEST_F(VerdictCacheTest, ScopeWithoutTimesIsReadAgainWhenTimesAreNeeded) {
+  auto fresh = Source::Open(path_, {});
+  ASSERT_TRUE(fresh);
+  auto want = Families(*fresh);
+  ASSERT_TRUE(want);
+  auto source = Source::Open(path_, {});
+  ASSERT_TRUE(source);
+  ASSERT_TRUE(Aliases(*source, {"conficker", false}));
+  ASSERT_TRUE(Aliases(*source, {"conficker", true}));
+  auto got = Families(*source);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(Rows(*got), Rows(*want));
+  EXPECT_NE(Rows(*got).at(0).at(5), "NULL");
+}
+
 TEST_F(VerdictCacheTest, NoCacheTableIsFine) {
   ExecSql(path_, "DROP TABLE honeyvt_verdicts");
   std::string why;

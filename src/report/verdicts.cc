@@ -6,7 +6,7 @@
 namespace honeyvt::report {
 
 Result<std::vector<Verdict>> LatestVerdicts(Source& source) {
-  RETURN_IF_ERROR(source.EnsureScope());
+  RETURN_IF_ERROR(source.EnsureScope(/*connection_times=*/false));
   std::vector<Verdict> verdicts;
   for (const ScopeSample& sample : source.samples()) {  // ordered by md5
     if (sample.latest < 0) continue;
