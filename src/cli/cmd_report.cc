@@ -16,7 +16,11 @@ namespace {
 
 constexpr const char* kOverview =
     "Reports over the VirusTotal verdicts stored in dionaea's logsql database. The database "
-    "is opened read-only (only `add-indexes` writes).\n\n"
+    "is opened read-only (only `add-indexes` writes). Speed: after `honeyvt report "
+    "add-indexes` (extra indexes + honeyvt's verdict cache) each report takes well under a "
+    "second on 50,000 samples / 3.5 million scan rows; without them every report still "
+    "works on a read-only file, only slower (a few seconds there), and a cache that no "
+    "longer matches the scan rows is ignored (a note says so), never trusted.\n\n"
     "A sample is a distinct downloads.download_md5_hash. --since/--until keep the samples "
     "with at least one download in [since, until), a download's time being its "
     "connection's timestamp; download counts then count only those downloads. A sample's "
@@ -41,7 +45,7 @@ void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
   sub.add_option("--until", flags.until, "only samples downloaded before this time (same forms)");
   sub.add_option("--limit", flags.limit, "print at most N rows (0 = all)")
       ->check(CLI::NonNegativeNumber);
-  sub.add_option("--format", flags.format, "table (aligned, default), csv (RFC 4180) or json")
+  sub.add_option("--format", flags.format, "table (aligned, default), csv (RFC 4180; text cells starting with = + - @ TAB or CR get a leading ' against spreadsheet formula injection) or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
 }
 

@@ -85,8 +85,6 @@ class Source {
   // on stderr next to the Document's notes.
   void AddNote(std::string note) { notes_.push_back(std::move(note)); }
   const std::vector<std::string>& notes() const { return notes_; }
-  // Binds filter().limit, or -1 (SQLite: no limit), to parameter `index`.
-  std::int64_t SqlLimit() const { return filter_.limit > 0 ? filter_.limit : -1; }
 
  private:
   Source(store::Logsql logsql, Filter filter) : logsql_(std::move(logsql)), filter_(filter) {}
