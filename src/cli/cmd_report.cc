@@ -45,7 +45,9 @@ void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
   sub.add_option("--until", flags.until, "only samples downloaded before this time (same forms)");
   sub.add_option("--limit", flags.limit, "print at most N rows (0 = all)")
       ->check(CLI::NonNegativeNumber);
-  sub.add_option("--format", flags.format, "table (aligned, default), csv (RFC 4180; text cells starting with = + - @ TAB or CR get a leading ' against spreadsheet formula injection) or json")
+  sub.add_option("--format", flags.format,
+                 "table (aligned, default), csv (RFC 4180; text cells starting with = + - @ "
+                 "TAB or CR get a leading ' against spreadsheet formula injection) or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
 }
 
