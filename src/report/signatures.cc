@@ -19,16 +19,28 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-struct Vendor {
-  std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>> names;  // -> rows
-  std::vector<std::int64_t> detected;                   // sample numbers
-  std::vector<std::int64_t> scanned;
+// Distinct selected samples, by sample number (one flag per selected sample).
+class SampleSet {
+ public:
+  explicit SampleSet(std::int64_t samples) : seen_(static_cast<std::size_t>(samples), 0) {}
+  void Add(std::int64_t sample) {
+    char& flag = seen_[static_cast<std::size_t>(sample)];
+    count_ += flag == 0 ? 1 : 0;
+    flag = 1;
+  }
+  std::int64_t count() const { return count_; }
+
+ private:
+  std::vector<char> seen_;
+  std::int64_t count_ = 0;
 };
 
-std::int64_t Distinct(std::vector<std::int64_t>& v) {
-  std::sort(v.begin(), v.end());
-  return std::unique(v.begin(), v.end()) - v.begin();
-}
+struct Vendor {
+  explicit Vendor(std::int64_t samples) : detected(samples), scanned(samples) {}
+  std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>> names;  // -> rows
+  SampleSet detected;
+  SampleSet scanned;
+};
 
 }  // namespace
 
@@ -52,15 +64,13 @@ Result<Document> Signatures(Source& source, const FamilyQuery& query) {
       if (rank >= by_rank.size()) by_rank.resize(rank + 1, {std::string_view(), nullptr});
       if (by_rank[rank].second == nullptr || by_rank[rank].first != scanner) {
         auto vendor = vendors.find(scanner);
-        if (vendor == vendors.end()) vendor = vendors.emplace(std::string(scanner), Vendor{}).first;
+        if (vendor == vendors.end()) vendor = vendors.emplace(std::string(scanner), Vendor(hits.samples)).first;
         by_rank[rank] = {vendor->first, &vendor->second};
       }
       Vendor& v = *by_rank[rank].second;
-      // A sample's reports mostly follow each other: skip the obvious repeats here,
-      // Distinct() removes the rest.
-      if (v.scanned.empty() || v.scanned.back() != sample) v.scanned.push_back(sample);
+      v.scanned.Add(sample);
       if (stmt.IsNull(1) || stmt.TextView(1).empty()) continue;
-      if (v.detected.empty() || v.detected.back() != sample) v.detected.push_back(sample);
+      v.detected.Add(sample);
       auto name = v.names.find(stmt.TextView(1));
       if (name == v.names.end()) name = v.names.emplace(stmt.Text(1), 0).first;
       ++name->second;
@@ -80,8 +90,8 @@ Result<Document> Signatures(Source& source, const FamilyQuery& query) {
         top = &entry;
       }
     }
-    lines.push_back({name, static_cast<std::int64_t>(v.names.size()), Distinct(v.detected),
-                     Distinct(v.scanned), top == nullptr ? Cell{} : Cell{top->first}});
+    lines.push_back({name, static_cast<std::int64_t>(v.names.size()), v.detected.count(),
+                     v.scanned.count(), top == nullptr ? Cell{} : Cell{top->first}});
   }
   std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
     return a.names != b.names ? a.names > b.names : a.vendor < b.vendor;
