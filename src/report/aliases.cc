@@ -31,13 +31,42 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-}  // namespace
+struct Line {
+  std::string name;
+  std::int64_t samples;
+  std::int64_t rows;
+};
 
-// Each scan row of a selected sample's report is counted once for its name: rows are
-// aggregated in memory from one query, so no join can multiply them.
-Result<Document> Aliases(Source& source, const FamilyQuery& query) {
-  ASSIGN_OR_RETURN(HitReports hits, SelectFamily(source, query));
-  const std::int64_t selected = hits.samples;
+// From the cached rows: (name id, sample) keys sorted, so each name is one run whose
+// length is its rows and whose distinct low halves are its samples.
+std::vector<Line> FromCache(const HitReports& hits) {
+  const VerdictCache& cache = *hits.cache;
+  std::vector<std::uint64_t> keys;
+  for (std::int64_t id : hits.ids) {
+    const auto sample = static_cast<std::uint64_t>(hits.index.Find(id));
+    const auto at = static_cast<std::size_t>(cache.index.Find(id));
+    for (const CachedRow& row : cache.rows[at]) {
+      if (row.name == 0 || cache.names[row.name].empty()) continue;
+      keys.push_back((std::uint64_t{row.name} << 32) | sample);
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<Line> lines;
+  for (std::size_t i = 0; i < keys.size();) {
+    const std::uint64_t name = keys[i] >> 32;
+    std::int64_t rows = 0;
+    std::int64_t samples = 0;
+    for (; i < keys.size() && keys[i] >> 32 == name; ++i) {
+      ++rows;
+      if (rows == 1 || keys[i] != keys[i - 1]) ++samples;
+    }
+    lines.push_back({cache.names[static_cast<std::size_t>(name)], samples, rows});
+  }
+  return lines;
+}
+
+// From the scan table: one ordered pass or one lookup per report.
+Result<std::vector<Line>> FromScans(Source& source, const HitReports& hits) {
   std::unordered_map<std::string, NameCount, StringHash, std::equal_to<>> names;
   // A big family touches a large share of all rows: one ordered pass over the covering
   // index beats hundreds of thousands of lookups.
@@ -70,16 +99,27 @@ Result<Document> Aliases(Source& source, const FamilyQuery& query) {
       }
     }
   }
-  struct Line {
-    std::string name;
-    std::int64_t samples;
-    std::int64_t rows;
-  };
   std::vector<Line> lines;
   for (auto& [name, count] : names) {
     std::sort(count.samples.begin(), count.samples.end());
     const auto distinct = std::unique(count.samples.begin(), count.samples.end());
     lines.push_back({name, distinct - count.samples.begin(), count.rows});
+  }
+  return lines;
+}
+
+}  // namespace
+
+// Each scan row of a selected sample's report is counted once for its name: rows are
+// aggregated in memory (from the cache or one query), so no join can multiply them.
+Result<Document> Aliases(Source& source, const FamilyQuery& query) {
+  ASSIGN_OR_RETURN(HitReports hits, SelectFamily(source, query));
+  const std::int64_t selected = hits.samples;
+  std::vector<Line> lines;
+  if (hits.cache) {
+    lines = FromCache(hits);
+  } else {
+    ASSIGN_OR_RETURN(lines, FromScans(source, hits));
   }
   std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
     if (a.samples != b.samples) return a.samples > b.samples;

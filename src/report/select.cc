@@ -62,8 +62,13 @@ Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query) {
   const std::vector<ScopeSample>& samples = source.samples();
   const std::vector<ScopeReport>& reports = source.reports();
   std::vector<char> hit(samples.size(), 0);
+  std::string why;
+  ASSIGN_OR_RETURN(std::optional<VerdictCache> cache,
+                   LoadVerdictCache(db, &why, /*with_rows=*/true));
+  if (!cache && db.TableExists("honeyvt_verdicts")) source.AddNote(why);
   if (query.by_label) {
-    ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, LatestVerdicts(source));
+    ASSIGN_OR_RETURN(std::vector<Verdict> verdicts,
+                     LatestVerdicts(source, cache ? &*cache : nullptr));
     const std::string wanted = ToLower(query.pattern);
     std::vector<std::string_view> md5s;
     for (const Verdict& v : verdicts) {
@@ -87,41 +92,36 @@ Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query) {
       if (i >= 0) hit[static_cast<std::size_t>(i)] = 1;
     };
     const std::string like = LikeContains(query.pattern);
-    std::optional<VerdictCache> cache;
-    if (db.TableExists("honeyvt_names")) {
-      std::string why;
-      ASSIGN_OR_RETURN(cache, LoadVerdictCache(db, &why));
-    }
-    if (HasIndexOn(db, "virustotalscans", {"virustotalscan_result"})) {
-      // The matching distinct names: from the cached name list (valid with the verdict
-      // cache) plus the names of the reports written since, else by walking the index.
-      std::set<std::string> names;
-      auto collect = [&](store::Statement& stmt) -> Status {
-        while (true) {
-          ASSIGN_OR_RETURN(bool row, stmt.Step());
-          if (!row) return OkStatus();
-          names.insert(stmt.Text(0));
+    if (cache) {
+      // Names containing the pattern (ASCII case-insensitive, like SQLite's LIKE), then
+      // every report in scope holding one of them, from the cached rows.
+      const std::string needle = ToLower(query.pattern);
+      std::vector<char> wanted(cache->names.size(), 0);
+      for (std::size_t id = 1; id < cache->names.size(); ++id) {
+        wanted[id] = ToLower(cache->names[id]).find(needle) != std::string::npos ? 1 : 0;
+      }
+      for (const ScopeReport& r : reports) {
+        const std::int64_t at = cache->index.Find(r.id);
+        if (at < 0) continue;  // deleted after the scope was read
+        for (const CachedRow& row : cache->rows[static_cast<std::size_t>(at)]) {
+          if (wanted[row.name]) {
+            hit[r.sample] = 1;
+            break;
+          }
         }
-      };
-      if (cache) {
-        ASSIGN_OR_RETURN(store::Statement stmt,
-                         db.Prepare("SELECT name FROM honeyvt_names WHERE name LIKE ?1 "
-                                    "ESCAPE '\\'"));
-        stmt.Bind(1, like);
-        RETURN_IF_ERROR(collect(stmt));
-        ASSIGN_OR_RETURN(store::Statement fresh,
-                         db.Prepare("SELECT virustotalscan_result FROM virustotalscans "
-                                    "WHERE virustotal = ?1 AND virustotalscan_result LIKE ?2 "
-                                    "ESCAPE '\\'"));
-        for (std::int64_t id : cache->retallied_ids) {
-          fresh.Reset();
-          fresh.Bind(1, id).Bind(2, like);
-          RETURN_IF_ERROR(collect(fresh));
-        }
-      } else {
+      }
+    } else if (HasIndexOn(db, "virustotalscans", {"virustotalscan_result"})) {
+      // The matching distinct names by walking the index (one seek per distinct name),
+      // then their reports from the same index.
+      std::vector<std::string> names;
+      {
         ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kMatchingNames));
         stmt.Bind(1, like);
-        RETURN_IF_ERROR(collect(stmt));
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, stmt.Step());
+          if (!row) break;
+          names.push_back(stmt.Text(0));
+        }
       }
       ASSIGN_OR_RETURN(store::Statement stmt,
                        db.Prepare("SELECT virustotal FROM virustotalscans "
@@ -161,6 +161,10 @@ Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query) {
     if (number[r.sample] >= 0) hits.index.Set(r.id, number[r.sample]);
   }
   hits.scope_reports = static_cast<std::int64_t>(reports.size());
+  if (cache && std::all_of(hits.ids.begin(), hits.ids.end(),
+                           [&](std::int64_t id) { return cache->index.Find(id) >= 0; })) {
+    hits.cache = std::move(cache);
+  }
   return hits;
 }
 

@@ -8,12 +8,14 @@
 // row. Without such an index it falls back to one pass over the table.
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 #include <string_view>
 
 #include "core/result.h"
 #include "report/id_index.h"
+#include "report/verdict_cache.h"
 #include "report/reports.h"
 #include "report/source.h"
 
@@ -27,6 +29,9 @@ struct HitReports {
   std::int64_t reports = 0;        // reports of selected samples
   std::int64_t samples = 0;        // selected samples
   std::int64_t scope_reports = 0;  // reports of all samples in scope
+  // The verdict cache with every report's rows, when usable and holding every selected
+  // report; aliases and signatures then aggregate from it instead of the scan table.
+  std::optional<VerdictCache> cache;
 };
 Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query);
 

@@ -1,6 +1,7 @@
 // honeyvt report signatures: how many distinct names each vendor uses for one family.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "report/reports.h"
@@ -47,13 +48,57 @@ struct Vendor {
 Result<Document> Signatures(Source& source, const FamilyQuery& query) {
   ASSIGN_OR_RETURN(HitReports hits, SelectFamily(source, query));
   const std::int64_t selected = hits.samples;
+  struct Line {
+    std::string vendor;
+    std::int64_t names, detected, scanned;
+    Cell top;
+  };
+  std::vector<Line> lines;
+  if (hits.cache) {
+    // From the cached rows: vendors and names are small integers.
+    const VerdictCache& cache = *hits.cache;
+    struct ById {
+      explicit ById(std::int64_t samples) : detected(samples), scanned(samples) {}
+      SampleSet detected;
+      SampleSet scanned;
+      std::unordered_map<std::uint32_t, std::int64_t> names;  // name id -> rows
+    };
+    std::vector<std::optional<ById>> by_id(cache.vendors.size());
+    for (std::int64_t id : hits.ids) {
+      const std::int64_t sample = hits.index.Find(id);
+      for (const CachedRow& row : cache.rows[static_cast<std::size_t>(cache.index.Find(id))]) {
+        std::optional<ById>& v = by_id[row.vendor];
+        if (!v) v.emplace(hits.samples);
+        v->scanned.Add(sample);
+        if (row.name == 0 || cache.names[row.name].empty()) continue;
+        v->detected.Add(sample);
+        ++v->names[row.name];
+      }
+    }
+    for (std::size_t vendor = 0; vendor < by_id.size(); ++vendor) {
+      if (!by_id[vendor]) continue;
+      const ById& v = *by_id[vendor];
+      const std::string* top = nullptr;
+      std::int64_t top_rows = 0;
+      for (const auto& [name, rows] : v.names) {
+        const std::string& text = cache.names[name];
+        if (top == nullptr || rows > top_rows || (rows == top_rows && text < *top)) {
+          top = &text;
+          top_rows = rows;
+        }
+      }
+      lines.push_back({cache.vendors[vendor], static_cast<std::int64_t>(v.names.size()),
+                       v.detected.count(), v.scanned.count(),
+                       top == nullptr ? Cell{} : Cell{*top}});
+    }
+  }
   std::unordered_map<std::string, Vendor, StringHash, std::equal_to<>> vendors;
   // Reports list their vendors in the same order (the index is ordered by scanner), so
   // the vendor of a report's k-th row is guessed from the previous report and checked
   // by comparing the name, instead of hashing it on every row.
   std::vector<std::pair<std::string_view, Vendor*>> by_rank;
   ASSIGN_OR_RETURN(store::Statement stmt, source.db().Prepare(kRows));
-  for (std::int64_t id : hits.ids) {
+  for (std::int64_t id : hits.cache ? std::vector<std::int64_t>() : hits.ids) {
     const std::int64_t sample = hits.index.Find(id);
     stmt.Reset();
     stmt.Bind(1, id);
@@ -64,7 +109,9 @@ Result<Document> Signatures(Source& source, const FamilyQuery& query) {
       if (rank >= by_rank.size()) by_rank.resize(rank + 1, {std::string_view(), nullptr});
       if (by_rank[rank].second == nullptr || by_rank[rank].first != scanner) {
         auto vendor = vendors.find(scanner);
-        if (vendor == vendors.end()) vendor = vendors.emplace(std::string(scanner), Vendor(hits.samples)).first;
+        if (vendor == vendors.end()) {
+          vendor = vendors.emplace(std::string(scanner), Vendor(hits.samples)).first;
+        }
         by_rank[rank] = {vendor->first, &vendor->second};
       }
       Vendor& v = *by_rank[rank].second;
@@ -76,12 +123,6 @@ Result<Document> Signatures(Source& source, const FamilyQuery& query) {
       ++name->second;
     }
   }
-  struct Line {
-    std::string vendor;
-    std::int64_t names, detected, scanned;
-    Cell top;
-  };
-  std::vector<Line> lines;
   for (auto& [name, v] : vendors) {
     const std::pair<const std::string, std::int64_t>* top = nullptr;
     for (const auto& entry : v.names) {

@@ -7,10 +7,11 @@
 // `honeyvt report add-indexes`; reports only read it):
 //   honeyvt_verdicts(virustotal INTEGER PRIMARY KEY, md5, ts, positives, total, family,
 //                    votes)   md5/ts = the virustotals row's md5 and timestamp when cached
-//   honeyvt_names(name PRIMARY KEY)  every distinct non-NULL virustotalscan_result at
-//       build time: aliases/signatures PATTERN match it instead of walking the index.
-//       Valid exactly when the verdict cache is: the names of re-tallied reports are
-//       read from their scan rows (retallied_ids).
+//       rows = the report's scan rows as varint pairs (vendor id, name id; 0 = NULL), so
+//       aliases and signatures read one blob per report instead of ~70 scan rows.
+//   honeyvt_vendors(id PRIMARY KEY, name), honeyvt_names(id PRIMARY KEY, name)  the
+//       dictionaries (every scanner, every distinct non-NULL result). Valid exactly when
+//       the verdict cache is: rows of re-tallied reports are read from the scan table.
 //   honeyvt_meta keys: verdict_cache_version (kVerdictCacheVersion: bumped whenever the
 //   labelling rules or this layout change), verdict_cache_scan_max (greatest
 //   virustotalscans rowid), verdict_cache_top_owner (the virustotal of that row),
@@ -42,13 +43,25 @@
 
 namespace honeyvt::report {
 
-inline constexpr int kVerdictCacheVersion = 1;
+inline constexpr int kVerdictCacheVersion = 2;
+
+// One scan row: indexes into VerdictCache::vendors and ::names (name 0 = NULL result).
+struct CachedRow {
+  std::uint32_t vendor = 0;
+  std::uint32_t name = 0;
+};
 
 struct VerdictCache {
   IdIndex index{-1, 0};             // virustotal id -> position in tallies
   std::vector<ReportTally> tallies;  // every current virustotals row
   std::int64_t retallied = 0;        // reports tallied from scan rows (new or changed)
   std::vector<std::int64_t> retallied_ids;
+  // Only when loaded with_rows: every report's scan rows (parallel to tallies) and the
+  // dictionaries they index (names[0] = "" stands for NULL; '' itself is its own name).
+  bool has_rows = false;
+  std::vector<std::vector<CachedRow>> rows;
+  std::vector<std::string> vendors;
+  std::vector<std::string> names;
 };
 
 // Rebuilds the cache (both tables) in one IMMEDIATE transaction (`db` opened
@@ -57,6 +70,8 @@ Result<std::int64_t> RebuildVerdictCache(store::Database& db);
 
 // The cache, completed with the reports it misses, or nullopt with the reason in *why
 // when there is none, it is from another version or it is stale (see above).
-Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::string* why);
+// `with_rows` also loads every report's scan rows (aliases, signatures).
+Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::string* why,
+                                                     bool with_rows = false);
 
 }  // namespace honeyvt::report

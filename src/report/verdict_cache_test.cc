@@ -214,16 +214,49 @@ TEST_F(VerdictCacheTest, PatternSelectionUsesNamesCacheAndNewReports) {
   std::string why;
   ASSERT_TRUE(Load(&why).has_value()) << why;
   EXPECT_EQ(aliases(path_, "zzfresh"), (Lines{{"Worm.Win32.Zzfreshfam.a", "1", "3"}}));
+  auto signatures = [&](const std::filesystem::path& path, const char* pattern, bool label) {
+    auto source = Source::Open(path, {});
+    EXPECT_TRUE(source);
+    auto doc = Signatures(*source, {pattern, label});
+    EXPECT_TRUE(doc);
+    return doc ? Rows(*doc) : Lines{};
+  };
   const auto copy = path_.string() + ".nonames";
   std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
-  ExecSql(copy, "DROP TABLE honeyvt_names");
-  for (const char* pattern : {"conficker", "kido", "sdbot", "zzfresh"}) {
+  ExecSql(copy, "DROP TABLE honeyvt_names");  // no usable cache: the scan table is read
+  for (const char* pattern : {"conficker", "kido", "sdbot", "zzfresh", "", "%"}) {
     EXPECT_EQ(aliases(path_, pattern), aliases(copy, pattern)) << pattern;
+    EXPECT_EQ(signatures(path_, pattern, false), signatures(copy, pattern, false)) << pattern;
+    EXPECT_EQ(signatures(path_, pattern, true), signatures(copy, pattern, true)) << pattern;
   }
-  // The list is really read: a name removed from it is no longer matched.
-  ExecSql(path_, "DELETE FROM honeyvt_names WHERE name LIKE '%kido%'");
+  // The cached rows are really read: names renamed in the dictionary show up.
+  ExecSql(path_, "UPDATE honeyvt_names SET name = 'Renamed.' || id WHERE name LIKE '%kido%'");
   EXPECT_TRUE(aliases(path_, "kido").empty());
+  EXPECT_FALSE(aliases(path_, "renamed").empty());
   EXPECT_FALSE(aliases(copy, "kido").empty());
+}
+
+TEST_F(VerdictCacheTest, DamagedRowListIsNotUsed) {
+  const auto copy = path_.string() + ".orig";
+  std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
+  ExecSql(copy, "DROP TABLE honeyvt_verdicts");
+  ExecSql(path_, "UPDATE honeyvt_verdicts SET rows = x'ff' WHERE virustotal = "
+                 "(SELECT min(virustotal) FROM honeyvt_verdicts)");
+  auto db = store::Database::Open(path_, {.mode = store::OpenMode::kReadOnly});
+  ASSERT_TRUE(db);
+  std::string why;
+  auto cache = LoadVerdictCache(*db, &why, /*with_rows=*/true);
+  ASSERT_TRUE(cache);
+  EXPECT_FALSE(cache->has_value());
+  EXPECT_NE(why.find("damaged"), std::string::npos) << why;
+  auto source = Source::Open(path_, {});
+  auto plain = Source::Open(copy, {});
+  ASSERT_TRUE(source && plain);
+  auto got = Signatures(*source, {"conficker", false});
+  auto want = Signatures(*plain, {"conficker", false});
+  ASSERT_TRUE(got && want);
+  EXPECT_EQ(Rows(*got), Rows(*want));
+  EXPECT_FALSE(source->notes().empty());
 }
 
 // aliases reads the scope without connection times; families on the same Source must

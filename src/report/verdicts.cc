@@ -5,7 +5,7 @@
 
 namespace honeyvt::report {
 
-Result<std::vector<Verdict>> LatestVerdicts(Source& source) {
+Result<std::vector<Verdict>> LatestVerdicts(Source& source, const VerdictCache* preloaded) {
   RETURN_IF_ERROR(source.EnsureScope(/*connection_times=*/false));
   std::vector<Verdict> verdicts;
   for (const ScopeSample& sample : source.samples()) {  // ordered by md5
@@ -24,12 +24,17 @@ Result<std::vector<Verdict>> LatestVerdicts(Source& source) {
   // The verdict cache when it is present and consistent; the reports it lacks (written
   // between the scope and the cache snapshot) and every report without a usable cache
   // are tallied from the scan rows.
-  std::string why;
-  ASSIGN_OR_RETURN(std::optional<VerdictCache> cache, LoadVerdictCache(source.db(), &why));
-  if (!cache && source.db().TableExists("honeyvt_verdicts")) source.AddNote(why);
+  std::optional<VerdictCache> loaded;
+  const VerdictCache* cache = preloaded;
+  if (cache == nullptr) {
+    std::string why;
+    ASSIGN_OR_RETURN(loaded, LoadVerdictCache(source.db(), &why));
+    if (!loaded && source.db().TableExists("honeyvt_verdicts")) source.AddNote(why);
+    if (loaded) cache = &*loaded;
+  }
   std::vector<std::size_t> missing;
   for (std::size_t i = 0; i < verdicts.size(); ++i) {
-    const std::int64_t at = cache ? cache->index.Find(verdicts[i].virustotal) : -1;
+    const std::int64_t at = cache != nullptr ? cache->index.Find(verdicts[i].virustotal) : -1;
     if (at < 0) {
       missing.push_back(i);
       continue;

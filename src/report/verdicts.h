@@ -27,7 +27,11 @@ struct Verdict {
   FamilyLabel label;
 };
 
-// Verdicts ordered by md5.
-Result<std::vector<Verdict>> LatestVerdicts(Source& source);
+struct VerdictCache;
+
+// Verdicts ordered by md5. `preloaded`: a cache the caller already loaded (and checked),
+// else LoadVerdictCache is called here.
+Result<std::vector<Verdict>> LatestVerdicts(Source& source,
+                                            const VerdictCache* preloaded = nullptr);
 
 }  // namespace honeyvt::report
