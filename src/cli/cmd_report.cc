@@ -84,8 +84,9 @@ int AddIndexes(const ReportFlags& flags) {
   }
   auto cached = report::RebuildVerdictCache(logsql->db());
   if (!cached) return Fail(cached.error());
-  std::cout << "rebuilt honeyvt_verdicts: detection ratio and family label of " << *cached
-            << " reports (families, summary and --family read it)\n";
+  std::cout << "rebuilt honeyvt_verdicts/honeyvt_names/honeyvt_vendors: detection ratio, "
+               "family label and scan rows of "
+            << *cached << " reports (families, summary, aliases and signatures read them)\n";
   return kExitOk;
 }
 
@@ -174,11 +175,13 @@ int ReportMain(const Invocation& inv) {
       "Create the additional indexes that keep reports under a second on large databases "
       "(docs/reports.md lists them and why). Writes to the database: stop dionaea or run it "
       "when idle. Only adds indexes named honeyvt_*; never changes a column. Also (re)builds "
-      "honeyvt's own table honeyvt_verdicts (every report's detection ratio and family "
-      "label) that families, summary and --family read instead of every scan row; reports "
-      "check it against virustotals/virustotalscans and tally new or changed reports "
-      "themselves, and ignore it (slower, never wrong) when it is stale. Run it again after "
-      "large imports. Without indexes and cache every report still works, only slower.");
+      "honeyvt's own cache tables honeyvt_verdicts, honeyvt_names and honeyvt_vendors "
+      "(every report's detection ratio, family label and scan rows as small ids) that "
+      "families, summary, aliases and signatures read instead of millions of scan rows; "
+      "reports check the cache against virustotals/virustotalscans, read new or changed "
+      "reports themselves, and ignore a stale cache (slower, never wrong; a note says so). "
+      "Run it again after large imports. Without indexes and cache every report still "
+      "works, only slower.");
   AddCommonFlags(*indexes, flags.common);
 
   for (CLI::App* sub : {aliases, signatures, missed, summary, families, history}) {

@@ -336,7 +336,9 @@ Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::s
   RETURN_IF_ERROR(tx.Commit());
   const std::int64_t max_id = ids.empty() ? -1 : *std::max_element(ids.begin(), ids.end());
   cache.index = IdIndex(max_id, static_cast<std::int64_t>(ids.size()));
-  for (std::size_t i = 0; i < ids.size(); ++i) cache.index.Set(ids[i], static_cast<std::int64_t>(i));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    cache.index.Set(ids[i], static_cast<std::int64_t>(i));
+  }
   cache.retallied = static_cast<std::int64_t>(stale.size());
   cache.retallied_ids = std::move(stale_ids);
   return std::optional<VerdictCache>(std::move(cache));

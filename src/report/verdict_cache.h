@@ -1,12 +1,13 @@
 #pragma once
 // honeyvt_verdicts: a cache of every virustotals row's tally (tally.h: positives, total,
-// family label), so families, summary and aliases/signatures --family need not read the
-// millions of virustotalscans rows on every run.
+// family label) and scan rows, so families, summary, aliases and signatures need not
+// read the millions of virustotalscans rows on every run.
 //
 // Table (honeyvt's own; created and filled only by RebuildVerdictCache, i.e. by
 // `honeyvt report add-indexes`; reports only read it):
 //   honeyvt_verdicts(virustotal INTEGER PRIMARY KEY, md5, ts, positives, total, family,
-//                    votes)   md5/ts = the virustotals row's md5 and timestamp when cached
+//                    votes, rows)   md5/ts = the virustotals row's md5 and timestamp
+//       when cached;
 //       rows = the report's scan rows as varint pairs (vendor id, name id; 0 = NULL), so
 //       aliases and signatures read one blob per report instead of ~70 scan rows.
 //   honeyvt_vendors(id PRIMARY KEY, name), honeyvt_names(id PRIMARY KEY, name)  the
@@ -65,7 +66,8 @@ struct VerdictCache {
 };
 
 // Rebuilds the cache (both tables) in one IMMEDIATE transaction (`db` opened
-// read-write): tallies every virustotals row with one pass over the scan rows. Returns the number of rows cached.
+// read-write): tallies every virustotals row with one pass over the scan rows and
+// stores its rows. Returns the number of reports cached.
 Result<std::int64_t> RebuildVerdictCache(store::Database& db);
 
 // The cache, completed with the reports it misses, or nullopt with the reason in *why

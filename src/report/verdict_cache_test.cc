@@ -94,7 +94,8 @@ class VerdictCacheTest : public ::testing::Test {
             "virustotal_permalink) VALUES ('" + md5 + "', 1999999999, 'p');"
             "INSERT INTO virustotalscans (virustotal, virustotalscan_scanner, "
             "virustotalscan_result) SELECT (SELECT virustotal FROM virustotals WHERE "
-            "virustotal_md5_hash = '" + md5 + "'), v, '" + std::string(name) + "' FROM (SELECT 'A' AS v UNION SELECT 'B' UNION SELECT 'C');");
+            "virustotal_md5_hash = '" + md5 + "'), v, '" + std::string(name) +
+            "' FROM (SELECT 'A' AS v UNION SELECT 'B' UNION SELECT 'C');");
   }
 
   std::string SampleWithReport(const char* order) {
