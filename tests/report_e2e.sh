@@ -58,8 +58,19 @@ check corrupt-db 1 "$HONEYVT" report summary --logsql "$tmp/text.sqlite"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] && passed=$((passed+1)) || { echo "FAIL corrupt-db: not one line"; fail=$((fail+1)); }
 [ "$(md5sum <"$db")" = "$before" ] && passed=$((passed+1)) || { echo "FAIL reports changed the database"; fail=$((fail+1)); }
 
+for r in summary families "aliases rimecud" "signatures rimecud" "aliases --family rimecud"; do
+  # shellcheck disable=SC2086
+  "$HONEYVT" report $r --logsql "$db" --format csv >"$tmp/plain-${r// /_}" 2>/dev/null
+done
 check add-indexes 0 "$HONEYVT" report add-indexes --logsql "$db"
 expect_in add-indexes out "created honeyvt_virustotalscans_result_idx"
+expect_in add-indexes-cache out "rebuilt honeyvt_verdicts"
+for r in summary families "aliases rimecud" "signatures rimecud" "aliases --family rimecud"; do
+  # shellcheck disable=SC2086
+  "$HONEYVT" report $r --logsql "$db" --format csv >"$tmp/cached" 2>"$tmp/err"
+  cmp -s "$tmp/cached" "$tmp/plain-${r// /_}" && [ ! -s "$tmp/err" ] && passed=$((passed+1)) ||
+    { echo "FAIL cache changes '$r'"; diff "$tmp/plain-${r// /_}" "$tmp/cached"; fail=$((fail+1)); }
+done
 check add-indexes-again 0 "$HONEYVT" report add-indexes --logsql "$db"
 expect_in add-indexes-again out "present honeyvt_virustotalscans_result_idx"
 check aliases-indexed 0 "$HONEYVT" report aliases rimecud --logsql "$db" --format csv
