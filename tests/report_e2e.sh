@@ -32,8 +32,14 @@ for sub in aliases signatures undetected summary families history add-indexes; d
   expect_in "help-$sub-counts" out "What is counted:"
 done
 check no-subcommand 2 "$HONEYVT" report
-check summary 0 "$HONEYVT" report summary --logsql "$db"
+check summary 0 "$HONEYVT" report summary --logsql "$db" --format table
 expect_in summary-samples out "samples_without_verdict      2"
+check summary-piped 0 "$HONEYVT" report summary --logsql "$db"
+expect_in summary-piped-is-csv out "totals,samples_without_verdict,2"
+if command -v script >/dev/null; then  # a pseudo-terminal: the default is the table
+  check summary-tty 0 script -qec "$HONEYVT report summary --logsql $db" /dev/null
+  expect_in summary-tty-is-table out "samples_without_verdict      2"
+fi
 check aliases-csv 0 "$HONEYVT" report aliases rimecud --logsql "$db" --format csv
 expect_in aliases-csv-header out "name,samples,scan_rows"
 expect_in aliases-csv-row out "Worm.Win32.Rimecud,1,3"

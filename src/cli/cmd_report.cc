@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "cli/common_options.h"
 #include "cli/handlers.h"
 #include "core/clock.h"
@@ -34,7 +36,7 @@ struct ReportFlags {
   std::string since;
   std::string until;
   std::int64_t limit = 0;
-  std::string format = "table";
+  std::string format;  // empty: table on a terminal, csv otherwise
 };
 
 void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
@@ -46,8 +48,9 @@ void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
   sub.add_option("--limit", flags.limit, "print at most N rows (0 = all)")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--format", flags.format,
-                 "table (aligned, default), csv (RFC 4180; text cells starting with = + - @ "
-                 "TAB or CR get a leading ' against spreadsheet formula injection) or json")
+                 "table (aligned), csv (RFC 4180; text cells starting with = + - @ TAB or CR "
+                 "get a leading ' against spreadsheet formula injection) or json. Default: "
+                 "table when stdout is a terminal, csv when it is a pipe or a file")
       ->check(CLI::IsMember({"table", "csv", "json"}));
 }
 
@@ -194,7 +197,10 @@ int ReportMain(const Invocation& inv) {
   if (!options) return Fail(options.error());
   auto filter = MakeFilter(flags);
   if (!filter) return Fail(filter.error());
-  auto format = report::ParseFormat(flags.format);
+  // Default: aligned for a person at a terminal, CSV for a script reading a pipe.
+  const std::string format_name =
+      !flags.format.empty() ? flags.format : (isatty(STDOUT_FILENO) ? "table" : "csv");
+  auto format = report::ParseFormat(format_name);
   if (!format) return Fail(format.error());
   auto source = report::Source::Open(options->logsql, *filter);
   if (!source) return Fail(source.error());
