@@ -32,8 +32,14 @@ for sub in aliases signatures undetected summary families history add-indexes; d
   expect_in "help-$sub-counts" out "What is counted:"
 done
 check no-subcommand 2 "$HONEYVT" report
-check summary 0 "$HONEYVT" report summary --logsql "$db"
+check summary 0 "$HONEYVT" report summary --logsql "$db" --format table
 expect_in summary-samples out "samples_without_verdict      2"
+check summary-piped 0 "$HONEYVT" report summary --logsql "$db"
+expect_in summary-piped-is-csv out "totals,samples_without_verdict,2"
+if command -v script >/dev/null; then  # a pseudo-terminal: the default is the table
+  check summary-tty 0 script -qec "$HONEYVT report summary --logsql $db" /dev/null
+  expect_in summary-tty-is-table out "samples_without_verdict      2"
+fi
 check aliases-csv 0 "$HONEYVT" report aliases rimecud --logsql "$db" --format csv
 expect_in aliases-csv-header out "name,samples,scan_rows"
 expect_in aliases-csv-row out "Worm.Win32.Rimecud,1,3"
@@ -58,8 +64,19 @@ check corrupt-db 1 "$HONEYVT" report summary --logsql "$tmp/text.sqlite"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] && passed=$((passed+1)) || { echo "FAIL corrupt-db: not one line"; fail=$((fail+1)); }
 [ "$(md5sum <"$db")" = "$before" ] && passed=$((passed+1)) || { echo "FAIL reports changed the database"; fail=$((fail+1)); }
 
+for r in summary families "aliases rimecud" "signatures rimecud" "aliases --family rimecud"; do
+  # shellcheck disable=SC2086
+  "$HONEYVT" report $r --logsql "$db" --format csv >"$tmp/plain-${r// /_}" 2>/dev/null
+done
 check add-indexes 0 "$HONEYVT" report add-indexes --logsql "$db"
 expect_in add-indexes out "created honeyvt_virustotalscans_result_idx"
+expect_in add-indexes-cache out "rebuilt honeyvt_verdicts"
+for r in summary families "aliases rimecud" "signatures rimecud" "aliases --family rimecud"; do
+  # shellcheck disable=SC2086
+  "$HONEYVT" report $r --logsql "$db" --format csv >"$tmp/cached" 2>"$tmp/err"
+  cmp -s "$tmp/cached" "$tmp/plain-${r// /_}" && [ ! -s "$tmp/err" ] && passed=$((passed+1)) ||
+    { echo "FAIL cache changes '$r'"; diff "$tmp/plain-${r// /_}" "$tmp/cached"; fail=$((fail+1)); }
+done
 check add-indexes-again 0 "$HONEYVT" report add-indexes --logsql "$db"
 expect_in add-indexes-again out "present honeyvt_virustotalscans_result_idx"
 check aliases-indexed 0 "$HONEYVT" report aliases rimecud --logsql "$db" --format csv

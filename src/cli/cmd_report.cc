@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "cli/common_options.h"
 #include "cli/handlers.h"
 #include "core/clock.h"
@@ -9,13 +11,18 @@
 #include "report/format.h"
 #include "report/indexes.h"
 #include "report/reports.h"
+#include "report/verdict_cache.h"
 
 namespace honeyvt::cli {
 namespace {
 
 constexpr const char* kOverview =
     "Reports over the VirusTotal verdicts stored in dionaea's logsql database. The database "
-    "is opened read-only (only `add-indexes` writes).\n\n"
+    "is opened read-only (only `add-indexes` writes). Speed: after `honeyvt report "
+    "add-indexes` (extra indexes + honeyvt's verdict cache) each report takes well under a "
+    "second on 50,000 samples / 3.5 million scan rows; without them every report still "
+    "works on a read-only file, only slower (a few seconds there), and a cache that no "
+    "longer matches the scan rows is ignored (a note says so), never trusted.\n\n"
     "A sample is a distinct downloads.download_md5_hash. --since/--until keep the samples "
     "with at least one download in [since, until), a download's time being its "
     "connection's timestamp; download counts then count only those downloads. A sample's "
@@ -29,7 +36,7 @@ struct ReportFlags {
   std::string since;
   std::string until;
   std::int64_t limit = 0;
-  std::string format = "table";
+  std::string format;  // empty: table on a terminal, csv otherwise
 };
 
 void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
@@ -40,7 +47,10 @@ void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
   sub.add_option("--until", flags.until, "only samples downloaded before this time (same forms)");
   sub.add_option("--limit", flags.limit, "print at most N rows (0 = all)")
       ->check(CLI::NonNegativeNumber);
-  sub.add_option("--format", flags.format, "table (aligned, default), csv (RFC 4180) or json")
+  sub.add_option("--format", flags.format,
+                 "table (aligned), csv (RFC 4180; text cells starting with = + - @ TAB or CR "
+                 "get a leading ' against spreadsheet formula injection) or json. Default: "
+                 "table when stdout is a terminal, csv when it is a pipe or a file")
       ->check(CLI::IsMember({"table", "csv", "json"}));
 }
 
@@ -75,6 +85,11 @@ int AddIndexes(const ReportFlags& flags) {
     const bool is_new = std::find(created->begin(), created->end(), index.name) != created->end();
     std::cout << (is_new ? "created " : "present ") << index.name << ": " << index.why << "\n";
   }
+  auto cached = report::RebuildVerdictCache(logsql->db());
+  if (!cached) return Fail(cached.error());
+  std::cout << "rebuilt honeyvt_verdicts/honeyvt_names/honeyvt_vendors: detection ratio, "
+               "family label and scan rows of "
+            << *cached << " reports (families, summary, aliases and signatures read them)\n";
   return kExitOk;
 }
 
@@ -162,7 +177,14 @@ int ReportMain(const Invocation& inv) {
       app, "add-indexes", "create the additional indexes that keep reports fast (writes)",
       "Create the additional indexes that keep reports under a second on large databases "
       "(docs/reports.md lists them and why). Writes to the database: stop dionaea or run it "
-      "when idle. Only adds indexes named honeyvt_*; never changes a column.");
+      "when idle. Only adds indexes named honeyvt_*; never changes a column. Also (re)builds "
+      "honeyvt's own cache tables honeyvt_verdicts, honeyvt_names and honeyvt_vendors "
+      "(every report's detection ratio, family label and scan rows as small ids) that "
+      "families, summary, aliases and signatures read instead of millions of scan rows; "
+      "reports check the cache against virustotals/virustotalscans, read new or changed "
+      "reports themselves, and ignore a stale cache (slower, never wrong; a note says so). "
+      "Run it again after large imports. Without indexes and cache every report still "
+      "works, only slower.");
   AddCommonFlags(*indexes, flags.common);
 
   for (CLI::App* sub : {aliases, signatures, missed, summary, families, history}) {
@@ -175,7 +197,10 @@ int ReportMain(const Invocation& inv) {
   if (!options) return Fail(options.error());
   auto filter = MakeFilter(flags);
   if (!filter) return Fail(filter.error());
-  auto format = report::ParseFormat(flags.format);
+  // Default: aligned for a person at a terminal, CSV for a script reading a pipe.
+  const std::string format_name =
+      !flags.format.empty() ? flags.format : (isatty(STDOUT_FILENO) ? "table" : "csv");
+  auto format = report::ParseFormat(format_name);
   if (!format) return Fail(format.error());
   auto source = report::Source::Open(options->logsql, *filter);
   if (!source) return Fail(source.error());
@@ -188,6 +213,7 @@ int ReportMain(const Invocation& inv) {
   if (families->parsed()) doc = report::Families(*source);
   if (history->parsed()) doc = report::History(*source, md5);
   if (!doc) return Fail(doc.error());
+  for (const std::string& note : source->notes()) std::cerr << "honeyvt: note: " << note << "\n";
   for (const std::string& note : doc->notes) std::cerr << "honeyvt: note: " << note << "\n";
   report::Render(*doc, *format, std::cout);
   return kExitOk;

@@ -8,6 +8,7 @@
 namespace honeyvt::report {
 
 Result<Document> Families(Source& source) {
+  RETURN_IF_ERROR(source.EnsureScope());
   ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, LatestVerdicts(source));
   std::stable_sort(verdicts.begin(), verdicts.end(), [](const Verdict& a, const Verdict& b) {
     const bool sa = a.label.family == kSingleton;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -97,7 +98,12 @@ void RenderCsv(const Document& doc, std::ostream& out) {
     for (const Row& row : table.rows) {
       std::vector<std::string> fields;
       if (sectioned) fields.push_back(table.name);
-      for (const Cell& cell : row) fields.push_back(CellText(cell));
+      for (const Cell& cell : row) {
+        // Only text can carry a formula; numbers (even negative ones) stay numbers.
+        fields.push_back(std::holds_alternative<std::string>(cell)
+                             ? CsvNeutralise(std::get<std::string>(cell))
+                             : CellText(cell));
+      }
       CsvLine(fields, out);
     }
   }
@@ -143,6 +149,13 @@ Result<Format> ParseFormat(std::string_view text) {
   if (text == "json") return Format::kJson;
   return MakeError(ErrorCode::kInvalidArgument,
                    "unknown format '" + std::string(text) + "' (use table, csv or json)");
+}
+
+std::string CsvNeutralise(std::string_view text) {
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
+    return "'" + std::string(text);
+  }
+  return std::string(text);
 }
 
 std::string CsvField(std::string_view text) {

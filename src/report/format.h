@@ -7,6 +7,8 @@
 //   CR, LF or leading/trailing space, with quotes doubled. A document of several tables
 //   (summary) whose tables share their column names is one CSV with a leading
 //   "section" column; otherwise tables follow each other separated by an empty line.
+//   Text cells starting with = + - @ TAB or CR get a leading ' (OWASP's defence against
+//   spreadsheet formula injection: detection names come from attackers and vendors).
 // - kJson: one table -> an array of objects keyed by column; several tables -> an object
 //   mapping table name to such an array. Integers stay integers, NULL is null, invalid
 //   UTF-8 is replaced by U+FFFD.
@@ -29,6 +31,8 @@ void Render(const Document& doc, Format format, std::ostream& out);
 
 // Exposed for tests.
 std::string CsvField(std::string_view text);
+// Prefixes ' to text starting with = + - @ TAB or CR (applied to text cells, not numbers).
+std::string CsvNeutralise(std::string_view text);
 std::string TerminalSafe(std::string_view text);
 
 }  // namespace honeyvt::report

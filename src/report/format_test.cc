@@ -43,6 +43,25 @@ TEST(FormatTest, CsvQuotesOnlyWhenNeededAndDoublesQuotes) {
   EXPECT_EQ(CsvField(""), "");
 }
 
+TEST(FormatTest, CsvNeutralisesFormulaStarts) {
+  EXPECT_EQ(CsvNeutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+  EXPECT_EQ(CsvNeutralise("+1"), "'+1");
+  EXPECT_EQ(CsvNeutralise("-2+3"), "'-2+3");
+  EXPECT_EQ(CsvNeutralise("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvNeutralise("\tx"), "'\tx");
+  EXPECT_EQ(CsvNeutralise("\rx"), "'\rx");
+  EXPECT_EQ(CsvNeutralise("Trojan=x"), "Trojan=x");
+  EXPECT_EQ(CsvNeutralise(""), "");
+  Document doc;
+  doc.tables.push_back({"t",
+                        "T",
+                        {"name", "n"},
+                        {{std::string("=cmd|' /C calc'!A0"), std::int64_t{-3}},
+                         {std::string("\r=1"), std::int64_t{1}}}});
+  // Text is neutralised then quoted as usual; numbers stay numbers.
+  EXPECT_EQ(RenderTo(doc, Format::kCsv), "name,n\r\n'=cmd|' /C calc'!A0,-3\r\n\"'\r=1\",1\r\n");
+}
+
 TEST(FormatTest, CsvHasHeaderAndCrlfRows) {
   EXPECT_EQ(RenderTo(OneTable(), Format::kCsv),
             "name,samples\r\nWorm.Win32.Rimecud,12\r\n\"a,\"\"b\"\"\nc\",3\r\n,100\r\n");

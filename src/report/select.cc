@@ -1,19 +1,15 @@
 #include "report/select.h"
 
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "core/strings.h"
+#include "report/verdict_cache.h"
 #include "report/verdicts.h"
 
 namespace honeyvt::report {
 namespace {
-
-constexpr const char* kCreateHit = R"SQL(
-CREATE TEMP TABLE IF NOT EXISTS hv_hit (md5 TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS hv_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
-DELETE FROM temp.hv_hit;
-DELETE FROM temp.hv_names;
-)SQL";
 
 // Walks the distinct names through the index: each step seeks the next greater name.
 constexpr const char* kMatchingNames = R"SQL(
@@ -24,59 +20,10 @@ WITH RECURSIVE names(n) AS (
   SELECT (SELECT virustotalscan_result FROM virustotalscans
           WHERE virustotalscan_result > names.n ORDER BY virustotalscan_result LIMIT 1)
   FROM names WHERE names.n IS NOT NULL)
-INSERT OR IGNORE INTO temp.hv_names (name)
 SELECT n FROM names WHERE n IS NOT NULL AND n LIKE ?1 ESCAPE '\'
 )SQL";
 
-constexpr const char* kHitsFromNames = R"SQL(
-INSERT OR IGNORE INTO temp.hv_hit (md5)
-SELECT r.md5 FROM temp.hv_names n CROSS JOIN virustotalscans s
-  ON s.virustotalscan_result = n.name
-  JOIN temp.hv_reports r ON r.virustotal = s.virustotal
-)SQL";
-
-constexpr const char* kHitsByScan = R"SQL(
-INSERT OR IGNORE INTO temp.hv_hit (md5)
-SELECT r.md5 FROM virustotalscans s JOIN temp.hv_reports r ON r.virustotal = s.virustotal
-WHERE s.virustotalscan_result LIKE ?1 ESCAPE '\'
-)SQL";
-
-Result<std::int64_t> CountHits(store::Database& db) {
-  ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare("SELECT count(*) FROM temp.hv_hit"));
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  return row ? stmt.Int64(0) : 0;
-}
-
 }  // namespace
-
-Result<HitReports> LoadHitReports(Source& source) {
-  HitReports hits;
-  ASSIGN_OR_RETURN(store::Statement stmt,
-                   source.db().Prepare("SELECT r.virustotal, h.md5 FROM temp.hv_hit h "
-                                       "CROSS JOIN temp.hv_reports r ON r.md5 = h.md5 "
-                                       "ORDER BY h.md5"));
-  std::vector<std::pair<std::int64_t, std::int64_t>> pairs;  // report, sample number
-  std::string last;
-  std::int64_t max_id = -1;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    if (hits.samples == 0 || stmt.TextView(1) != last) {
-      last = stmt.Text(1);
-      ++hits.samples;
-    }
-    pairs.emplace_back(stmt.Int64(0), hits.samples - 1);
-    max_id = std::max(max_id, stmt.Int64(0));
-  }
-  hits.reports = static_cast<std::int64_t>(pairs.size());
-  hits.index = IdIndex(max_id, hits.reports);
-  for (const auto& [id, sample] : pairs) hits.index.Set(id, sample);
-  ASSIGN_OR_RETURN(store::Statement scope,
-                   source.db().Prepare("SELECT count(*) FROM temp.hv_reports"));
-  ASSIGN_OR_RETURN(bool counted, scope.Step());
-  hits.scope_reports = counted ? scope.Int64(0) : 0;
-  return hits;
-}
 
 std::string LikeContains(std::string_view text) {
   std::string out = "%";
@@ -109,35 +56,116 @@ bool HasIndexOn(store::Database& db, std::string_view table,
   }
 }
 
-Result<std::int64_t> SelectFamily(Source& source, const FamilyQuery& query) {
+Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query) {
+  RETURN_IF_ERROR(source.EnsureScope(/*connection_times=*/false));
   store::Database& db = source.db();
-  RETURN_IF_ERROR(db.Exec(kCreateHit));
+  const std::vector<ScopeSample>& samples = source.samples();
+  const std::vector<ScopeReport>& reports = source.reports();
+  std::vector<char> hit(samples.size(), 0);
+  std::string why;
+  ASSIGN_OR_RETURN(std::optional<VerdictCache> cache,
+                   LoadVerdictCache(db, &why, /*with_rows=*/true));
+  if (!cache && db.TableExists("honeyvt_verdicts")) source.AddNote(why);
   if (query.by_label) {
-    ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, LatestVerdicts(source));
+    ASSIGN_OR_RETURN(std::vector<Verdict> verdicts,
+                     LatestVerdicts(source, cache ? &*cache : nullptr));
     const std::string wanted = ToLower(query.pattern);
-    ASSIGN_OR_RETURN(store::Statement insert,
-                     db.Prepare("INSERT OR IGNORE INTO temp.hv_hit (md5) VALUES (?1)"));
+    std::vector<std::string_view> md5s;
     for (const Verdict& v : verdicts) {
-      if (ToLower(v.label.family) != wanted) continue;
-      insert.Reset();
-      insert.Bind(1, v.md5);
-      RETURN_IF_ERROR(insert.Run());
+      if (ToLower(v.label.family) == wanted) md5s.push_back(v.md5);
     }
-    return CountHits(db);
-  }
-  const std::string like = LikeContains(query.pattern);
-  if (HasIndexOn(db, "virustotalscans", {"virustotalscan_result"})) {
-    ASSIGN_OR_RETURN(store::Statement names, db.Prepare(kMatchingNames));
-    names.Bind(1, like);
-    RETURN_IF_ERROR(names.Run());
-    ASSIGN_OR_RETURN(store::Statement hits, db.Prepare(kHitsFromNames));
-    RETURN_IF_ERROR(hits.Run());
+    // Verdicts and samples are both in md5 order: one merge.
+    std::size_t j = 0;
+    for (std::string_view md5 : md5s) {
+      while (j < samples.size() && samples[j].md5 < md5) ++j;
+      if (j < samples.size() && samples[j].md5 == md5) hit[j] = 1;
+    }
   } else {
-    ASSIGN_OR_RETURN(store::Statement hits, db.Prepare(kHitsByScan));
-    hits.Bind(1, like);
-    RETURN_IF_ERROR(hits.Run());
+    // Report id -> sample position for the reports in scope.
+    IdIndex report_sample(reports.empty() ? -1 : reports.back().id,
+                          static_cast<std::int64_t>(reports.size()));
+    for (const ScopeReport& r : reports) {
+      report_sample.Set(r.id, static_cast<std::int64_t>(r.sample));
+    }
+    auto mark = [&](std::int64_t vt) {
+      const std::int64_t i = report_sample.Find(vt);
+      if (i >= 0) hit[static_cast<std::size_t>(i)] = 1;
+    };
+    const std::string like = LikeContains(query.pattern);
+    if (cache) {
+      // Names containing the pattern (ASCII case-insensitive, like SQLite's LIKE), then
+      // every report in scope holding one of them, from the cached rows.
+      const std::string needle = ToLower(query.pattern);
+      std::vector<char> wanted(cache->names.size(), 0);
+      for (std::size_t id = 1; id < cache->names.size(); ++id) {
+        wanted[id] = ToLower(cache->names[id]).find(needle) != std::string::npos ? 1 : 0;
+      }
+      for (const ScopeReport& r : reports) {
+        const std::int64_t at = cache->index.Find(r.id);
+        if (at < 0) continue;  // deleted after the scope was read
+        for (const CachedRow& row : cache->rows[static_cast<std::size_t>(at)]) {
+          if (wanted[row.name]) {
+            hit[r.sample] = 1;
+            break;
+          }
+        }
+      }
+    } else if (HasIndexOn(db, "virustotalscans", {"virustotalscan_result"})) {
+      // The matching distinct names by walking the index (one seek per distinct name),
+      // then their reports from the same index.
+      std::vector<std::string> names;
+      {
+        ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kMatchingNames));
+        stmt.Bind(1, like);
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, stmt.Step());
+          if (!row) break;
+          names.push_back(stmt.Text(0));
+        }
+      }
+      ASSIGN_OR_RETURN(store::Statement stmt,
+                       db.Prepare("SELECT virustotal FROM virustotalscans "
+                                  "WHERE virustotalscan_result = ?1"));
+      for (const std::string& name : names) {
+        stmt.Reset();
+        stmt.Bind(1, name);
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, stmt.Step());
+          if (!row) break;
+          mark(stmt.Int64(0));
+        }
+      }
+    } else {
+      ASSIGN_OR_RETURN(store::Statement stmt,
+                       db.Prepare("SELECT virustotal FROM virustotalscans "
+                                  "WHERE virustotalscan_result LIKE ?1 ESCAPE '\\'"));
+      stmt.Bind(1, like);
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        mark(stmt.Int64(0));
+      }
+    }
   }
-  return CountHits(db);
+  HitReports hits;
+  std::vector<std::int64_t> number(samples.size(), -1);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (hit[i]) number[i] = hits.samples++;
+  }
+  for (const ScopeReport& r : reports) {  // ascending ids
+    if (number[r.sample] >= 0) hits.ids.push_back(r.id);
+  }
+  hits.reports = static_cast<std::int64_t>(hits.ids.size());
+  hits.index = IdIndex(hits.ids.empty() ? -1 : hits.ids.back(), hits.reports);
+  for (const ScopeReport& r : reports) {
+    if (number[r.sample] >= 0) hits.index.Set(r.id, number[r.sample]);
+  }
+  hits.scope_reports = static_cast<std::int64_t>(reports.size());
+  if (cache && std::all_of(hits.ids.begin(), hits.ids.end(),
+                           [&](std::int64_t id) { return cache->index.Find(id) >= 0; })) {
+    hits.cache = std::move(cache);
+  }
+  return hits;
 }
 
 }  // namespace honeyvt::report

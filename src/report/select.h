@@ -1,6 +1,6 @@
 #pragma once
-// Selects the samples of one family for aliases and signatures into temp.hv_hit(md5),
-// replacing any earlier selection. See FamilyQuery (reports.h) for the two modes.
+// Selects the samples of one family for aliases and signatures (in memory, from the
+// Source's scope). See FamilyQuery (reports.h) for the two modes.
 //
 // Substring mode finds the matching distinct names first with a loose index scan over
 // an index whose first column is virustotalscan_result (dionaea's
@@ -8,28 +8,32 @@
 // row. Without such an index it falls back to one pass over the table.
 
 #include <initializer_list>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "core/result.h"
 #include "report/id_index.h"
+#include "report/verdict_cache.h"
 #include "report/reports.h"
 #include "report/source.h"
 
 namespace honeyvt::report {
 
-// Returns the number of samples selected.
-Result<std::int64_t> SelectFamily(Source& source, const FamilyQuery& query);
-
-// Every report (not only the latest) of the samples in temp.hv_hit, mapped to a sample
-// number 0..samples-1.
+// The selected samples and every report (not only the latest) of them, each report
+// mapped to a sample number 0..samples-1 (numbers follow md5 order).
 struct HitReports {
   IdIndex index{-1, 0};
+  std::vector<std::int64_t> ids;   // the selected samples' reports, ascending
   std::int64_t reports = 0;        // reports of selected samples
   std::int64_t samples = 0;        // selected samples
   std::int64_t scope_reports = 0;  // reports of all samples in scope
+  // The verdict cache with every report's rows, when usable and holding every selected
+  // report; aliases and signatures then aggregate from it instead of the scan table.
+  std::optional<VerdictCache> cache;
 };
-Result<HitReports> LoadHitReports(Source& source);
+Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query);
 
 // "%" + text with \ % _ escaped by \ + "%", for `LIKE ? ESCAPE '\'`.
 std::string LikeContains(std::string_view text);

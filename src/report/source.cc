@@ -11,15 +11,10 @@ namespace {
 
 // Connection-level settings only (never persistent file settings): read through mmap and
 // a bigger page cache, TEMP tables in memory.
-constexpr const char* kCreateScope = R"SQL(
+constexpr const char* kPragmas = R"SQL(
 PRAGMA mmap_size = 1073741824;
 PRAGMA cache_size = -65536;
 PRAGMA temp_store = MEMORY;
-CREATE TEMP TABLE hv_samples (
-  md5 TEXT PRIMARY KEY, downloads INTEGER NOT NULL, first_seen REAL, first_ever REAL)
-  WITHOUT ROWID;
-CREATE TEMP TABLE hv_reports (
-  virustotal INTEGER PRIMARY KEY, md5 TEXT NOT NULL, ts INTEGER, latest INTEGER NOT NULL);
 )SQL";
 
 struct SampleStats {
@@ -28,33 +23,39 @@ struct SampleStats {
   std::int64_t downloads = 0;  // in the window
   double first_seen = 0;       // earliest in the window (0 = unknown)
   double first_ever = 0;       // earliest of all downloads (0 = unknown)
+  std::size_t position = 0;    // index in Source::samples_ once sorted
 };
 
-// connection id -> timestamp (NaN = unknown); ids are usually dense, so a vector with a
-// map fallback.
+// connection id -> timestamp (NaN = unknown) and the attack's root connection
+// (COALESCE(connection_root, connection); -1 = no such connection row); ids are usually
+// dense, so a vector with a map fallback.
 class ConnectionTimes {
  public:
-  void Add(std::int64_t id, double ts) {
+  struct Info {
+    double ts = kUnknown;
+    std::int64_t root = -1;
+  };
+  void Add(std::int64_t id, double ts, std::int64_t root) {
     if (id >= 0 && id < (1 << 26)) {
       const auto i = static_cast<std::size_t>(id);
-      if (i >= dense_.size()) dense_.resize(i + 1, kUnknown);
-      dense_[i] = ts;
+      if (i >= dense_.size()) dense_.resize(i + 1);
+      dense_[i] = {ts, root};
     } else {
-      sparse_[id] = ts;
+      sparse_[id] = {ts, root};
     }
   }
-  double Find(std::int64_t id) const {
+  Info Find(std::int64_t id) const {
     if (id >= 0 && static_cast<std::size_t>(id) < dense_.size()) {
       return dense_[static_cast<std::size_t>(id)];
     }
     auto it = sparse_.find(id);
-    return it == sparse_.end() ? kUnknown : it->second;
+    return it == sparse_.end() ? Info{} : it->second;
   }
   static constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
 
  private:
-  std::vector<double> dense_;
-  std::unordered_map<std::int64_t, double> sparse_;
+  std::vector<Info> dense_;
+  std::unordered_map<std::int64_t, Info> sparse_;
 };
 
 }  // namespace
@@ -65,27 +66,38 @@ Result<Source> Source::Open(const std::filesystem::path& path, const Filter& fil
   source.has_dcerpc_ = source.db().TableExists("dcerpcrequests") &&
                        source.db().TableExists("dcerpcservices") &&
                        source.db().TableExists("dcerpcserviceops");
-  RETURN_IF_ERROR(source.BuildScope());
+  RETURN_IF_ERROR(source.db().Exec(kPragmas));
   return source;
+}
+
+Status Source::EnsureScope(bool connection_times) {
+  const bool windowed = filter_.since.has_value() || filter_.until.has_value();
+  connection_times = connection_times || windowed;
+  if (scope_built_ && (scope_has_times_ || !connection_times)) return {};
+  RETURN_IF_ERROR(BuildScope(connection_times));
+  scope_built_ = true;
+  scope_has_times_ = connection_times;
+  return {};
 }
 
 // Sequential reads of connections, downloads and virustotals joined in memory: SQLite has
 // no hash join, and 100,000 random B-tree lookups cost far more than three table scans.
-Status Source::BuildScope() {
+Status Source::BuildScope(bool connection_times) {
   store::Database& db = this->db();
-  RETURN_IF_ERROR(db.Exec(kCreateScope));
   // One read transaction: the three tables are read from one snapshot while dionaea may
   // be writing (it only holds a shared lock for the few hundred milliseconds of the scope).
   ASSIGN_OR_RETURN(store::Transaction tx,
                    store::Transaction::Begin(db, store::Transaction::Kind::kDeferred));
   ConnectionTimes times;
-  {
+  if (connection_times) {
     ASSIGN_OR_RETURN(store::Statement stmt,
-                     db.Prepare("SELECT connection, connection_timestamp FROM connections"));
+                     db.Prepare("SELECT connection, connection_timestamp, "
+                                "COALESCE(connection_root, connection) FROM connections"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      times.Add(stmt.Int64(0), stmt.IsNull(1) ? ConnectionTimes::kUnknown : stmt.Double(1));
+      times.Add(stmt.Int64(0), stmt.IsNull(1) ? ConnectionTimes::kUnknown : stmt.Double(1),
+                stmt.IsNull(2) ? stmt.Int64(0) : stmt.Int64(2));
     }
   }
   struct Hash {
@@ -93,6 +105,13 @@ Status Source::BuildScope() {
     std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
   };
   std::unordered_map<std::string, SampleStats, Hash, std::equal_to<>> samples;
+  struct Download {
+    SampleStats* sample;
+    std::int64_t root;
+  };
+  std::vector<Download> downloads;  // in the window
+  samples.reserve(1 << 16);
+  downloads.reserve(1 << 17);
   {
     ASSIGN_OR_RETURN(store::Statement stmt,
                      db.Prepare("SELECT connection, download_md5_hash FROM downloads "
@@ -101,7 +120,9 @@ Status Source::BuildScope() {
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      const double ts = stmt.IsNull(0) ? ConnectionTimes::kUnknown : times.Find(stmt.Int64(0));
+      const ConnectionTimes::Info conn =
+          stmt.IsNull(0) ? ConnectionTimes::Info{} : times.Find(stmt.Int64(0));
+      const double ts = conn.ts;
       const bool known = !std::isnan(ts);
       const bool in_window = !windowed || (known && (!filter_.since || ts >= *filter_.since) &&
                                            (!filter_.until || ts < *filter_.until));
@@ -111,20 +132,25 @@ Status Source::BuildScope() {
       if (known && (s.first_ever == 0 || ts < s.first_ever)) s.first_ever = ts;
       if (in_window) {
         ++s.downloads;
+        downloads.push_back({&s, conn.root});
         if (known && (s.first_seen == 0 || ts < s.first_seen)) s.first_seen = ts;
       }
     }
   }
-  std::vector<std::pair<std::string, SampleStats>> in_scope;
-  for (auto& [md5, s] : samples) {
-    if (s.downloads > 0) in_scope.emplace_back(md5, s);
+  // Samples in scope, ordered by md5 (pointers into the map: no copy, no second lookup).
+  using Entry = std::pair<const std::string, SampleStats>;
+  std::vector<Entry*> in_scope;
+  in_scope.reserve(samples.size());
+  for (Entry& entry : samples) {
+    if (entry.second.downloads > 0) in_scope.push_back(&entry);
   }
   std::sort(in_scope.begin(), in_scope.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  // Latest report per sample: greatest (timestamp, id).
+            [](const Entry* a, const Entry* b) { return a->first < b->first; });
+  // Latest report per sample: greatest (timestamp, id). Reports point at the sample's
+  // position, known once the samples are sorted.
   struct Report {
     std::int64_t id;
-    const std::pair<const std::string, SampleStats>* sample;
+    SampleStats* sample;
     std::int64_t ts;
   };
   std::vector<Report> reports;
@@ -144,32 +170,29 @@ Status Source::BuildScope() {
         s.latest_id = id;
         s.latest_ts = ts;
       }
-      reports.push_back({id, &*it, ts});
+      reports.push_back({id, &s, ts});
     }
   }
+  RETURN_IF_ERROR(tx.Commit());
+  samples_.clear();
+  samples_.reserve(in_scope.size());
+  for (std::size_t i = 0; i < in_scope.size(); ++i) {
+    auto& [md5, s] = *in_scope[i];
+    s.position = i;
+    samples_.push_back({md5, s.downloads, s.first_seen, s.first_ever, -1});
+  }
+  downloads_.clear();
+  downloads_.reserve(downloads.size());
+  for (const Download& d : downloads) downloads_.push_back({d.sample->position, d.root});
   std::sort(reports.begin(), reports.end(),
             [](const Report& a, const Report& b) { return a.id < b.id; });
-
-  ASSIGN_OR_RETURN(store::Statement add_sample,
-                   db.Prepare("INSERT INTO temp.hv_samples VALUES (?1, ?2, ?3, ?4)"));
-  for (const auto& [md5, s] : in_scope) {
-    add_sample.Reset();
-    add_sample.Bind(1, md5).Bind(2, s.downloads);
-    if (s.first_seen > 0) add_sample.Bind(3, s.first_seen);
-    if (s.first_ever > 0) add_sample.Bind(4, s.first_ever);
-    RETURN_IF_ERROR(add_sample.Run());
-  }
-  ASSIGN_OR_RETURN(store::Statement add_report,
-                   db.Prepare("INSERT INTO temp.hv_reports VALUES (?1, ?2, ?3, ?4)"));
+  reports_.clear();
+  reports_.reserve(reports.size());
   for (const Report& r : reports) {
-    add_report.Reset();
-    add_report.Bind(1, r.id).Bind(2, r.sample->first).Bind(3, r.ts);
-    add_report.Bind(4, r.sample->second.latest_id == r.id ? 1 : 0);
-    RETURN_IF_ERROR(add_report.Run());
+    reports_.push_back({r.id, r.sample->position, r.ts});
+    if (r.sample->latest_id == r.id) samples_[r.sample->position].latest = r.id;
   }
-  RETURN_IF_ERROR(
-      db.Exec("CREATE INDEX temp.hv_reports_md5_idx ON hv_reports (md5, ts, virustotal)"));
-  return tx.Commit();
+  return {};
 }
 
 }  // namespace honeyvt::report

@@ -1,30 +1,16 @@
 // honeyvt report summary: the state of the sample collection in one screen.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <map>
+
+#include "core/time_spec.h"
 
 #include "report/reports.h"
 #include "report/verdicts.h"
 
 namespace honeyvt::report {
 namespace {
-
-constexpr const char* kTotals = R"SQL(
-SELECT (SELECT count(*) FROM temp.hv_samples),
-       (SELECT coalesce(sum(downloads), 0) FROM temp.hv_samples),
-       (SELECT count(DISTINCT md5) FROM temp.hv_reports),
-       (SELECT count(*) FROM temp.hv_reports)
-)SQL";
-
-// A sample is new on the UTC day of its first download ever; counted when that first
-// download lies in the window. ?1 = since, ?2 = until.
-constexpr const char* kPerDay = R"SQL(
-SELECT strftime('%Y-%m-%d', first_ever, 'unixepoch') AS day, count(*)
-FROM temp.hv_samples
-WHERE first_ever IS NOT NULL AND (?1 IS NULL OR first_ever >= ?1)
-  AND (?2 IS NULL OR first_ever < ?2)
-GROUP BY day ORDER BY day
-)SQL";
 
 struct Bucket {
   const char* label;
@@ -51,25 +37,26 @@ Table NewTable(const char* name, std::string title) {
 }  // namespace
 
 Result<Document> Summary(Source& source) {
-  store::Database& db = source.db();
+  RETURN_IF_ERROR(source.EnsureScope());
   ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, LatestVerdicts(source));
   Document doc;
 
   Table totals = NewTable("totals", "Totals (a sample = a distinct downloaded md5)");
   {
-    ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kTotals));
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return MakeError(ErrorCode::kInternal, "summary totals returned no row");
-    const std::int64_t samples = stmt.Int64(0);
-    const std::int64_t with_report = stmt.Int64(2);
+    // From the in-memory scope (source.h): samples, their downloads in the window, the
+    // samples with a latest report, and every report of the samples in scope.
+    const std::int64_t samples = static_cast<std::int64_t>(source.samples().size());
+    std::int64_t downloads = 0;
+    for (const ScopeSample& s : source.samples()) downloads += s.downloads;
+    const auto with_report = static_cast<std::int64_t>(verdicts.size());
     const auto singletons = std::count_if(verdicts.begin(), verdicts.end(), [](const Verdict& v) {
       return v.label.family == kSingleton;
     });
     totals.rows = {{std::string("samples"), samples},
-                   {std::string("downloads"), stmt.Int64(1)},
+                   {std::string("downloads"), downloads},
                    {std::string("samples_with_report"), with_report},
                    {std::string("samples_without_verdict"), samples - with_report},
-                   {std::string("reports"), stmt.Int64(3)},
+                   {std::string("reports"), static_cast<std::int64_t>(source.reports().size())},
                    {std::string("samples_without_family"), static_cast<std::int64_t>(singletons)}};
   }
   doc.tables.push_back(std::move(totals));
@@ -112,12 +99,19 @@ Result<Document> Summary(Source& source) {
 
   Table per_day = NewTable("new_samples_per_day",
                            "New samples per UTC day (day of each sample's first download)");
-  ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kPerDay));
-  stmt.Bind(1, source.filter().since).Bind(2, source.filter().until);
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    per_day.rows.push_back({stmt.Text(0), stmt.Int64(1)});
+  // A sample is new on the UTC day of its first download ever; counted when that first
+  // download lies in the window.
+  const Filter& f = source.filter();
+  std::map<std::int64_t, std::int64_t> days;  // UTC day number -> samples
+  for (const ScopeSample& s : source.samples()) {
+    if (s.first_ever <= 0 || (f.since && s.first_ever < *f.since) ||
+        (f.until && s.first_ever >= *f.until)) {
+      continue;
+    }
+    ++days[static_cast<std::int64_t>(std::floor(s.first_ever / 86400.0))];
+  }
+  for (const auto& [day, count] : days) {
+    per_day.rows.push_back({FormatUtcDateTime(day * 86400).substr(0, 10), count});
   }
   doc.tables.push_back(std::move(per_day));
   return doc;

@@ -20,13 +20,18 @@ namespace honeyvt::report {
 struct Verdict {
   std::int64_t virustotal = 0;  // id of the latest report
   std::string md5;
-  double first_seen = 0;  // earliest download in scope (Unix seconds; 0 if unknown)
+  double first_seen = 0;  // earliest download in scope (Unix seconds; 0 if unknown or
+                          // the scope was read without connection times, source.h)
   int positives = 0;
   int total = 0;
   FamilyLabel label;
 };
 
-// Verdicts ordered by md5.
-Result<std::vector<Verdict>> LatestVerdicts(Source& source);
+struct VerdictCache;
+
+// Verdicts ordered by md5. `preloaded`: a cache the caller already loaded (and checked),
+// else LoadVerdictCache is called here.
+Result<std::vector<Verdict>> LatestVerdicts(Source& source,
+                                            const VerdictCache* preloaded = nullptr);
 
 }  // namespace honeyvt::report
