@@ -76,7 +76,8 @@ Figures Evaluate(const Scenario& sc, const RunResult& run) {
   for (const auto& s : sc.samples) fresh_total += s.fresh ? 1 : 0;
   for (const auto& v : run.verdicts) {
     const SimSample& s = *by_md5.at(v.md5);
-    if (s.fresh) fresh_minutes.push_back(std::chrono::duration<double>(v.at - s.arrives).count() / 60);
+    if (s.fresh)
+      fresh_minutes.push_back(std::chrono::duration<double>(v.at - s.arrives).count() / 60);
     if (!s.known && v.uploaded) {
       ttv += std::chrono::duration<double>(v.at - *v.uploaded).count();
       analysis += static_cast<double>(AnalysisDelay(s.sha256).count());
@@ -95,22 +96,22 @@ Figures Evaluate(const Scenario& sc, const RunResult& run) {
 }
 
 void PrintHeader() {
-  std::printf("%-9s %-3s %-10s %8s %7s %7s %6s %6s %10s %8s %6s %6s %7s %6s %6s %9s\n",
-              "scenario", "api", "policy", "verdicts", "calls", "refused", "c/v", "util%",
-              "makespan_h", "ideal_h", "ratio", "ratio2", "poll/up", "ttv/an", "fresh%",
-              "fresh_min");
+  std::printf("%-9s %-3s %-10s %8s %7s %7s %6s %6s %10s %8s %6s %6s %7s %6s %6s %9s\n", "scenario",
+              "api", "policy", "verdicts", "calls", "refused", "c/v", "util%", "makespan_h",
+              "ideal_h", "ratio", "ratio2", "poll/up", "ttv/an", "fresh%", "fresh_min");
 }
 
 void PrintRow(const Scenario& sc, const RunResult& run, const Figures& f) {
   const bool finite = sc.horizon.count() == 0;  // makespan ratios need a finished run
-  std::printf("%-9s v%-2d %-10s %8lld %7lld %7lld %6.2f %6.1f %10.1f %8.1f %6.3f %6.3f %7.2f %6.2f %6.1f %9.1f\n",
-              sc.name.c_str(), sc.api_version, run.policy.c_str(),
-              static_cast<long long>(f.verdicts), static_cast<long long>(f.calls),
-              static_cast<long long>(f.refused), f.calls_per_verdict, 100 * f.utilisation,
-              f.makespan_h, f.ideal_h, finite && f.ideal_h > 0 ? f.makespan_h / f.ideal_h : 0,
-              finite && f.own_ideal_h > 0 ? f.makespan_h / f.own_ideal_h : 0,
-              f.polls_per_upload, f.verdict_vs_analysis, 100 * f.fresh_verdicts,
-              f.fresh_median_min);
+  std::printf(
+      "%-9s v%-2d %-10s %8lld %7lld %7lld %6.2f %6.1f %10.1f %8.1f %6.3f %6.3f %7.2f %6.2f %6.1f "
+      "%9.1f\n",
+      sc.name.c_str(), sc.api_version, run.policy.c_str(), static_cast<long long>(f.verdicts),
+      static_cast<long long>(f.calls), static_cast<long long>(f.refused), f.calls_per_verdict,
+      100 * f.utilisation, f.makespan_h, f.ideal_h,
+      finite && f.ideal_h > 0 ? f.makespan_h / f.ideal_h : 0,
+      finite && f.own_ideal_h > 0 ? f.makespan_h / f.own_ideal_h : 0, f.polls_per_upload,
+      f.verdict_vs_analysis, 100 * f.fresh_verdicts, f.fresh_median_min);
 }
 
 }  // namespace honeyvt::bench

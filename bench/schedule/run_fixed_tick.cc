@@ -30,7 +30,7 @@ RunResult RunFixedTick(const Scenario& sc) {
   std::string quota_spec;
   for (const auto& w : sc.quota) quota_spec += (quota_spec.empty() ? "" : ",") + w;
   SimVt vt(clock, sc.api_version, *vtsim::ParseQuota(quota_spec));
-  std::vector<Row> fresh_rows;   // `new`, newest last (served newest first)
+  std::vector<Row> fresh_rows;  // `new`, newest last (served newest first)
   std::deque<Row> submit, comment, query;
   std::vector<const SimSample*> arrivals;
   for (const SimSample& s : sc.samples) {

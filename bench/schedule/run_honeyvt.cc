@@ -97,14 +97,14 @@ RunResult RunHoneyvt(const Scenario& sc, const std::filesystem::path& dir) {
     }
   }
   std::stop_source stop;
-  const TimePoint horizon =
-      sc.horizon.count() > 0 ? sc.start + sc.horizon : TimePoint::max();
+  const TimePoint horizon = sc.horizon.count() > 0 ? sc.start + sc.horizon : TimePoint::max();
   EventClock clock(sc.start, arrivals, *state, horizon, stop);
   std::string quota_spec;
   for (const auto& w : sc.quota) quota_spec += (quota_spec.empty() ? "" : ",") + w;
   SimVt vt(clock, sc.api_version, *vtsim::ParseQuota(quota_spec));
   for (const SimSample& s : sc.samples) vt.Add(s, s.known ? "" : EventClock::PathOf(s));
-  if (auto st = state->Enqueue(backlog, sc.start); !st) throw std::runtime_error(st.error().ToString());
+  if (auto st = state->Enqueue(backlog, sc.start); !st)
+    throw std::runtime_error(st.error().ToString());
   pipeline::PipelineConfig config;
   config.comment_text = "captured by a honeypot (schedule simulator)";
   pipeline::QuotaGovernor quota(*pipeline::ParseQuotaWindows(sc.quota), &*state);
@@ -121,8 +121,9 @@ RunResult RunHoneyvt(const Scenario& sc, const std::filesystem::path& dir) {
                                    .polls = &polls,
                                    .backoff = &backoff,
                                    .owner = 1});
-  pipeline::Daemon daemon(engine, *state, quota, clock,
-                          {.until_drained = arrivals.empty(), .idle_recheck = std::chrono::seconds(10)});
+  pipeline::Daemon daemon(
+      engine, *state, quota, clock,
+      {.until_drained = arrivals.empty(), .idle_recheck = std::chrono::seconds(10)});
   if (auto st = daemon.Run(stop.get_token()); !st) throw std::runtime_error(st.error().ToString());
   out.calls = vt.counts();
   out.uploads = vt.counts().uploaded;

@@ -31,7 +31,8 @@ int Scaled(int n, double scale) { return std::max(1, static_cast<int>(std::lroun
 
 std::chrono::seconds AnalysisDelay(const std::string& sha256, int min_s, int max_s) {
   const std::uint32_t h = static_cast<std::uint32_t>(std::stoul(sha256.substr(0, 8), nullptr, 16));
-  return std::chrono::seconds(min_s + static_cast<int>(h % static_cast<std::uint32_t>(max_s - min_s + 1)));
+  return std::chrono::seconds(min_s +
+                              static_cast<int>(h % static_cast<std::uint32_t>(max_s - min_s + 1)));
 }
 
 std::vector<std::string> ScenarioNames() { return {"known", "unknown", "honeypot"}; }
@@ -58,8 +59,7 @@ Scenario MakeScenario(const std::string& name, int api_version, double scale) {
       sc.samples.push_back(s);
     }
   } else if (name == "honeypot") {
-    sc.description =
-        "backlog of 5,000 (90% known) + 50 new samples/h (80% known) for 7 days";
+    sc.description = "backlog of 5,000 (90% known) + 50 new samples/h (80% known) for 7 days";
     std::uniform_int_distribution<int> pct(0, 99);
     const int backlog = Scaled(5000, scale);
     for (int i = 0; i < backlog; ++i) {

@@ -15,11 +15,11 @@ namespace honeyvt::bench {
 
 struct SimSample {
   std::string md5, sha1, sha256;
-  bool known = false;       // VirusTotal has a report already
-  int positives = 0;        // engines (of 70) detecting it
-  int priority = 0;         // downloads (backlog order) or fresh-sample bonus
-  bool fresh = false;       // delivered by the honeypot during the run
-  TimePoint arrives{};      // fresh samples: when the honeypot delivers it
+  bool known = false;   // VirusTotal has a report already
+  int positives = 0;    // engines (of 70) detecting it
+  int priority = 0;     // downloads (backlog order) or fresh-sample bonus
+  bool fresh = false;   // delivered by the honeypot during the run
+  TimePoint arrives{};  // fresh samples: when the honeypot delivers it
 };
 
 struct Scenario {
@@ -27,9 +27,9 @@ struct Scenario {
   std::string description;
   int api_version = 2;
   std::vector<std::string> quota = {"4/1m", "500/1d", "15500/1mo"};
-  TimePoint start{};              // 00:00 UTC of a day
+  TimePoint start{};               // 00:00 UTC of a day
   std::vector<SimSample> samples;  // backlog first, then fresh samples by arrival
-  Duration horizon{};             // zero: run until every sample has a verdict
+  Duration horizon{};              // zero: run until every sample has a verdict
 };
 
 // Seconds an analysis of `sha256` takes: 60..300, uniform over the hash (the same rule as

@@ -16,8 +16,8 @@ struct PipelineConfig {
   bool comment = true;
   std::string comment_text;
   std::chrono::seconds comment_delay{60};
-  int comment_max_attempts = 3;      // then the comment is skipped and polling starts
-  int v2_batch_size = 4;             // lookups per request when the client batches (v2)
+  int comment_max_attempts = 3;  // then the comment is skipped and polling starts
+  int v2_batch_size = 4;         // lookups per request when the client batches (v2)
 
   // Claims expire after this; longer than any request may take.
   std::chrono::seconds lease{360};
@@ -25,7 +25,7 @@ struct PipelineConfig {
   // Transient errors: attempt n waits base * 2^(n-1), capped, +-25% jitter.
   std::chrono::seconds backoff_base{30};
   std::chrono::seconds backoff_cap{3600};
-  int max_attempts = 8;              // consecutive transient failures before kFailed
+  int max_attempts = 8;                       // consecutive transient failures before kFailed
   std::chrono::seconds rate_limit_pause{60};  // when a 429 carries no Retry-After
 
   // Adaptive polling (PollSchedule): first poll after the learned analysis time.

@@ -114,8 +114,8 @@ Engine::Outcome Engine::Fail(Job& job, std::string reason) {
 Engine::Outcome Engine::Retry(Job& job, const Error& error) {
   ++job.attempts;
   if (job.attempts >= config_.max_attempts) {
-    return Fail(job, "gave up after " + std::to_string(job.attempts) +
-                         " attempts: " + error.ToString());
+    return Fail(job,
+                "gave up after " + std::to_string(job.attempts) + " attempts: " + error.ToString());
   }
   auto delay = d_.backoff->Delay(job.attempts, config_.backoff_base, config_.backoff_cap);
   if (error.retry_after) delay = std::max(delay, *error.retry_after);
@@ -172,8 +172,8 @@ Engine::Outcome Engine::StoreReport(Job& job, const domain::FileReport& report,
   const bool refreshed = job.state == JobState::kDone;
   MoveTo(job, JobState::kDone, now_ + (weak ? config_.refresh_weak_after : config_.refresh_age));
   if (refreshed) {
-    spdlog::info("sample {}: refreshed, {}/{} engines detect it", report.md5,
-                 report.Positives(), report.Total());
+    spdlog::info("sample {}: refreshed, {}/{} engines detect it", report.md5, report.Positives(),
+                 report.Total());
   } else {
     spdlog::info("sample {}: {}/{} engines detect it", report.md5, report.Positives(),
                  report.Total());

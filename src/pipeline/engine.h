@@ -76,21 +76,18 @@ class Engine {
   // An upload starts only if the day's (and month's) quota still covers it, its comment
   // and its polls, on top of what the samples already uploaded still need; otherwise its
   // polls would wait for the next day and the verdict with them.
-  static constexpr std::int64_t kUploadCost = 5;     // upload, comment, up to 3 polls
-  static constexpr std::int64_t kInFlightCost = 4;   // comment and polls still to come
+  static constexpr std::int64_t kUploadCost = 5;    // upload, comment, up to 3 polls
+  static constexpr std::int64_t kInFlightCost = 4;  // comment and polls still to come
   Result<bool> UploadHasRoom();
-  Result<bool> Execute(domain::JobState state, std::vector<domain::Job> jobs,
-                       std::stop_token stop);
+  Result<bool> Execute(domain::JobState state, std::vector<domain::Job> jobs, std::stop_token stop);
   std::vector<Outcome> Lookup(std::vector<domain::Job>& jobs, std::stop_token stop);
-  Outcome LookupResult(domain::Job& job, Result<domain::FileReport> report,
-                       std::stop_token stop);
+  Outcome LookupResult(domain::Job& job, Result<domain::FileReport> report, std::stop_token stop);
   // A refresh lookup that brought no report: the job stays done, tried again later.
   Outcome RefreshMiss(domain::Job& job, const std::string& why);
   Outcome Upload(domain::Job& job);
   Outcome Comment(domain::Job& job);
   Outcome Poll(domain::Job& job, std::stop_token stop);
-  Outcome StoreReport(domain::Job& job, const domain::FileReport& report,
-                      std::stop_token stop);
+  Outcome StoreReport(domain::Job& job, const domain::FileReport& report, std::stop_token stop);
   // Errors common to every request (quota, rate, auth, transient, rejected).
   Outcome CommonError(domain::Job& job, const Error& error);
   Outcome Fail(domain::Job& job, std::string reason);

@@ -55,9 +55,9 @@ std::vector<Engine::Outcome> Engine::Lookup(std::vector<Job>& jobs, std::stop_to
   auto batch = d_.client->GetFileReports(hashes);
   Settle();
   if (batch && batch->size() != jobs.size()) {
-    batch = MakeError(ErrorCode::kTransient, "batch lookup answered " +
-                                                 std::to_string(batch->size()) + " of " +
-                                                 std::to_string(jobs.size()) + " hashes");
+    batch =
+        MakeError(ErrorCode::kTransient, "batch lookup answered " + std::to_string(batch->size()) +
+                                             " of " + std::to_string(jobs.size()) + " hashes");
   }
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (batch) {
@@ -128,8 +128,8 @@ Engine::Outcome Engine::Upload(Job& job) {
   if (!ref) {
     const ErrorCode code = ref.error().code;
     if (code == ErrorCode::kNotFound || code == ErrorCode::kIo) {
-      return Fail(job, std::string(domain::kMissingFileReason) + " or unreadable: " +
-                           ref.error().message);
+      return Fail(
+          job, std::string(domain::kMissingFileReason) + " or unreadable: " + ref.error().message);
     }
     return CommonError(job, ref.error());
   }
@@ -188,9 +188,9 @@ Engine::Outcome Engine::Poll(Job& job, std::stop_token stop) {
     job.last_error = job.analysis_id.empty() ? "no analysis to poll; looked up again"
                                              : "analysis not complete by the deadline; "
                                                "looked up again later";
-    MoveTo(job, JobState::kRelookup, now_ + (job.analysis_id.empty()
-                                                 ? std::chrono::seconds(0)
-                                                 : config_.relookup_after_deadline));
+    MoveTo(job, JobState::kRelookup,
+           now_ + (job.analysis_id.empty() ? std::chrono::seconds(0)
+                                           : config_.relookup_after_deadline));
     return {};
   }
   if (Status spent = Spend(job, "poll"); !spent) return {Next::kFatal, spent.error()};

@@ -44,8 +44,8 @@ struct Rig {
   }
   void Rebuild() {
     polls.emplace(config);
-    engine.emplace(config, EngineDeps{&state, &state, &vt, &*sink, &clock, &*quota, &*polls,
-                                      &backoff, 4242});
+    engine.emplace(
+        config, EngineDeps{&state, &state, &vt, &*sink, &clock, &*quota, &*polls, &backoff, 4242});
   }
   Result<bool> Step() { return engine->Step({}); }
   // Steps until nothing is due now; returns the number of steps.
@@ -83,7 +83,8 @@ const std::string kKnownMd5(32, '1');
 
 TEST(EngineTest, KnownSampleIsStoredAndDone) {
   Rig rig;
-  rig.vt.AddKnown(MakeReport(kKnownMd5, std::string(40, '2'), std::string(64, '3'), 5, 20, 1600000000));
+  rig.vt.AddKnown(
+      MakeReport(kKnownMd5, std::string(40, '2'), std::string(64, '3'), 5, 20, 1600000000));
   rig.EnqueueHash(kKnownMd5);
   EXPECT_EQ(rig.Drain(), 1);
   auto job = rig.Job(kKnownMd5);
@@ -294,7 +295,8 @@ TEST(EngineTest, V2BatchesLookupsAndHonoursPriority) {
   rig.Rebuild();
   for (int i = 0; i < 6; ++i) {
     std::string md5(32, static_cast<char>('a' + i));
-    rig.vt.AddKnown(MakeReport(md5, "", std::string(64, static_cast<char>('a' + i)), 0, 5, 1600000000));
+    rig.vt.AddKnown(
+        MakeReport(md5, "", std::string(64, static_cast<char>('a' + i)), 0, 5, 1600000000));
     rig.EnqueueHash(md5, i == 5 ? 10 : 0);
   }
   ASSERT_TRUE(*rig.Step());
@@ -315,9 +317,9 @@ TEST(EngineTest, DuePollsOfUploadedSamplesGoBeforeNewLookups) {
   const auto path = rig.File("u", "unknown one");
   const auto d = DigestBytes("unknown one");
   rig.Enqueue(d, path);
-  ASSERT_TRUE(*rig.Step());                     // lookup
+  ASSERT_TRUE(*rig.Step());  // lookup
   rig.clock.Advance(seconds(60));
-  ASSERT_TRUE(*rig.Step());                     // upload; first poll due 1 s later
+  ASSERT_TRUE(*rig.Step());  // upload; first poll due 1 s later
   rig.EnqueueHash(kKnownMd5);
   rig.vt.AddKnown(MakeReport(kKnownMd5, "", std::string(64, '3'), 1, 2, 1600000000));
   rig.clock.Advance(seconds(60));
@@ -354,7 +356,8 @@ TEST(EngineTest, WeakReportIsRefreshedOnlyWithSpareQuotaAndReplacesTheOldOne) {
   EXPECT_EQ(rig.vt.calls.back(), "report " + kKnownMd5);
   EXPECT_EQ(rig.Rows("virustotals"), 1);
   auto db = store::Database::Open(rig.dir / "logsql.sqlite", {});
-  auto stmt = db->Prepare("SELECT count(*) FROM virustotalscans WHERE virustotalscan_result IS NOT NULL");
+  auto stmt =
+      db->Prepare("SELECT count(*) FROM virustotalscans WHERE virustotalscan_result IS NOT NULL");
   ASSERT_TRUE(*stmt->Step());
   EXPECT_EQ(stmt->Int64(0), 14);
   job = rig.Job(kKnownMd5);

@@ -2,15 +2,15 @@
 // Adaptive polling: when to poll an uploaded sample's analysis.
 //
 // Polls happen at offsets g1 < g2 < g3 after the upload; after that each poll waits half
-// the time elapsed since the upload (gaps growing 1.5x), within [poll_min, poll_cap]. Each offset is
-// tuned online so that a target share of analyses is complete when it is reached:
-// kTargets (cumulative) = 45%, 80%, 95%. After each poll at level k the offset moves by a
-// small multiplicative step: up when the analysis was not finished, down when it was
-// (a Robbins-Monro quantile tracker on the conditional completion rate). At equilibrium
-// P(analysis <= g_k) equals the k-th target, whatever the distribution of analysis times,
-// with no need to know when an analysis actually finished (VirusTotal does not say).
-// For analyses of 1-5 minutes this gives about 1.8 polls per upload and a time to verdict
-// about 1.2x the analysis time (bench/schedule_sim measures both).
+// the time elapsed since the upload (gaps growing 1.5x), within [poll_min, poll_cap]. Each offset
+// is tuned online so that a target share of analyses is complete when it is reached: kTargets
+// (cumulative) = 45%, 80%, 95%. After each poll at level k the offset moves by a small
+// multiplicative step: up when the analysis was not finished, down when it was (a Robbins-Monro
+// quantile tracker on the conditional completion rate). At equilibrium P(analysis <= g_k) equals
+// the k-th target, whatever the distribution of analysis times, with no need to know when an
+// analysis actually finished (VirusTotal does not say). For analyses of 1-5 minutes this gives
+// about 1.8 polls per upload and a time to verdict about 1.2x the analysis time (bench/schedule_sim
+// measures both).
 //
 // The offsets are persisted (UsageStore tuning values), so a restart keeps what was
 // learnt. Before anything is learnt: g1 = first_poll_default, g2 = 1.5 g1, g3 = 2 g1.

@@ -154,7 +154,8 @@ TimePoint QuotaGovernor::OpensAt(std::size_t i, TimePoint now) const {
     opens = PeriodEnd(w, now);
   }
   // A lowered estimate ends at midnight: the window may open then.
-  if (s.lowered && now < s.lowered_until && used < w.limit) opens = std::min(opens, s.lowered_until);
+  if (s.lowered && now < s.lowered_until && used < w.limit)
+    opens = std::min(opens, s.lowered_until);
   return std::max(opens, now);
 }
 
@@ -228,7 +229,8 @@ void QuotaGovernor::OnQuotaExceeded(TimePoint now,
     if (sliding || exceeded_today_ >= 3) {
       const std::int64_t used = Used(i, now);
       const std::int64_t lowered =
-          sliding ? std::max<std::int64_t>(1, std::min(Limit(i, now) - 1, std::max<std::int64_t>(used, 1)))
+          sliding ? std::max<std::int64_t>(
+                        1, std::min(Limit(i, now) - 1, std::max<std::int64_t>(used, 1)))
                   : used;
       s.lowered = lowered;
       s.lowered_until = midnight;

@@ -31,8 +31,8 @@ struct QuotaWindow {
   std::string spec;        // as configured, e.g. "500/1d"
   std::int64_t limit = 0;  // requests per window
   Kind kind = Kind::kSliding;
-  Duration length{};       // kSliding only
-  int periods = 1;         // kUtcDays / kUtcMonths: window length in days / months
+  Duration length{};  // kSliding only
+  int periods = 1;    // kUtcDays / kUtcMonths: window length in days / months
 };
 
 // Parses the configured windows; kInvalidArgument naming the bad one. An empty list means
@@ -93,9 +93,9 @@ class QuotaGovernor {
 
  private:
   struct State {
-    std::deque<TimePoint> recent;  // kSliding: requests inside the window, oldest first
-    TimePoint period_start{};      // calendar: the period `count` belongs to
-    std::int64_t count = 0;        // calendar: requests in that period
+    std::deque<TimePoint> recent;         // kSliding: requests inside the window, oldest first
+    TimePoint period_start{};             // calendar: the period `count` belongs to
+    std::int64_t count = 0;               // calendar: requests in that period
     std::optional<std::int64_t> lowered;  // effective limit after a server quota error
     TimePoint lowered_until{};
   };

@@ -169,8 +169,8 @@ TEST(QuotaTest, SpareQuotaKeepsAnEvenPaceThroughTheDay) {
   EXPECT_FALSE(q.Spare(midnight + seconds(30)));  // 1 > 100 * 30/86400
   EXPECT_TRUE(q.Spare(midnight + hours(6)));      // 1 <= 25
   for (int i = 0; i < 25; ++i) ASSERT_TRUE(q.Record(midnight + hours(5) + minutes(i), "lookup"));
-  EXPECT_FALSE(q.Spare(midnight + hours(6)));          // 26 > 25: ahead of pace
-  EXPECT_TRUE(q.Available(midnight + hours(6)));       // normal work may still go
+  EXPECT_FALSE(q.Spare(midnight + hours(6)));               // 26 > 25: ahead of pace
+  EXPECT_TRUE(q.Available(midnight + hours(6)));            // normal work may still go
   EXPECT_TRUE(q.Spare(midnight + hours(6) + minutes(15)));  // 26 <= 26.04
 }
 

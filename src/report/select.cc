@@ -123,9 +123,8 @@ Result<HitReports> SelectFamily(Source& source, const FamilyQuery& query) {
           names.push_back(stmt.Text(0));
         }
       }
-      ASSIGN_OR_RETURN(store::Statement stmt,
-                       db.Prepare("SELECT virustotal FROM virustotalscans "
-                                  "WHERE virustotalscan_result = ?1"));
+      ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare("SELECT virustotal FROM virustotalscans "
+                                                         "WHERE virustotalscan_result = ?1"));
       for (const std::string& name : names) {
         stmt.Reset();
         stmt.Bind(1, name);

@@ -10,14 +10,14 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "report/id_index.h"
-#include "report/verdict_cache.h"
 #include "report/reports.h"
 #include "report/source.h"
+#include "report/verdict_cache.h"
 
 namespace honeyvt::report {
 

@@ -41,7 +41,7 @@ struct ScopeSample {
 };
 
 struct ScopeReport {
-  std::int64_t id = 0;   // virustotal
+  std::int64_t id = 0;     // virustotal
   std::size_t sample = 0;  // index into samples()
   std::int64_t ts = 0;
 };

@@ -32,8 +32,8 @@ struct Missed {
 
 // Root connection -> vulnerabilities of the DCERPC requests made on it.
 Result<std::unordered_map<std::int64_t, std::vector<const std::string*>>> VulnsByConnection(
-    store::Database& db, std::map<std::pair<std::string, std::int64_t>,
-                                  std::vector<std::string>>& ops) {
+    store::Database& db,
+    std::map<std::pair<std::string, std::int64_t>, std::vector<std::string>>& ops) {
   {
     ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(kOps));
     while (true) {

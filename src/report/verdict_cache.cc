@@ -189,25 +189,26 @@ Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::s
   ASSIGN_OR_RETURN(std::optional<std::int64_t> orphans, Meta(db, "verdict_cache_orphans"));
   ASSIGN_OR_RETURN(std::optional<std::int64_t> top_owner, Meta(db, "verdict_cache_top_owner"));
   if (version != kVerdictCacheVersion || !scan_max || !orphans || !top_owner) {
-    *why = "the verdict cache is from another honeyvt version (honeyvt report add-indexes "
-           "rebuilds it)";
+    *why =
+        "the verdict cache is from another honeyvt version (honeyvt report add-indexes "
+        "rebuilds it)";
     return none;
   }
   VerdictCache cache;
   cache.has_rows = with_rows;
   if (with_rows) {
     cache.names.emplace_back();  // id 0 = NULL
-    for (auto [sql, list] : {std::pair{"SELECT id, name FROM honeyvt_vendors ORDER BY id",
-                                       &cache.vendors},
-                             std::pair{"SELECT id, name FROM honeyvt_names ORDER BY id",
-                                       &cache.names}}) {
+    for (auto [sql, list] :
+         {std::pair{"SELECT id, name FROM honeyvt_vendors ORDER BY id", &cache.vendors},
+          std::pair{"SELECT id, name FROM honeyvt_names ORDER BY id", &cache.names}}) {
       ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(sql));
       while (true) {
         ASSIGN_OR_RETURN(bool row, stmt.Step());
         if (!row) break;
         if (stmt.Int64(0) != static_cast<std::int64_t>(list->size())) {
-          *why = "the verdict cache is damaged (ids not dense; honeyvt report add-indexes "
-                 "rebuilds it)";
+          *why =
+              "the verdict cache is damaged (ids not dense; honeyvt report add-indexes "
+              "rebuilds it)";
           return none;
         }
         list->push_back(stmt.Text(1));
@@ -218,15 +219,14 @@ Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::s
   std::vector<std::int64_t> stale;  // ids to tally from the scan rows
   std::int64_t expected_rows = *orphans;
   {
-    ASSIGN_OR_RETURN(
-        store::Statement stmt,
-        db.Prepare(std::string("SELECT v.virustotal, c.virustotal IS NOT NULL AND "
-                               "v.virustotal_md5_hash IS c.md5 AND "
-                               "v.virustotal_timestamp IS c.ts, "
-                               "c.positives, c.total, c.family, c.votes") +
-                   (with_rows ? ", c.rows" : "") +
-                   " FROM virustotals v LEFT JOIN honeyvt_verdicts c "
-                   "ON c.virustotal = v.virustotal"));
+    ASSIGN_OR_RETURN(store::Statement stmt,
+                     db.Prepare(std::string("SELECT v.virustotal, c.virustotal IS NOT NULL AND "
+                                            "v.virustotal_md5_hash IS c.md5 AND "
+                                            "v.virustotal_timestamp IS c.ts, "
+                                            "c.positives, c.total, c.family, c.votes") +
+                                (with_rows ? ", c.rows" : "") +
+                                " FROM virustotals v LEFT JOIN honeyvt_verdicts c "
+                                "ON c.virustotal = v.virustotal"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
@@ -247,8 +247,9 @@ Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::s
         rows.reserve(static_cast<std::size_t>(std::max(t.total, 0)));
         if (!DecodeRows(stmt.Blob(6), cache.vendors.size(), cache.names.size(), rows) ||
             static_cast<std::int64_t>(rows.size()) != t.total) {
-          *why = "the verdict cache is damaged (a row list does not decode; honeyvt report "
-                 "add-indexes rebuilds it)";
+          *why =
+              "the verdict cache is damaged (a row list does not decode; honeyvt report "
+              "add-indexes rebuilds it)";
           return none;
         }
       }
@@ -303,8 +304,9 @@ Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::s
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
       if (stmt.IsNull(0) || retallied.count(stmt.Int64(0)) == 0) {
-        *why = "the verdict cache is stale (scan rows were added to cached reports; "
-               "honeyvt report add-indexes rebuilds it)";
+        *why =
+            "the verdict cache is stale (scan rows were added to cached reports; "
+            "honeyvt report add-indexes rebuilds it)";
         return none;
       }
     }
@@ -320,8 +322,9 @@ Result<std::optional<VerdictCache>> LoadVerdictCache(store::Database& db, std::s
     const bool owner_retallied = *top_owner < 0 || retallied.count(*top_owner) > 0;
     const bool now_retallied = row && !stmt.IsNull(0) && retallied.count(stmt.Int64(0)) > 0;
     if (!(owner_kept || (owner_retallied && (!row || now_retallied)))) {
-      *why = "the verdict cache is stale (the last cached scan row changed; honeyvt report "
-             "add-indexes rebuilds it)";
+      *why =
+          "the verdict cache is stale (the last cached scan row changed; honeyvt report "
+          "add-indexes rebuilds it)";
       return none;
     }
   }

@@ -53,7 +53,7 @@ struct CachedRow {
 };
 
 struct VerdictCache {
-  IdIndex index{-1, 0};             // virustotal id -> position in tallies
+  IdIndex index{-1, 0};              // virustotal id -> position in tallies
   std::vector<ReportTally> tallies;  // every current virustotals row
   std::int64_t retallied = 0;        // reports tallied from scan rows (new or changed)
   std::vector<std::int64_t> retallied_ids;

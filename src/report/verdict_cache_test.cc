@@ -88,22 +88,29 @@ class VerdictCacheTest : public ::testing::Test {
   void ReplaceReport(const std::string& md5, const char* name) {
     ExecSql(path_,
             "DELETE FROM virustotalscans WHERE virustotal IN (SELECT virustotal FROM "
-            "virustotals WHERE virustotal_md5_hash = '" + md5 + "');"
-            "DELETE FROM virustotals WHERE virustotal_md5_hash = '" + md5 + "';"
-            "INSERT INTO virustotals (virustotal_md5_hash, virustotal_timestamp, "
-            "virustotal_permalink) VALUES ('" + md5 + "', 1999999999, 'p');"
-            "INSERT INTO virustotalscans (virustotal, virustotalscan_scanner, "
-            "virustotalscan_result) SELECT (SELECT virustotal FROM virustotals WHERE "
-            "virustotal_md5_hash = '" + md5 + "'), v, '" + std::string(name) +
-            "' FROM (SELECT 'A' AS v UNION SELECT 'B' UNION SELECT 'C');");
+            "virustotals WHERE virustotal_md5_hash = '" +
+                md5 +
+                "');"
+                "DELETE FROM virustotals WHERE virustotal_md5_hash = '" +
+                md5 +
+                "';"
+                "INSERT INTO virustotals (virustotal_md5_hash, virustotal_timestamp, "
+                "virustotal_permalink) VALUES ('" +
+                md5 +
+                "', 1999999999, 'p');"
+                "INSERT INTO virustotalscans (virustotal, virustotalscan_scanner, "
+                "virustotalscan_result) SELECT (SELECT virustotal FROM virustotals WHERE "
+                "virustotal_md5_hash = '" +
+                md5 + "'), v, '" + std::string(name) +
+                "' FROM (SELECT 'A' AS v UNION SELECT 'B' UNION SELECT 'C');");
   }
 
   std::string SampleWithReport(const char* order) {
     auto db = store::Database::Open(path_, {});
     auto stmt = db->Prepare(std::string("SELECT virustotal_md5_hash FROM virustotals WHERE "
                                         "virustotal_md5_hash IN (SELECT download_md5_hash "
-                                        "FROM downloads) ORDER BY virustotal ") + order +
-                            " LIMIT 1");
+                                        "FROM downloads) ORDER BY virustotal ") +
+                            order + " LIMIT 1");
     EXPECT_TRUE(stmt && *stmt->Step());
     return stmt->Text(0);
   }
@@ -241,8 +248,9 @@ TEST_F(VerdictCacheTest, DamagedRowListIsNotUsed) {
   const auto copy = path_.string() + ".orig";
   std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
   ExecSql(copy, "DROP TABLE honeyvt_verdicts");
-  ExecSql(path_, "UPDATE honeyvt_verdicts SET rows = x'ff' WHERE virustotal = "
-                 "(SELECT min(virustotal) FROM honeyvt_verdicts)");
+  ExecSql(path_,
+          "UPDATE honeyvt_verdicts SET rows = x'ff' WHERE virustotal = "
+          "(SELECT min(virustotal) FROM honeyvt_verdicts)");
   auto db = store::Database::Open(path_, {.mode = store::OpenMode::kReadOnly});
   ASSERT_TRUE(db);
   std::string why;

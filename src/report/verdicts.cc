@@ -46,8 +46,7 @@ Result<std::vector<Verdict>> LatestVerdicts(Source& source, const VerdictCache* 
   }
   std::vector<std::int64_t> ids;
   for (std::size_t i : missing) ids.push_back(verdicts[i].virustotal);
-  ASSIGN_OR_RETURN(std::vector<ReportTally> tallies,
-                   TallyReports(source.db(), ids, all_reports));
+  ASSIGN_OR_RETURN(std::vector<ReportTally> tallies, TallyReports(source.db(), ids, all_reports));
   for (std::size_t k = 0; k < missing.size(); ++k) {
     Verdict& v = verdicts[missing[k]];
     v.positives = tallies[k].positives;

@@ -84,10 +84,10 @@ TimePoint FromUnixMillis(std::int64_t ms) {
 }
 
 Result<StateDb> StateDb::OpenWith(const std::filesystem::path& path, OpenMode mode) {
-  ASSIGN_OR_RETURN(Database db,
-                   Database::Open(path, {.mode = mode,
-                                         .busy_timeout = std::chrono::milliseconds(10000),
-                                         .owned = true}));
+  ASSIGN_OR_RETURN(
+      Database db,
+      Database::Open(
+          path, {.mode = mode, .busy_timeout = std::chrono::milliseconds(10000), .owned = true}));
   RETURN_IF_ERROR(Migrate(db, kMigrations));
   return StateDb(std::move(db));
 }

@@ -116,8 +116,9 @@ Status StateDb::Release(std::int64_t id, const Lease& lease) {
 Result<std::int64_t> StateDb::ReclaimLeases(
     TimePoint now, const std::function<bool(std::int64_t owner)>& owner_alive) {
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(Statement owners,
-                   db_.Prepare("SELECT DISTINCT lease_owner FROM jobs WHERE lease_owner IS NOT NULL"));
+  ASSIGN_OR_RETURN(
+      Statement owners,
+      db_.Prepare("SELECT DISTINCT lease_owner FROM jobs WHERE lease_owner IS NOT NULL"));
   std::vector<std::int64_t> dead;
   while (true) {
     ASSIGN_OR_RETURN(bool row, owners.Step());
@@ -168,8 +169,9 @@ Result<std::vector<domain::StateCount>> StateDb::Counts() {
 Result<std::vector<domain::StateCount>> StateDb::ActiveCounts(std::int64_t cap) {
   static constexpr JobState kActive[] = {JobState::kLookup, JobState::kUpload, JobState::kComment,
                                          JobState::kPoll, JobState::kRelookup};
-  ASSIGN_OR_RETURN(Statement count,
-                   db_.Prepare("SELECT count(*) FROM (SELECT 1 FROM jobs WHERE state = ? LIMIT ?)"));
+  ASSIGN_OR_RETURN(
+      Statement count,
+      db_.Prepare("SELECT count(*) FROM (SELECT 1 FROM jobs WHERE state = ? LIMIT ?)"));
   // jobs_due_idx (partial, unleased rows): min() is one index probe.
   ASSIGN_OR_RETURN(Statement due, db_.Prepare("SELECT min(next_action_at) FROM jobs "
                                               "WHERE state = ? AND lease_owner IS NULL"));
@@ -219,9 +221,15 @@ Result<std::int64_t> StateDb::Retry(domain::RetryScope scope, std::string_view h
                                     TimePoint now) {
   std::string where;
   switch (scope) {
-    case domain::RetryScope::kFailed: where = "state = 'failed'"; break;
-    case domain::RetryScope::kAll: where = "state IN ('failed', 'relookup')"; break;
-    case domain::RetryScope::kHash: where = "(md5 = ?2 OR sha1 = ?2 OR sha256 = ?2)"; break;
+    case domain::RetryScope::kFailed:
+      where = "state = 'failed'";
+      break;
+    case domain::RetryScope::kAll:
+      where = "state IN ('failed', 'relookup')";
+      break;
+    case domain::RetryScope::kHash:
+      where = "(md5 = ?2 OR sha1 = ?2 OR sha256 = ?2)";
+      break;
   }
   // `where` is one of the constants above; the hash is bound.
   ASSIGN_OR_RETURN(Statement stmt,

@@ -75,8 +75,7 @@ class KeyedRows {
   bool Find(std::int64_t key, RowList& out) const {
     if (!valid_ || key < lo_ || key > hi_) return false;
     auto [b, e] = std::equal_range(keys_.begin(), keys_.end(), key);
-    out = rows_.Slice(static_cast<std::size_t>(b - keys_.begin()),
-                      static_cast<std::size_t>(e - b));
+    out = rows_.Slice(static_cast<std::size_t>(b - keys_.begin()), static_cast<std::size_t>(e - b));
     return true;
   }
 
@@ -89,7 +88,7 @@ class KeyedRows {
 
 // The smallest and largest INTEGER in column `col` of `rows`; nullopt when none.
 inline std::optional<std::pair<std::int64_t, std::int64_t>> IntegerSpan(const RowList& rows,
-                                                                       std::size_t col) {
+                                                                        std::size_t col) {
   std::optional<std::pair<std::int64_t, std::int64_t>> span;
   for (const Row r : rows) {
     if (r[col].type != store::ColumnType::kInteger) continue;

@@ -42,7 +42,7 @@ struct PageSlot {
   store::Database db;
   std::optional<store::Statement> roots;  // set once db has its final address
   std::optional<TreeSource> source;       // refers to db
-  std::vector<Connection> page;  // first `count` valid
+  std::vector<Connection> page;           // first `count` valid
   std::size_t count = 0;
 };
 
@@ -76,7 +76,7 @@ class PagePipeline {
   std::condition_variable cv_;
   std::array<Entry, 2> entries_;
   bool stop_ = false;
-  std::size_t next_ = 0;            // walker: the entry to take next
+  std::size_t next_ = 0;             // walker: the entry to take next
   std::optional<std::size_t> held_;  // walker: the entry it holds
   bool ended_ = false;               // walker: the last page was taken
   std::thread loader_;

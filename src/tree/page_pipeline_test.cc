@@ -19,11 +19,10 @@ using honeyvt::testing::TempDir;
 std::filesystem::path ManyRoots(const TempDir& dir, int n) {
   const auto db = dir / "roots.sqlite";
   store::testing::BuildFixtureDatabase(db, {});
-  testing::Exec(db,
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
-                    std::to_string(n) +
-                    ") INSERT INTO connections (connection, connection_type, connection_root) "
-                    "SELECT i, 'accept', i FROM n;");
+  testing::Exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                        std::to_string(n) +
+                        ") INSERT INTO connections (connection, connection_type, connection_root) "
+                        "SELECT i, 'accept', i FROM n;");
   return db;
 }
 
@@ -101,8 +100,8 @@ TEST(KeyedRowsTest, MoreRowsThanTheCapLeaveTheWindowInvalid) {
   TempDir dir;
   auto db = store::Database::Open(dir / "c.sqlite", {.mode = store::OpenMode::kCreate});
   ASSERT_TRUE(db.has_value());
-  ASSERT_TRUE(db->Exec("CREATE TABLE t (k, v); INSERT INTO t VALUES (1,'a'),(2,'b'),(3,'c');")
-                  .has_value());
+  ASSERT_TRUE(
+      db->Exec("CREATE TABLE t (k, v); INSERT INTO t VALUES (1,'a'),(2,'b'),(3,'c');").has_value());
   auto range = db->Prepare("SELECT k, v FROM t WHERE k >= ?1 AND k <= ?2 ORDER BY k, rowid");
   ASSERT_TRUE(range.has_value());
   KeyedRows rows;

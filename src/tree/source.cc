@@ -81,10 +81,10 @@ Result<TreeSource> TreeSource::Create(store::Database& db) {
   src.connection_point_.emplace(std::move(connection_point));
   if (db.TableExists("mysql_command_args")) {
     const char* select = "SELECT mysql_command, mysql_command_arg_data FROM mysql_command_args ";
-    ASSIGN_OR_RETURN(store::Statement point,
-                     db.Prepare(std::string(select) +
-                                "WHERE mysql_command = ?1 "
-                                "ORDER BY mysql_command_arg_index ASC, rowid"));
+    ASSIGN_OR_RETURN(
+        store::Statement point,
+        db.Prepare(std::string(select) + "WHERE mysql_command = ?1 "
+                                         "ORDER BY mysql_command_arg_index ASC, rowid"));
     src.mysql_args_.point.emplace(std::move(point));
     src.mysql_args_.cols = 1;
     if (HasIndexOn(db, "mysql_command_args", "mysql_command")) {
@@ -104,7 +104,8 @@ namespace {
 std::string SipSql(const SipPartSpec& spec, const std::string& table, const char* rowid,
                    bool range) {
   std::string sql = std::string("SELECT sip_command, ") + spec.columns + " FROM " + table;
-  if (range) return sql + " WHERE sip_command >= ?1 AND sip_command <= ?2 ORDER BY sip_command, " + rowid;
+  if (range)
+    return sql + " WHERE sip_command >= ?1 AND sip_command <= ?2 ORDER BY sip_command, " + rowid;
   return sql + " WHERE sip_command = ?1 ORDER BY " + rowid;
 }
 
