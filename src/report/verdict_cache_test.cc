@@ -1,8 +1,9 @@
 // The verdict cache (honeyvt_verdicts): used when consistent, completed with new or
 // replaced reports, and never trusted when the scan rows changed behind it.
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
 
 #include "core/testing.h"
 #include "report/report_test_util.h"
@@ -21,7 +22,7 @@ using Lines = std::vector<std::vector<std::string>>;
 class VerdictCacheTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new honeyvt::testing::TempDir();
+    dir_ = std::make_unique<honeyvt::testing::TempDir>();
     base_ = *dir_ / "base.sqlite";
     testing::BuildFullFixture(base_);
     testing::VtDataOptions options;
@@ -29,7 +30,7 @@ class VerdictCacheTest : public ::testing::Test {
     options.seed = 7;
     ASSERT_TRUE(testing::GenerateVtData(base_, options));
   }
-  static void TearDownTestSuite() { delete dir_; }
+  static void TearDownTestSuite() { dir_.reset(); }
 
   // A fresh copy of the generated database with the cache built.
   void SetUp() override {
@@ -115,7 +116,7 @@ class VerdictCacheTest : public ::testing::Test {
     return stmt->Text(0);
   }
 
-  static inline honeyvt::testing::TempDir* dir_ = nullptr;
+  static inline std::unique_ptr<honeyvt::testing::TempDir> dir_;
   static inline std::filesystem::path base_;
   std::filesystem::path path_;
 };
