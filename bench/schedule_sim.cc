@@ -10,11 +10,16 @@
 //   honeypot scenario the share of fresh samples with a verdict and their median minutes
 //   from arrival to verdict.
 //
-// Usage: schedule_sim [--scale X] [--api 2|3|both] [SCENARIO...]   (default: all)
+// Usage: schedule_sim [--scale X] [--api 2|3|both] [--export DIR] [SCENARIO...]
+//   (default: known unknown honeypot). --export also writes the scenario's samples for an
+//   end-to-end run against vtsim: DIR/catalogue.json (the known samples, vtsim catalogue
+//   format), DIR/samples/<md5> (the unknown samples' files), DIR/known.txt (md5 per line)
+//   and DIR/unknown.txt (file path per line); see bench/schedule_e2e.py.
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -23,11 +28,39 @@
 #include "schedule/runs.h"
 #include "schedule/scenario.h"
 
+namespace {
+
+void Export(const honeyvt::bench::Scenario& sc, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir / "samples");
+  std::ofstream catalogue(dir / "catalogue.json");
+  std::ofstream known(dir / "known.txt");
+  std::ofstream unknown(dir / "unknown.txt");
+  catalogue << "{\"samples\": [\n";
+  bool first = true;
+  for (const auto& s : sc.samples) {
+    if (s.known) {
+      catalogue << (first ? "" : ",\n") << "{\"md5\": \"" << s.md5 << "\", \"sha1\": \"" << s.sha1
+                << "\", \"sha256\": \"" << s.sha256
+                << "\", \"type\": \"pe\", \"positives\": " << s.positives << ", \"total\": 70}";
+      first = false;
+      known << s.md5 << "\n";
+    } else {
+      const auto path = std::filesystem::absolute(dir / "samples" / s.md5);
+      std::ofstream(path, std::ios::binary) << s.content;
+      unknown << path.string() << "\n";
+    }
+  }
+  catalogue << "\n]}\n";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace honeyvt::bench;
   double scale = 1.0;
   std::vector<int> apis = {2, 3};
   std::vector<std::string> names;
+  std::string export_dir;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--scale" && i + 1 < argc) {
@@ -35,8 +68,12 @@ int main(int argc, char** argv) {
     } else if (a == "--api" && i + 1 < argc) {
       const std::string v = argv[++i];
       apis = v == "both" ? std::vector<int>{2, 3} : std::vector<int>{std::stoi(v)};
+    } else if (a == "--export" && i + 1 < argc) {
+      export_dir = argv[++i];
     } else if (a == "--help" || a == "-h") {
-      std::puts("usage: schedule_sim [--scale X] [--api 2|3|both] [known|unknown|honeypot...]");
+      std::puts(
+          "usage: schedule_sim [--scale X] [--api 2|3|both] [--export DIR] "
+          "[known|unknown|honeypot|e2e...]");
       return 0;
     } else {
       names.push_back(a);
@@ -57,6 +94,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "unknown scenario %s\n", name.c_str());
         return 2;
       }
+      if (!export_dir.empty()) Export(sc, export_dir);
       const RunResult ours = RunHoneyvt(sc, tmp.path() / std::to_string(run++));
       PrintRow(sc, ours, Evaluate(sc, ours));
       const RunResult base = RunFixedTick(sc);

@@ -17,9 +17,9 @@ TEST_KEY = "vtsim-test-key-" + "0" * 16
 
 class Vtsim:
     def __init__(self, binary, workdir, quota, analysis_delay=2, faults=(), catalogue=None,
-                 extra=()):
+                 extra=(), time_factor=1):
         args = [binary, "--port", "0", "--quota", quota, "--analysis-delay",
-                str(analysis_delay), "--time-factor", "1"]
+                str(analysis_delay), "--time-factor", str(time_factor)]
         for f in faults:
             args += ["--fault", f]
         if catalogue:
@@ -37,6 +37,10 @@ class Vtsim:
     def log(self):
         with urllib.request.urlopen(self.url + "/_sim/log", timeout=10) as r:
             return json.load(r)
+
+    def sim_time(self):
+        with urllib.request.urlopen(self.url + "/_sim/health", timeout=10) as r:
+            return json.load(r)["sim_time"]
 
     def stop(self):
         self.proc.terminate()

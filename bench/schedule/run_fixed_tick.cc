@@ -59,8 +59,9 @@ RunResult RunFixedTick(const Scenario& sc) {
     if (!comment.empty() && comment.front().submitted < t - seconds(60)) {
       Row r = comment.front();
       comment.pop_front();
-      if (vt.AddComment(HashOf(*r.sample), "captured by dionaea")) {
-        query.push_back(r);
+      auto ack = vt.AddComment(HashOf(*r.sample), "captured by dionaea");
+      if (ack || ack.error().code == ErrorCode::kNotFound) {
+        query.push_back(r);  // dionaea gives up on a comment VirusTotal refuses
       } else {
         comment.push_front(r);
       }

@@ -89,7 +89,7 @@ RunResult RunHoneyvt(const Scenario& sc, const std::filesystem::path& dir) {
   std::vector<domain::EnqueueItem> backlog;
   for (const SimSample& s : sc.samples) {
     const std::string path = s.known ? "" : EventClock::PathOf(s);
-    if (!path.empty()) std::ofstream(path) << s.md5;
+    if (!path.empty()) std::ofstream(path, std::ios::binary) << s.content;
     if (s.fresh) {
       arrivals.push_back(&s);
     } else {
@@ -107,6 +107,8 @@ RunResult RunHoneyvt(const Scenario& sc, const std::filesystem::path& dir) {
     throw std::runtime_error(st.error().ToString());
   pipeline::PipelineConfig config;
   config.comment_text = "captured by a honeypot (schedule simulator)";
+  config.poll_min = sc.poll_min;
+  config.backoff_base = sc.backoff_base;
   pipeline::QuotaGovernor quota(*pipeline::ParseQuotaWindows(sc.quota), &*state);
   if (auto st = quota.Load(sc.start); !st) throw std::runtime_error(st.error().ToString());
   pipeline::PollSchedule polls(config);

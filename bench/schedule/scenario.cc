@@ -1,5 +1,7 @@
 #include "schedule/scenario.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <random>
 
@@ -12,8 +14,9 @@ namespace {
 constexpr std::int64_t kStart = 1793577600;
 
 SimSample Make(const std::string& scenario, int i, bool known, std::mt19937_64& rng) {
-  const auto d = DigestBytes(scenario + "-sample-" + std::to_string(i));
   SimSample s;
+  s.content = scenario + "-sample-" + std::to_string(i);
+  const auto d = DigestBytes(s.content);
   s.md5 = d.md5;
   s.sha1 = d.sha1;
   s.sha256 = d.sha256;
@@ -30,9 +33,11 @@ int Scaled(int n, double scale) { return std::max(1, static_cast<int>(std::lroun
 }  // namespace
 
 std::chrono::seconds AnalysisDelay(const std::string& sha256, int min_s, int max_s) {
-  const std::uint32_t h = static_cast<std::uint32_t>(std::stoul(sha256.substr(0, 8), nullptr, 16));
-  return std::chrono::seconds(min_s +
-                              static_cast<int>(h % static_cast<std::uint32_t>(max_s - min_s + 1)));
+  std::uint64_t h = 0;
+  const char* first = sha256.data();
+  std::from_chars(first, first + std::min<std::size_t>(8, sha256.size()), h, 16);
+  const auto span = static_cast<std::uint64_t>(max_s - min_s + 1);
+  return std::chrono::seconds(min_s + static_cast<std::int64_t>(h % span));
 }
 
 std::vector<std::string> ScenarioNames() { return {"known", "unknown", "honeypot"}; }
@@ -56,6 +61,18 @@ Scenario MakeScenario(const std::string& name, int api_version, double scale) {
     for (int i = 0; i < Scaled(2000, scale); ++i) {
       SimSample s = Make(name, i, false, rng);
       s.priority = downloads(rng);
+      sc.samples.push_back(s);
+    }
+  } else if (name == "e2e") {
+    // Small enough to run against a vtsim process at 30x time in about three minutes
+    // (bench/schedule_e2e.py): only the minute window binds; poll_min and backoff_base
+    // are 30 s because the real daemon counts whole real seconds (1 s = 30 s simulated).
+    sc.description = "120 known + 40 unknown samples, 4/min only (end-to-end check)";
+    sc.quota = {"4/1m"};
+    sc.poll_min = std::chrono::seconds(30);
+    sc.backoff_base = std::chrono::seconds(30);
+    for (int i = 0; i < Scaled(160, scale); ++i) {
+      SimSample s = Make(name, i, i % 4 != 0, rng);
       sc.samples.push_back(s);
     }
   } else if (name == "honeypot") {

@@ -116,8 +116,14 @@ Result<domain::AnalysisRef> SimVt::Reanalyse(const domain::Hash&) {
   return MakeError(ErrorCode::kBadRequest, "not simulated");
 }
 
-Result<domain::CommentAck> SimVt::AddComment(const domain::Hash&, std::string_view) {
+Result<domain::CommentAck> SimVt::AddComment(const domain::Hash& hash, std::string_view) {
   if (auto refused = Charge(counts_.comments)) return *refused;
+  // Like VirusTotal (and vtsim): a file is only known, and can only be commented on,
+  // once its first analysis has completed (DIONAEA-FACTS §8.8).
+  auto it = by_hash_.find(hash.hex());
+  if (it == by_hash_.end() || !Analysed(*it->second)) {
+    return MakeError(ErrorCode::kNotFound, "file not found");
+  }
   return domain::CommentAck{};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // An in-process VirusTotal for the schedule simulator: answers like vtsim (known samples
-// have a report, uploads are analysed in AnalysisDelay(sha256), comments are accepted)
+// have a report, uploads are analysed in AnalysisDelay(sha256), a comment is accepted once
+// the file's analysis has completed and answered "not found" before)
 // and charges every request to a server-side quota ledger (vtsim's own QuotaLedger), so
 // a request the real service would refuse is refused here too and counted.
 // Not thread-safe.

@@ -14,7 +14,7 @@ namespace honeyvt::cli {
 
 int RunMain(const Invocation& inv) {
   CLI::App app(
-      "The daemon: works through the queue (lookup -> upload -> comment -> poll -> store) "
+      "The daemon: works through the queue (lookup -> upload -> poll -> store -> comment) "
       "within the configured quota and writes every verdict into dionaea's logsql database "
       "(virustotals / virustotalscans, plus honeyvt_reports). Runs until SIGTERM or SIGINT, "
       "which finish or release the step in flight and exit 0. Only one run per state "

@@ -138,42 +138,37 @@ Engine::Outcome Engine::Upload(Job& job) {
   job.uploaded_at = now_;
   job.polls = 0;
   job.last_error.clear();
-  if (config_.comment) {
-    MoveTo(job, JobState::kComment, now_ + config_.comment_delay);
-  } else {
-    MoveTo(job, JobState::kPoll, now_ + d_.polls->FirstPoll());
-  }
+  // The comment waits for the verdict: VirusTotal refuses comments on a file it has not
+  // finished processing (DIONAEA-FACTS §8.8), and every refusal costs a request.
+  MoveTo(job, JobState::kPoll, now_ + d_.polls->FirstPoll());
   spdlog::info("sample {} uploaded (analysis {})", job.LookupHash(), job.analysis_id);
   return {};
 }
 
 Engine::Outcome Engine::Comment(Job& job) {
-  const TimePoint uploaded = job.uploaded_at.value_or(now_);
-  auto poll_at = [&] { return std::max(now_, uploaded + d_.polls->FirstPoll()); };
+  // The verdict is already stored; whatever happens here the job ends done. Its refresh
+  // comes refresh_weak_after from now (then rescheduled by the refreshed report).
+  auto finish = [&](std::string note) {
+    job.last_error = std::move(note);
+    MoveTo(job, JobState::kDone, now_ + config_.refresh_weak_after);
+    return Outcome{};
+  };
   const std::string& hex = job.sha256.empty() ? job.md5 : job.sha256;
   auto hash = domain::Hash::Parse(hex);
-  if (!hash) {
-    job.last_error = "comment skipped: no valid hash";
-    MoveTo(job, JobState::kPoll, poll_at());
-    return {};
-  }
+  if (!hash) return finish("comment skipped: no valid hash");
   if (Status spent = Spend(job, "comment"); !spent) return {Next::kFatal, spent.error()};
   auto ack = d_.client->AddComment(*hash, config_.comment_text);
   Settle();
   if (ack || ack.error().code == ErrorCode::kBadRequest) {
     // kBadRequest: VirusTotal refuses the comment (e.g. a duplicate); nothing to repeat.
-    job.last_error = ack ? "" : "comment not posted: " + ack.error().ToString();
-    MoveTo(job, JobState::kPoll, poll_at());
-    return {};
+    return finish(ack ? "" : "comment not posted: " + ack.error().ToString());
   }
   if (IsRequestError(ack.error().code)) return CommonError(job, ack.error());
-  // Not processed yet (kNotFound, DIONAEA-FACTS §8.8) or transient: a few more tries, then
-  // the comment is dropped; polling must not wait for it.
+  // Not processed yet (kNotFound) or transient: a few more tries, then the comment is
+  // dropped.
   ++job.attempts;
   if (job.attempts >= config_.comment_max_attempts) {
-    job.last_error = "comment not posted: " + ack.error().ToString();
-    MoveTo(job, JobState::kPoll, poll_at());
-    return {};
+    return finish("comment not posted: " + ack.error().ToString());
   }
   job.last_error = ack.error().ToString();
   job.next_action_at =
@@ -225,7 +220,10 @@ Engine::Outcome Engine::Poll(Job& job, std::stop_token stop) {
   report.engines = analysis->engines;
   report.permalink = Permalink(d_.client->api_version(), report.sha256, report.last_analysis_date);
   Outcome stored = StoreReport(job, report, stop);
-  if (job.state == JobState::kDone) {
+  if (job.state == JobState::kDone && config_.comment) {
+    MoveTo(job, JobState::kComment, now_);  // the verdict is stored; now say where it came from
+  }
+  if (job.state == JobState::kDone || job.state == JobState::kComment) {
     const auto took = std::chrono::duration_cast<std::chrono::seconds>(now_ - uploaded);
     if (Status st = d_.usage->RecordAnalysisDuration(now_, took); !st) {
       spdlog::warn("could not record the analysis duration: {}", st.error().ToString());

@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
                  "simulated seconds from upload/rescan to completed (queued, then in-progress "
                  "for the second half)")
       ->capture_default_str();
+  app.add_option("--analysis-delay-max", o.analysis_delay_max_seconds,
+                 "if above --analysis-delay: each file's analysis takes between the two, "
+                 "uniform over its sha256 (min + first 8 hex digits mod (max - min + 1) s)");
   app.add_option("--time-factor", o.time_factor,
                  "simulated time runs N times faster than real time (analyses, quota windows)")
       ->capture_default_str();

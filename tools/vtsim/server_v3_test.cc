@@ -48,7 +48,8 @@ TEST(ServerV3Test, FileObjectHasTheFixtureShapeForEveryHashKind) {
     const json body = json::parse(res->body);
     ExpectSameShape(fixture, body, kFileOptional, /*extra=*/{"tlsh"});
     EXPECT_EQ(body["data"]["id"], kEicarSha256);
-    EXPECT_EQ(body["data"]["links"]["self"], server->base_url() + "/api/v3/files/" + std::string(kEicarSha256));
+    EXPECT_EQ(body["data"]["links"]["self"],
+              server->base_url() + "/api/v3/files/" + std::string(kEicarSha256));
     EXPECT_GE(body["data"]["attributes"]["last_analysis_stats"]["malicious"].get<int>(), 55);
     EXPECT_GE(body["data"]["attributes"]["last_analysis_results"].size(), 70u);
   }
@@ -140,7 +141,8 @@ TEST(ServerV3Test, UploadAnalysisLifecycleOnInjectedClock) {
   ASSERT_EQ(res->status, 200);
   const json file = json::parse(res->body);
   EXPECT_EQ(file["data"]["attributes"]["names"][0], "x.exe");
-  EXPECT_EQ(file["data"]["attributes"]["last_analysis_results"], a["data"]["attributes"]["results"]);
+  EXPECT_EQ(file["data"]["attributes"]["last_analysis_results"],
+            a["data"]["attributes"]["results"]);
   EXPECT_EQ(cli.Get("/api/v3/analyses/" + id + "/item", V3Headers())->status, 200);
 }
 
@@ -172,7 +174,8 @@ TEST(ServerV3Test, DirectUploadLimitAndOneTimeUploadUrl) {
   EXPECT_EQ(res->status, 404) << "single use";
   res = cli.Get("/api/v3/files/upload_url", V3Headers());
   const std::string url2 = json::parse(res->body)["data"];
-  res = cli.Post(url2.substr(server->base_url().size()), V3Headers(), FilePart(std::string(6000, 'B')));
+  res = cli.Post(url2.substr(server->base_url().size()), V3Headers(),
+                 FilePart(std::string(6000, 'B')));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 413);
 
@@ -190,7 +193,8 @@ TEST(ServerV3Test, RescanAndComments) {
   auto server = StartOrDie(TestOptions());
   ASSERT_TRUE(server);
   httplib::Client cli(server->base_url());
-  auto res = cli.Post("/api/v3/files/" + std::string(kEicarSha256) + "/analyse", V3Headers(), "", "");
+  auto res =
+      cli.Post("/api/v3/files/" + std::string(kEicarSha256) + "/analyse", V3Headers(), "", "");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200);
   const json d = json::parse(res->body);
@@ -198,10 +202,14 @@ TEST(ServerV3Test, RescanAndComments) {
   auto parts = ParseAnalysisId(d["data"]["id"].get<std::string>());
   ASSERT_TRUE(parts);
   EXPECT_EQ(parts->md5, kEicarMd5);
-  EXPECT_EQ(cli.Post("/api/v3/files/" + std::string(64, 'e') + "/analyse", V3Headers(), "", "")->status, 404);
+  EXPECT_EQ(
+      cli.Post("/api/v3/files/" + std::string(64, 'e') + "/analyse", V3Headers(), "", "")->status,
+      404);
 
-  const std::string comment = R"({"data": {"type": "comment", "attributes": {"text": "Seen by #honeypot <dionaea>"}}})";
-  res = cli.Post("/api/v3/files/" + std::string(kEicarMd5) + "/comments", V3Headers(), comment, "application/json");
+  const std::string comment =
+      R"({"data": {"type": "comment", "attributes": {"text": "Seen by #honeypot <dionaea>"}}})";
+  res = cli.Post("/api/v3/files/" + std::string(kEicarMd5) + "/comments", V3Headers(), comment,
+                 "application/json");
   ASSERT_EQ(res->status, 200);
   const json c = json::parse(res->body);
   const std::string id = c["data"]["id"];
@@ -211,12 +219,15 @@ TEST(ServerV3Test, RescanAndComments) {
   EXPECT_EQ(c["data"]["attributes"]["tags"], json::array({"honeypot"}));
   EXPECT_EQ(c["data"]["attributes"]["html"], "Seen by #honeypot &lt;dionaea&gt;");
 
-  res = cli.Post("/api/v3/files/" + std::string(64, 'e') + "/comments", V3Headers(), comment, "application/json");
+  res = cli.Post("/api/v3/files/" + std::string(64, 'e') + "/comments", V3Headers(), comment,
+                 "application/json");
   EXPECT_EQ(res->status, 404);
   EXPECT_EQ(json::parse(res->body)["error"]["code"], "NotFoundError");
-  for (auto bad : {"", "{", "[]", R"({"data": {"type": "vote", "attributes": {"text": "x"}}})",
-                   R"({"data": {"type": "comment", "attributes": {"text": 5}}})", R"({"data": 1})"}) {
-    res = cli.Post("/api/v3/files/" + std::string(kEicarMd5) + "/comments", V3Headers(), bad, "application/json");
+  for (auto bad :
+       {"", "{", "[]", R"({"data": {"type": "vote", "attributes": {"text": "x"}}})",
+        R"({"data": {"type": "comment", "attributes": {"text": 5}}})", R"({"data": 1})"}) {
+    res = cli.Post("/api/v3/files/" + std::string(kEicarMd5) + "/comments", V3Headers(), bad,
+                   "application/json");
     EXPECT_EQ(res->status, 400) << bad;
   }
   const json log = FetchLog(*server);
@@ -231,13 +242,55 @@ TEST(ServerV3Test, SameUploadGetsTheSameVerdictInEverySimulator) {
     httplib::Client cli(server->base_url());
     auto res = cli.Post("/api/v3/files", V3Headers(), FilePart("MZ deterministic"));
     const std::string id = json::parse(res->body)["data"]["id"];
-    return json::parse(cli.Get("/api/v3/analyses/" + id, V3Headers())->body)["data"]["attributes"]["results"];
+    return json::parse(
+        cli.Get("/api/v3/analyses/" + id, V3Headers())->body)["data"]["attributes"]["results"];
   };
   const json a = results();
   EXPECT_FALSE(a.empty());
   json b = results();
   for (auto& [k, v] : b.items()) v["engine_update"] = a[k]["engine_update"];  // dates may tick
   EXPECT_EQ(a, b);
+}
+
+}  // namespace
+}  // namespace honeyvt::vtsim
+
+namespace honeyvt::vtsim {
+namespace {
+
+// --analysis-delay-max: each file's analysis takes min + (first 8 hex of its sha256) mod
+// (max - min + 1) seconds, the rule bench/schedule's in-process simulator uses too.
+TEST(ServerV3Test, AnalysisDelayRangeIsPerFileByItsSha256) {
+  FakeClock clock(FromUnixSeconds(std::int64_t{1767225600}), /*auto_advance=*/false);
+  SimOptions o = TestOptions();
+  o.clock = &clock;
+  o.analysis_delay_seconds = 60;
+  o.analysis_delay_max_seconds = 300;
+  auto server = StartOrDie(o);
+  ASSERT_TRUE(server);
+  httplib::Client cli(server->base_url());
+  for (int i = 0; i < 3; ++i) {
+    const std::string content = "MZ delay sample " + std::to_string(i);
+    const ContentDigests d = DigestBytes(content);
+    const std::int64_t delay =
+        60 + static_cast<std::int64_t>(std::stoull(d.sha256.substr(0, 8), nullptr, 16) % 241);
+    auto res = cli.Post("/api/v3/files", V3Headers(), FilePart(content, "x.exe"));
+    ASSERT_TRUE(res && res->status == 200);
+    const std::string id = json::parse(res->body)["data"]["id"];
+    auto status = [&] {
+      auto r = cli.Get("/api/v3/analyses/" + id, V3Headers());
+      return std::string(json::parse(r->body)["data"]["attributes"]["status"]);
+    };
+    clock.Advance(std::chrono::seconds(delay - 1));
+    EXPECT_NE(status(), "completed") << delay;
+    clock.Advance(std::chrono::seconds(1));
+    EXPECT_EQ(status(), "completed") << delay;
+    clock.Advance(std::chrono::seconds(400));  // settle before the next upload
+  }
+  SimOptions bad = TestOptions();
+  bad.analysis_delay_seconds = 60;
+  bad.analysis_delay_max_seconds = 30;
+  EXPECT_FALSE(Server::Start(bad).has_value());
 }
 
 }  // namespace

@@ -24,6 +24,10 @@ struct SimOptions {
   // Simulated seconds from upload/rescan to "completed" (queued for the first half,
   // in-progress for the second).
   double analysis_delay_seconds = 60;
+  // When greater than analysis_delay_seconds, each file's analysis takes a delay between
+  // the two, uniform over its sha256: min + (first 8 hex digits as a number) mod
+  // (max - min + 1) whole seconds (the schedule simulator uses the same rule).
+  double analysis_delay_max_seconds = 0;
   // Simulated time runs this many times faster than the base clock (> 0).
   double time_factor = 1;
   // Fault specs (faults.h), a scripted sequence ("503,ok,reset"), and the random seed.

@@ -1,6 +1,7 @@
 #include "tools/vtsim/simulator.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/digest.h"
 #include "tools/vtsim/ids.h"
@@ -10,9 +11,12 @@ namespace honeyvt::vtsim {
 
 std::string_view AnalysisStateName(AnalysisState s) {
   switch (s) {
-    case AnalysisState::kQueued: return "queued";
-    case AnalysisState::kInProgress: return "in-progress";
-    case AnalysisState::kCompleted: return "completed";
+    case AnalysisState::kQueued:
+      return "queued";
+    case AnalysisState::kInProgress:
+      return "in-progress";
+    case AnalysisState::kCompleted:
+      return "completed";
   }
   return "queued";
 }
@@ -23,6 +27,11 @@ Result<std::unique_ptr<Simulator>> Simulator::Create(const SimOptions& options, 
   }
   if (options.analysis_delay_seconds < 0) {
     return MakeError(ErrorCode::kInvalidArgument, "analysis delay must not be negative");
+  }
+  if (options.analysis_delay_max_seconds != 0 &&
+      options.analysis_delay_max_seconds < options.analysis_delay_seconds) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "analysis delay maximum must not be below the analysis delay");
   }
   if (options.v2_batch_limit < 1) {
     return MakeError(ErrorCode::kInvalidArgument, "v2 batch limit must be at least 1");
@@ -80,7 +89,7 @@ FaultAction Simulator::NextFault(std::string_view path, const std::string& endpo
 
 AnalysisState Simulator::StateOf(const Analysis& a, TimePoint now) const {
   if (a.never_completes) return AnalysisState::kQueued;
-  const auto delay = std::chrono::duration<double>(options_.analysis_delay_seconds);
+  const auto delay = std::chrono::duration<double>(a.delay_seconds);
   const auto elapsed = std::chrono::duration<double>(now - a.created);
   if (elapsed >= delay) return AnalysisState::kCompleted;
   if (elapsed >= delay / 2) return AnalysisState::kInProgress;
@@ -93,7 +102,7 @@ AnalysisView Simulator::ViewOf(const Analysis& a, TimePoint now) const {
   v.results = GenerateResults(a.sample, a.date);
   if (v.state == AnalysisState::kInProgress) {
     // Engines report one by one: keep a share growing from 0 to 1 over the second half.
-    const double half = options_.analysis_delay_seconds / 2;
+    const double half = a.delay_seconds / 2;
     const double into = std::chrono::duration<double>(now - a.created).count() - half;
     const double share = half > 0 ? std::clamp(into / half, 0.0, 1.0) : 1.0;
     v.results.resize(static_cast<std::size_t>(share * static_cast<double>(v.results.size())));
@@ -130,13 +139,27 @@ void Simulator::SettleLocked(TimePoint now) {
   }
 }
 
+double Simulator::DelayFor(const Sample& sample) const {
+  const double lo = options_.analysis_delay_seconds;
+  const double hi = options_.analysis_delay_max_seconds;
+  std::uint64_t h = 0;
+  const char* first = sample.sha256.data();
+  if (!(hi > lo) || sample.sha256.size() < 8 ||
+      std::from_chars(first, first + 8, h, 16).ptr != first + 8) {
+    return lo;
+  }
+  const auto span = static_cast<std::uint64_t>(hi - lo) + 1;
+  return lo + static_cast<double>(h % span);
+}
+
 Simulator::Analysis& Simulator::StartAnalysisLocked(Sample sample, bool is_upload, TimePoint now) {
   const std::int64_t date = ToUnixSecondsInt(now);
   const std::string id = MakeAnalysisId(sample.md5, date);
   auto [it, inserted] = analyses_.try_emplace(id);
   if (inserted) {
-    it->second = Analysis{id, date, now, faults_.NextAnalysisStalls(), is_upload, false,
-                          std::move(sample)};
+    const double delay = DelayFor(sample);
+    it->second = Analysis{
+        id, date, now, faults_.NextAnalysisStalls(), is_upload, false, std::move(sample), delay};
     pending_.insert(id);
   }
   return it->second;
@@ -162,9 +185,8 @@ AnalysisView Simulator::Upload(std::string_view content, std::string_view filena
     copy.names = sample.names;  // merged into the known names on completion
     sample = std::move(copy);
   }
-  log_.Upload(UploadRecord{KeyLabel(key), std::string(via), sample.md5, sample.sha1,
-                           sample.sha256, std::string(filename),
-                           static_cast<std::int64_t>(content.size()), date});
+  log_.Upload(UploadRecord{KeyLabel(key), std::string(via), sample.md5, sample.sha1, sample.sha256,
+                           std::string(filename), static_cast<std::int64_t>(content.size()), date});
   return ViewOf(StartAnalysisLocked(std::move(sample), true, now), now);
 }
 
@@ -214,7 +236,8 @@ std::optional<CommentView> Simulator::Comment(std::string_view hash, std::string
   for (const CommentRecord& r : log_.comments()) {
     if (r.sha256 == c.sha256 && r.text == c.text) c.duplicate = true;
   }
-  const std::uint64_t h = Fnv1a(c.text + std::to_string(c.date) + std::to_string(log_.comments().size()));
+  const std::uint64_t h =
+      Fnv1a(c.text + std::to_string(c.date) + std::to_string(log_.comments().size()));
   c.id = "f-" + c.sha256 + "-" + DigestBytes(std::to_string(h)).md5.substr(0, 8);
   if (!(c.duplicate && api == "v2")) {
     log_.Comment(CommentRecord{KeyLabel(key), std::string(api), c.sha256, c.text, c.date});
@@ -248,7 +271,9 @@ nlohmann::json Simulator::LogJson() {
   nlohmann::json out = log_.ToJson();
   nlohmann::json analyses = nlohmann::json::array();
   for (const auto& [id, a] : analyses_) {
-    analyses.push_back({{"id", id}, {"sha256", a.sample.sha256}, {"date", a.date},
+    analyses.push_back({{"id", id},
+                        {"sha256", a.sample.sha256},
+                        {"date", a.date},
                         {"kind", a.is_upload ? "upload" : "rescan"},
                         {"status", AnalysisStateName(StateOf(a, now))}});
   }

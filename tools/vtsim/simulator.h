@@ -34,16 +34,16 @@ std::string_view AnalysisStateName(AnalysisState s);
 
 struct AnalysisView {
   std::string id;
-  std::int64_t date = 0;          // Unix seconds inside the id
+  std::int64_t date = 0;  // Unix seconds inside the id
   AnalysisState state = AnalysisState::kQueued;
-  Sample sample;                  // the analysed file
+  Sample sample;                       // the analysed file
   std::vector<EngineVerdict> results;  // empty while queued, partial while in progress
 };
 
 struct CommentView {
   std::string id, sha256, text;
   std::int64_t date = 0;
-  bool duplicate = false;         // same text on the same file before (v2 reports it)
+  bool duplicate = false;  // same text on the same file before (v2 reports it)
 };
 
 class Simulator {
@@ -93,10 +93,12 @@ class Simulator {
     bool is_upload = true;
     bool applied = false;
     Sample sample;
+    double delay_seconds = 0;  // from upload/rescan to completed
   };
   Simulator(const SimOptions& options, Clock& base, Catalogue catalogue,
             std::vector<QuotaWindow> windows, FaultPlan faults);
   AnalysisState StateOf(const Analysis& a, TimePoint now) const;
+  double DelayFor(const Sample& sample) const;
   AnalysisView ViewOf(const Analysis& a, TimePoint now) const;
   void SettleLocked(TimePoint now);
   Analysis& StartAnalysisLocked(Sample sample, bool is_upload, TimePoint now);
@@ -106,14 +108,14 @@ class Simulator {
   const Catalogue initial_catalogue_;
   const FaultPlan initial_faults_;
   mutable std::mutex mu_;
-  Catalogue catalogue_;                       // guarded by mu_
-  std::map<std::string, Analysis> analyses_;  // guarded by mu_; by id
-  std::set<std::string> pending_;             // guarded by mu_; ids not yet applied
-  std::map<std::string, bool> upload_tokens_; // guarded by mu_; token -> used
-  QuotaLedger quota_;                         // guarded by mu_
-  FaultPlan faults_;                          // guarded by mu_
-  SimLog log_;                                // guarded by mu_
-  std::uint64_t token_counter_ = 0;           // guarded by mu_
+  Catalogue catalogue_;                        // guarded by mu_
+  std::map<std::string, Analysis> analyses_;   // guarded by mu_; by id
+  std::set<std::string> pending_;              // guarded by mu_; ids not yet applied
+  std::map<std::string, bool> upload_tokens_;  // guarded by mu_; token -> used
+  QuotaLedger quota_;                          // guarded by mu_
+  FaultPlan faults_;                           // guarded by mu_
+  SimLog log_;                                 // guarded by mu_
+  std::uint64_t token_counter_ = 0;            // guarded by mu_
 };
 
 }  // namespace honeyvt::vtsim
