@@ -36,7 +36,8 @@ std::chrono::seconds AnalysisDelay(const std::string& sha256, int min_s, int max
   std::uint64_t h = 0;
   const char* first = sha256.data();
   std::from_chars(first, first + std::min<std::size_t>(8, sha256.size()), h, 16);
-  const auto span = static_cast<std::uint64_t>(max_s - min_s + 1);
+  const std::uint64_t span =
+      static_cast<std::uint64_t>(max_s) - static_cast<std::uint64_t>(min_s) + 1;
   return std::chrono::seconds(min_s + static_cast<std::int64_t>(h % span));
 }
 
