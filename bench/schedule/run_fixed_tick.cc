@@ -27,9 +27,7 @@ RunResult RunFixedTick(const Scenario& sc) {
   RunResult out;
   out.policy = "fixed-tick";
   FakeClock clock(sc.start, false);
-  std::string quota_spec;
-  for (const auto& w : sc.quota) quota_spec += (quota_spec.empty() ? "" : ",") + w;
-  SimVt vt(clock, sc.api_version, *vtsim::ParseQuota(quota_spec));
+  SimVt vt(clock, sc.api_version, *vtsim::ParseQuota(QuotaSpec(sc)));
   std::vector<Row> fresh_rows;  // `new`, newest last (served newest first)
   std::deque<Row> submit, comment, query;
   std::vector<const SimSample*> arrivals;

@@ -99,9 +99,7 @@ RunResult RunHoneyvt(const Scenario& sc, const std::filesystem::path& dir) {
   std::stop_source stop;
   const TimePoint horizon = sc.horizon.count() > 0 ? sc.start + sc.horizon : TimePoint::max();
   EventClock clock(sc.start, arrivals, *state, horizon, stop);
-  std::string quota_spec;
-  for (const auto& w : sc.quota) quota_spec += (quota_spec.empty() ? "" : ",") + w;
-  SimVt vt(clock, sc.api_version, *vtsim::ParseQuota(quota_spec));
+  SimVt vt(clock, sc.api_version, *vtsim::ParseQuota(QuotaSpec(sc)));
   for (const SimSample& s : sc.samples) vt.Add(s, s.known ? "" : EventClock::PathOf(s));
   if (auto st = state->Enqueue(backlog, sc.start); !st)
     throw std::runtime_error(st.error().ToString());

@@ -32,6 +32,12 @@ int Scaled(int n, double scale) { return std::max(1, static_cast<int>(std::lroun
 
 }  // namespace
 
+std::string QuotaSpec(const Scenario& sc) {
+  std::string spec;
+  for (const auto& w : sc.quota) spec += (spec.empty() ? "" : ",") + w;
+  return spec;
+}
+
 std::chrono::seconds AnalysisDelay(const std::string& sha256, int min_s, int max_s) {
   std::uint64_t h = 0;
   const char* first = sha256.data();

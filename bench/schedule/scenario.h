@@ -35,6 +35,9 @@ struct Scenario {
   std::chrono::seconds backoff_base{30};  // the pipeline's first retry delay
 };
 
+// The scenario's quota windows as one comma-separated spec ("4/1m,500/1d,15500/1mo").
+std::string QuotaSpec(const Scenario& sc);
+
 // Seconds an analysis of `sha256` takes: 60..300, uniform over the hash (the same rule as
 // vtsim's --analysis-delay MIN-MAX).
 std::chrono::seconds AnalysisDelay(const std::string& sha256, int min_s = 60, int max_s = 300);

@@ -16,7 +16,7 @@ struct PipelineConfig {
   bool comment = true;
   std::string comment_text;
   std::chrono::seconds comment_delay{60};
-  int comment_max_attempts = 3;  // then the comment is skipped and polling starts
+  int comment_max_attempts = 3;  // then the comment is dropped and the job is done
   int v2_batch_size = 4;         // lookups per request when the client batches (v2)
 
   // Claims expire after this; longer than any request may take.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <thread>
 
 #include "core/digest.h"
@@ -20,57 +21,80 @@ using testing::MakeReport;
 
 const TimePoint kT0 = FromUnixSeconds(std::int64_t{1700000000});
 
-TEST(DaemonTest, DrainsAMixedQueueWithinTheQuotaWithoutBusyPolling) {
+template <typename T>
+T Must(Result<T> r) {
+  if (!r) throw std::runtime_error(r.error().ToString());
+  return std::move(*r);
+}
+
+// A daemon's collaborators on an auto-advancing fake clock: state and logsql databases in
+// a temporary folder, the scripted VirusTotal, and the given quota windows.
+struct Rig {
+  Rig(TimePoint start, std::vector<std::string> windows)
+      : clock(start, /*auto_advance=*/true),
+        vt(&clock),
+        state(Must(store::StateDb::Open(dir / "state.sqlite"))),
+        writer(OpenLogsql(dir, clock)),
+        sink(writer, 3),
+        quota(Must(ParseQuotaWindows(windows)), &state),
+        polls(config),
+        engine(config, {&state, &state, &vt, &sink, &clock, &quota, &polls, &backoff, 1}) {
+    if (!quota.Load(clock.Now())) throw std::runtime_error("quota load failed");
+  }
+  static store::LogsqlWriter OpenLogsql(const honeyvt::testing::TempDir& dir, Clock& clock) {
+    if (!store::Logsql::Create(dir / "logsql.sqlite")) throw std::runtime_error("logsql");
+    return Must(store::LogsqlWriter::Open(dir / "logsql.sqlite", clock));
+  }
+
   honeyvt::testing::TempDir dir;
-  FakeClock clock(kT0, /*auto_advance=*/true);
-  FakeClient vt(&clock);
-  vt.analysis_time = seconds(150);
-  auto state = store::StateDb::Open(dir / "state.sqlite");
-  ASSERT_TRUE(state);
-  ASSERT_TRUE(store::Logsql::Create(dir / "logsql.sqlite"));
-  auto writer = store::LogsqlWriter::Open(dir / "logsql.sqlite", clock);
-  ASSERT_TRUE(writer);
-  LogsqlSink sink(*writer, 3);
-  PipelineConfig config;
-  config.comment_text = "x";
-  QuotaGovernor quota(*ParseQuotaWindows({"4/1m", "500/1d"}), &*state);
-  ASSERT_TRUE(quota.Load(clock.Now()));
-  PollSchedule polls(config);
-  Backoff backoff(7);
-  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
+  FakeClock clock;
+  FakeClient vt;
+  store::StateDb state;
+  store::LogsqlWriter writer;
+  LogsqlSink sink;
+  PipelineConfig config{.comment_text = "x"};
+  QuotaGovernor quota;
+  PollSchedule polls;
+  Backoff backoff{7};
+  Engine engine;
+};
+
+TEST(DaemonTest, DrainsAMixedQueueWithinTheQuotaWithoutBusyPolling) {
+  Rig rig(kT0, {"4/1m", "500/1d"});
+  rig.vt.analysis_time = seconds(150);
 
   std::vector<domain::EnqueueItem> items;
   for (int i = 0; i < 20; ++i) {
     std::string md5(32, '0');
     md5[31] = "0123456789abcdef"[i % 16];
     md5[30] = "0123456789abcdef"[i / 16];
-    vt.AddKnown(MakeReport(md5, "", "", i % 3, 6, 1600000000));
+    rig.vt.AddKnown(MakeReport(md5, "", "", i % 3, 6, 1600000000));
     items.push_back({md5, "", "", "", "t", 0});
   }
   for (int i = 0; i < 3; ++i) {
     const std::string content = "unknown sample " + std::to_string(i);
-    honeyvt::testing::WriteFile(dir / content, content);
+    honeyvt::testing::WriteFile(rig.dir / content, content);
     const auto d = DigestBytes(content);
-    items.push_back({d.md5, d.sha1, d.sha256, (dir / content).string(), "t", 0});
+    items.push_back({d.md5, d.sha1, d.sha256, (rig.dir / content).string(), "t", 0});
   }
-  items.push_back({std::string(32, 'e'), "", "", (dir / "missing").string(), "t", 0});
-  ASSERT_TRUE(state->Enqueue(items, kT0));
+  items.push_back({std::string(32, 'e'), "", "", (rig.dir / "missing").string(), "t", 0});
+  ASSERT_TRUE(rig.state.Enqueue(items, kT0));
 
-  Daemon daemon(engine, *state, quota, clock, {.until_drained = true});
+  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
   auto st = daemon.Run({});
   ASSERT_TRUE(st) << st.error().ToString();
-  auto counts = state->Counts();
+  auto counts = rig.state.Counts();
   EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 23);
   EXPECT_EQ((*counts)[static_cast<int>(JobState::kFailed)].count, 1);
   // Every minute holds at most 4 requests.
-  auto requests = state->RequestsSince(kT0);
+  auto requests = rig.state.RequestsSince(kT0);
   ASSERT_TRUE(requests);
   for (std::size_t i = 4; i < requests->size(); ++i) {
     EXPECT_GE((*requests)[i] - (*requests)[i - 4], seconds(60)) << "request " << i;
   }
   // 24 lookups + 3 x (upload, comment, polls): about 9 minutes at 4/min; the daemon slept
   // only when it had to, never spinning.
-  EXPECT_LT(clock.Now() - kT0, std::chrono::minutes(20));
+  EXPECT_LT(rig.clock.Now() - kT0, std::chrono::minutes(20));
   EXPECT_LT(daemon.sleeps(), 3 * static_cast<std::int64_t>(requests->size()) + 10);
 }
 
@@ -100,53 +124,32 @@ TEST(DaemonTest, StopInterruptsAnIdleSleep) {
   EXPECT_LE(daemon.sleeps(), 2);  // one idle sleep, not a spin
 }
 
-}  // namespace
-}  // namespace honeyvt::pipeline
-
-namespace honeyvt::pipeline {
-namespace {
-
 // Uploads wait for the next UTC day when today's quota cannot also pay for their comment
 // and polls, and the daemon sleeps through the wait instead of spinning on the due job.
 TEST(DaemonTest, UploadsHeldForTomorrowAreSleptThroughNotSpunOn) {
-  honeyvt::testing::TempDir dir;
   // 2023-11-14 23:00 UTC; midnight in one hour.
   const TimePoint start = FromUnixSeconds(std::int64_t{1700002800});
   const TimePoint midnight = FromUnixSeconds(std::int64_t{1700006400});
-  FakeClock clock(start, /*auto_advance=*/true);
-  FakeClient vt(&clock);
-  vt.polls_until_complete = 0;
-  auto state = store::StateDb::Open(dir / "state.sqlite");
-  ASSERT_TRUE(state);
-  ASSERT_TRUE(store::Logsql::Create(dir / "logsql.sqlite"));
-  auto writer = store::LogsqlWriter::Open(dir / "logsql.sqlite", clock);
-  ASSERT_TRUE(writer);
-  LogsqlSink sink(*writer, 3);
-  PipelineConfig config;
-  config.comment_text = "x";
-  QuotaGovernor quota(*ParseQuotaWindows({"4/1m", "9/1d"}), &*state);
-  ASSERT_TRUE(quota.Load(clock.Now()));
-  PollSchedule polls(config);
-  Backoff backoff(7);
-  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
+  Rig rig(start, {"4/1m", "9/1d"});
+  rig.vt.polls_until_complete = 0;
   std::vector<domain::EnqueueItem> items;
   for (int i = 0; i < 2; ++i) {
     const std::string content = "held sample " + std::to_string(i);
-    honeyvt::testing::WriteFile(dir / content, content);
+    honeyvt::testing::WriteFile(rig.dir / content, content);
     const auto d = DigestBytes(content);
-    items.push_back({d.md5, d.sha1, d.sha256, (dir / content).string(), "t", 0});
+    items.push_back({d.md5, d.sha1, d.sha256, (rig.dir / content).string(), "t", 0});
   }
-  ASSERT_TRUE(state->Enqueue(items, start));
-  Daemon daemon(engine, *state, quota, clock, {.until_drained = true});
+  ASSERT_TRUE(rig.state.Enqueue(items, start));
+  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
   ASSERT_TRUE(daemon.Run({}));
-  auto counts = state->Counts();
+  auto counts = rig.state.Counts();
   EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 2);
   // Today: 2 lookups, then one upload + comment + poll (5 of 9). The second upload would
   // have left less than Engine::kUploadCost requests for its comment and polls, so it
   // waited for midnight.
-  EXPECT_EQ(vt.Count("upload"), 2);
-  auto today = state->CountRequestsSince(start);
-  auto tomorrow = state->CountRequestsSince(midnight);
+  EXPECT_EQ(rig.vt.Count("upload"), 2);
+  auto today = rig.state.CountRequestsSince(start);
+  auto tomorrow = rig.state.CountRequestsSince(midnight);
   ASSERT_TRUE(today && tomorrow);
   EXPECT_EQ(*today - *tomorrow, 5);
   EXPECT_EQ(*tomorrow, 3);
