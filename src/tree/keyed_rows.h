@@ -49,18 +49,21 @@ class KeyedRows {
     rows_.Clear(cols);
   }
   // Reads `range` bound to (lo, hi) (column 0 the key, the rest the row). Rows whose key
-  // is not an INTEGER cannot equal an integer lookup and are skipped. Over `cap` rows
-  // leaves the window invalid.
+  // is not an INTEGER cannot equal an integer lookup and are skipped. Over `cap` rows, or
+  // keys out of ascending order, leave the window invalid (lookups then use point queries).
   Status Load(store::Statement& range, std::int64_t lo, std::int64_t hi, std::size_t cols,
               std::size_t cap) {
     Clear(cols);
     range.Bind(1, lo).Bind(2, hi);
+    bool sorted = true;
     ASSIGN_OR_RETURN(bool complete, ScanCapped(range, cap, [&](const store::Statement& s) {
                        if (s.Type(0) != store::ColumnType::kInteger) return;
-                       keys_.push_back(s.Int64(0));
+                       const std::int64_t key = s.Int64(0);
+                       if (!keys_.empty() && key < keys_.back()) sorted = false;
+                       keys_.push_back(key);
                        rows_.Append(s, 1);
                      }));
-    if (!complete) {
+    if (!complete || !sorted) {
       Clear(cols);
       return OkStatus();
     }

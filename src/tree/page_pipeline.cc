@@ -36,13 +36,14 @@ Status ReadRoots(PageSlot& slot, const RootQuery& query, const PageCursor& curso
 }
 
 Result<std::unique_ptr<PageSlot>> OpenSlot(const std::filesystem::path& path,
-                                           const RootQuery& query, std::size_t index) {
+                                           const RootQuery& query, std::size_t index,
+                                           const std::shared_ptr<SharedSipMaps>& sip_maps) {
   ASSIGN_OR_RETURN(store::Database db,
                    store::Database::Open(path, {.mode = store::OpenMode::kReadOnly}));
   auto slot = std::make_unique<PageSlot>(PageSlot{index, std::move(db), {}, {}, {}, 0});
   ASSIGN_OR_RETURN(store::Statement roots, slot->db.Prepare(PagedRootSql(query)));
   slot->roots.emplace(std::move(roots));
-  ASSIGN_OR_RETURN(TreeSource source, TreeSource::Create(slot->db));
+  ASSIGN_OR_RETURN(TreeSource source, TreeSource::Create(slot->db, sip_maps));
   slot->source.emplace(std::move(source));
   return slot;
 }
@@ -54,10 +55,13 @@ Result<std::unique_ptr<PagePipeline>> PagePipeline::Start(const std::filesystem:
                                                           PageCursor cursor) {
   if (cursor.limit == 0) cursor.limit = 1;
   std::unique_ptr<PagePipeline> p(new PagePipeline(query, cursor));
+  auto sip_maps = std::make_shared<SharedSipMaps>();  // built once, for every slot
   for (std::size_t i = 0; i < p->entries_.size(); ++i) {
-    ASSIGN_OR_RETURN(p->entries_[i].slot, OpenSlot(path, query, i));
+    ASSIGN_OR_RETURN(p->entries_[i].slot, OpenSlot(path, query, i, sip_maps));
   }
-  p->loader_ = std::thread([raw = p.get()] { raw->Loop(); });
+  for (std::size_t i = 0; i < kLoaders; ++i) {
+    p->loaders_.emplace_back([raw = p.get()] { raw->Loop(); });
+  }
   return p;
 }
 
@@ -67,50 +71,75 @@ PagePipeline::~PagePipeline() {
     stop_ = true;
   }
   cv_.notify_all();
-  if (loader_.joinable()) loader_.join();
+  for (std::thread& t : loaders_) t.join();
 }
 
-Status PagePipeline::Load(PageSlot& slot) {
-  store::Database& db = slot.db;
-  RETURN_IF_ERROR(db.Exec("BEGIN"));
-  Status st = ReadRoots(slot, query_, cursor_);
-  if (st && slot.count > 0) {
-    // Dense pages (at least one root per 64 ids) prefetch the whole id range at once.
-    const std::int64_t lo = slot.page.front().id;
-    const std::int64_t last = slot.page[slot.count - 1].id;
-    const std::int64_t span = last - lo;
-    if (span >= 0 && span <= 64 * static_cast<std::int64_t>(slot.count)) {
-      st = slot.source->LoadWindow(lo, SaturatingAdd(last, 1 + 256 + span / 8));
-    } else {
-      slot.source->ClearWindow();
-    }
-  }
-  Status end = db.Exec("COMMIT");
-  RETURN_IF_ERROR(st);
-  return end;
+bool PagePipeline::ReadPage(PageSlot& slot, Status& status) {
+  status = ReadRoots(slot, query_, cursor_);
+  if (status && slot.count > 0) cursor_.after = slot.page[slot.count - 1].id;
+  return !status || slot.count < cursor_.limit;
 }
+
+namespace {
+
+// Prefetches the window of a page whose roots were read in the open transaction.
+Status LoadWindow(PageSlot& slot) {
+  if (slot.count == 0) return OkStatus();
+  // Dense pages (at least one root per 64 ids) prefetch the whole id range at once.
+  const std::int64_t lo = slot.page.front().id;
+  const std::int64_t last = slot.page[slot.count - 1].id;
+  const std::int64_t span = last - lo;
+  if (span >= 0 && span <= 64 * static_cast<std::int64_t>(slot.count)) {
+    return slot.source->LoadWindow(lo, SaturatingAdd(last, 1 + 256 + span / 8));
+  }
+  slot.source->ClearWindow();
+  return OkStatus();
+}
+
+}  // namespace
 
 void PagePipeline::Loop() {
-  for (std::size_t k = 0;; ++k) {
-    Entry& e = entries_[k % entries_.size()];
+  while (true) {
+    Entry* e = nullptr;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || e.state == State::kFree; });
-      if (stop_) return;
-      e.state = State::kLoading;
+      const auto free_entry = [&]() -> Entry* {
+        for (Entry& c : entries_) {
+          if (c.state == State::kFree) return &c;
+        }
+        return nullptr;
+      };
+      cv_.wait(lock,
+               [&] { return stop_ || roots_done_ || (!cursor_busy_ && free_entry() != nullptr); });
+      if (stop_ || roots_done_) return;
+      e = free_entry();
+      e->state = State::kLoading;
+      e->page = issued_++;
+      cursor_busy_ = true;
     }
-    PageSlot& slot = *e.slot;
-    Status st = Load(slot);
-    const bool last = !st || slot.count < cursor_.limit;
-    if (st && slot.count > 0) cursor_.after = slot.page[slot.count - 1].id;
+    PageSlot& slot = *e->slot;
+    // One read transaction per page: its roots and its window see one snapshot.
+    Status st = slot.db.Exec("BEGIN");
+    const bool begun = st.has_value();
+    const bool last = !begun || ReadPage(slot, st);
     {
       std::lock_guard lock(mu_);
-      e.status = std::move(st);
-      e.last = last;
-      e.state = State::kReady;
+      cursor_busy_ = false;
+      roots_done_ = last;
     }
     cv_.notify_all();
-    if (last) return;
+    if (st) st = LoadWindow(slot);
+    if (begun) {
+      Status end = slot.db.Exec("COMMIT");
+      if (st) st = std::move(end);
+    }
+    {
+      std::lock_guard lock(mu_);
+      e->status = std::move(st);
+      e->last = last;
+      e->state = State::kReady;
+    }
+    cv_.notify_all();
   }
 }
 
@@ -122,12 +151,18 @@ Result<PageSlot*> PagePipeline::Next() {
     cv_.notify_all();
   }
   if (ended_) return static_cast<PageSlot*>(nullptr);
-  const std::size_t k = next_ % entries_.size();
+  std::size_t k = 0;
+  cv_.wait(lock, [&] {
+    for (k = 0; k < entries_.size(); ++k) {
+      const Entry& c = entries_[k];
+      if (c.state == State::kReady && c.page == next_) return true;
+    }
+    return false;
+  });
   Entry& e = entries_[k];
-  cv_.wait(lock, [&] { return e.state == State::kReady; });
   ++next_;
   held_ = k;
-  ended_ = e.last;
+  ended_ = e.last || !e.status;
   if (!e.status) return Unexpected(e.status.error());
   if (e.slot->count == 0) return static_cast<PageSlot*>(nullptr);
   return e.slot.get();

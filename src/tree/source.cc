@@ -1,6 +1,8 @@
 #include "tree/source.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <string>
 #include <unordered_set>
 
@@ -33,27 +35,74 @@ std::string ConnectionSelect() { return std::string("SELECT ") + kConnectionColu
 
 }  // namespace
 
+namespace {
+
+// Equal as SELECT DISTINCT saw them in readlogsqltree: same type and same value (a real
+// by its bits, so 0.0 and -0.0 stay apart as their Python reprs do).
+bool SameValue(const Value& a, const Value& b) {
+  if (a.type != b.type) return false;
+  switch (a.type) {
+    case store::ColumnType::kNull:
+      return true;
+    case store::ColumnType::kInteger:
+      return a.integer == b.integer;
+    case store::ColumnType::kFloat:
+      return std::bit_cast<std::uint64_t>(a.real) == std::bit_cast<std::uint64_t>(b.real);
+    case store::ColumnType::kText:
+    case store::ColumnType::kBlob:
+      return a.bytes == b.bytes;
+  }
+  return false;
+}
+
+bool SameRow(Row a, Row b) { return std::equal(a.begin(), a.end(), b.begin(), b.end(), SameValue); }
+
+// A byte string equal for two rows exactly when SameRow holds.
+std::string RowKey(Row r) {
+  std::string key;
+  for (const Value& v : r) {
+    key += static_cast<char>('0' + static_cast<int>(v.type));
+    if (v.type == store::ColumnType::kText || v.type == store::ColumnType::kBlob) {
+      key += std::to_string(v.bytes.size());
+      key += ':';
+      key += v.bytes;
+      continue;
+    }
+    if (v.type == store::ColumnType::kNull) continue;
+    const std::uint64_t bits = v.type == store::ColumnType::kFloat
+                                   ? std::bit_cast<std::uint64_t>(v.real)
+                                   : static_cast<std::uint64_t>(v.integer);
+    const auto raw = std::bit_cast<std::array<char, sizeof bits>>(bits);
+    key.append(raw.data(), raw.size());
+  }
+  return key;
+}
+
+}  // namespace
+
 std::vector<Row> DistinctRows(const RowList& rows) {
   std::vector<Row> out;
+  constexpr std::size_t kLinear = 16;  // a connection's few binds: compare pairwise
+  if (rows.size() <= kLinear) {
+    for (const Row r : rows) {
+      if (std::none_of(out.begin(), out.end(), [&](Row o) { return SameRow(o, r); }))
+        out.push_back(r);
+    }
+    return out;
+  }
   std::unordered_set<std::string> seen;
   for (const Row r : rows) {
-    std::string key;
-    for (const Value& v : r) {
-      key += static_cast<char>('0' + static_cast<int>(v.type));
-      const std::string text = PyStr(v);
-      key += std::to_string(text.size());
-      key += ':';
-      key += text;
-    }
-    if (seen.insert(std::move(key)).second) out.push_back(r);
+    if (seen.insert(RowKey(r)).second) out.push_back(r);
   }
   return out;
 }
 
 TreeSource::~TreeSource() = default;
 
-Result<TreeSource> TreeSource::Create(store::Database& db) {
+Result<TreeSource> TreeSource::Create(store::Database& db,
+                                      std::shared_ptr<SharedSipMaps> sip_maps) {
   TreeSource src(db);
+  src.sip_maps_ = sip_maps ? std::move(sip_maps) : std::make_shared<SharedSipMaps>();
   for (std::size_t i = 0; i < kKindCount; ++i) {
     const KindSpec& spec = SpecOf(static_cast<Kind>(i));
     KindState& st = src.kinds_[i];
@@ -101,9 +150,19 @@ Result<TreeSource> TreeSource::Create(store::Database& db) {
 
 namespace {
 
-std::string SipSql(const SipPartSpec& spec, const std::string& table, const char* rowid,
-                   bool range) {
+// SIP part rows by sip_command: ?1 = the key (or ?1..?2 the key range). `located` adds
+// rowid bounds (?2..?3 for a key, ?3..?4 for a range) and orders by rowid, which is
+// sip_command order in a table a SipRowidMap accepted (KeyedRows checks it).
+std::string SipSql(const SipPartSpec& spec, const std::string& table, const char* rowid, bool range,
+                   bool located = false) {
   std::string sql = std::string("SELECT sip_command, ") + spec.columns + " FROM " + table;
+  if (located) {
+    if (range)
+      return sql +
+             " WHERE rowid >= ?3 AND rowid <= ?4 AND sip_command >= ?1 AND "
+             "sip_command <= ?2 ORDER BY rowid";
+    return sql + " WHERE rowid >= ?2 AND rowid <= ?3 AND sip_command = ?1 ORDER BY rowid";
+  }
   if (range)
     return sql + " WHERE sip_command >= ?1 AND sip_command <= ?2 ORDER BY sip_command, " + rowid;
   return sql + " WHERE sip_command = ?1 ORDER BY " + rowid;
@@ -131,22 +190,45 @@ Status TreeSource::PrepareSip() {
 }
 
 Status TreeSource::IndexSip() {
+  const SipMaps* maps = nullptr;
   for (std::size_t i = 0; i < kSipPartCount; ++i) {
     if (!sip_[i].point || !sip_unindexed_[i]) continue;
-    const SipPartSpec& spec = SpecOf(static_cast<SipPart>(i));
-    const std::string copy = std::string("honeyvt_tree_") + spec.table;
-    RETURN_IF_ERROR(db_->Exec("CREATE TEMP TABLE " + copy + " AS SELECT rowid AS rid, " +
-                              "sip_command, " + spec.columns + " FROM main." + spec.table +
-                              " WHERE sip_command IS NOT NULL"));
-    RETURN_IF_ERROR(
-        db_->Exec("CREATE INDEX temp." + copy + "_idx ON " + copy + " (sip_command, rid)"));
-    const std::string table = "temp." + copy;
-    ASSIGN_OR_RETURN(store::Statement point, db_->Prepare(SipSql(spec, table, "rid", false)));
-    ASSIGN_OR_RETURN(store::Statement range, db_->Prepare(SipSql(spec, table, "rid", true)));
-    sip_[i].point.emplace(std::move(point));
-    sip_[i].range.emplace(std::move(range));
+    if (maps == nullptr) {
+      ASSIGN_OR_RETURN(maps, sip_maps_->Get(*db_));
+    }
     sip_unindexed_[i] = false;
+    if (!maps->parts[i]) {
+      RETURN_IF_ERROR(CopySip(i));
+      continue;
+    }
+    const SipPartSpec& spec = SpecOf(static_cast<SipPart>(i));
+    const std::string table = std::string("main.") + spec.table;
+    ASSIGN_OR_RETURN(store::Statement point,
+                     db_->Prepare(SipSql(spec, table, "rowid", false, true)));
+    ASSIGN_OR_RETURN(store::Statement range,
+                     db_->Prepare(SipSql(spec, table, "rowid", true, true)));
+    SubState& sub = sip_[i];
+    sub.scan = std::move(sub.point);
+    sub.point.emplace(std::move(point));
+    sub.range.emplace(std::move(range));
+    sub.located = &*maps->parts[i];
   }
+  return OkStatus();
+}
+
+Status TreeSource::CopySip(std::size_t part) {
+  const SipPartSpec& spec = SpecOf(static_cast<SipPart>(part));
+  const std::string copy = std::string("honeyvt_tree_") + spec.table;
+  RETURN_IF_ERROR(db_->Exec("CREATE TEMP TABLE " + copy + " AS SELECT rowid AS rid, " +
+                            "sip_command, " + spec.columns + " FROM main." + spec.table +
+                            " WHERE sip_command IS NOT NULL"));
+  RETURN_IF_ERROR(
+      db_->Exec("CREATE INDEX temp." + copy + "_idx ON " + copy + " (sip_command, rid)"));
+  const std::string table = "temp." + copy;
+  ASSIGN_OR_RETURN(store::Statement point, db_->Prepare(SipSql(spec, table, "rid", false)));
+  ASSIGN_OR_RETURN(store::Statement range, db_->Prepare(SipSql(spec, table, "rid", true)));
+  sip_[part].point.emplace(std::move(point));
+  sip_[part].range.emplace(std::move(range));
   return OkStatus();
 }
 
@@ -180,7 +262,10 @@ Status TreeSource::LoadWindow(std::int64_t lo, std::int64_t hi) {
     RETURN_IF_ERROR(st.window.Load(*st.range, lo, hi - 1, st.cols, kMaxWindowRows));
   }
   RETURN_IF_ERROR(LoadSub(mysql_args_, Kind::kMysqlCommand, 0));
-  // Unindexed SIP parts (before the copy) have no range statement and stay unwindowed.
+  // A window with many SIP commands makes the SIP parts fast first. Unindexed parts
+  // (before that) have no range statement and stay unwindowed.
+  const KeyedRows& sip = kinds_[static_cast<std::size_t>(Kind::kSip)].window;
+  if (sip.valid() && sip.all().size() > kDirectSipLookups) RETURN_IF_ERROR(IndexSip());
   for (SubState& sub : sip_) RETURN_IF_ERROR(LoadSub(sub, Kind::kSip, 0));
   return LoadChildren(lo, hi);
 }
@@ -190,6 +275,10 @@ Status TreeSource::LoadSub(SubState& sub, Kind parent, std::size_t col) {
   if (!sub.range || !rows.valid()) return OkStatus();
   const auto span = IntegerSpan(rows.all(), col);
   if (!span) return OkStatus();
+  if (sub.located) {
+    const auto [first, last] = sub.located->Bounds(span->first, span->second);
+    sub.range->Bind(3, first).Bind(4, last);  // Load binds ?1 and ?2
+  }
   return sub.window.Load(*sub.range, span->first, span->second, sub.cols, kMaxWindowRows);
 }
 
@@ -266,6 +355,15 @@ Result<RowList> TreeSource::SubRows(SubState& sub, const Value& key, CellStore& 
   if (!sub.point) return RowList();
   RowList out;
   if (key.type == store::ColumnType::kInteger && sub.window.Find(key.integer, out)) return out;
+  if (sub.located) {
+    if (key.type != store::ColumnType::kInteger) {
+      BindValue(*sub.scan, 1, key);  // '5' still equals 5 in an INTEGER column
+      return Collect(*sub.scan, 1, scratch);
+    }
+    const auto [first, last] = sub.located->Bounds(key.integer, key.integer);
+    sub.point->Bind(1, key.integer).Bind(2, first).Bind(3, last);
+    return Collect(*sub.point, 1, scratch);
+  }
   BindValue(*sub.point, 1, key);
   return Collect(*sub.point, 1, scratch);
 }

@@ -12,17 +12,21 @@
 // queries for that page instead. Every statement is reset as soon as its rows are
 // copied, so no SQLite lock is held while output is written (dionaea keeps logging).
 //
-// SIP sub-tables have no index on sip_command in dionaea's schema, so each lookup scans
-// the table. Once a run has needed more than kDirectSipLookups SIP commands, the five
-// tables are copied once into indexed TEMP tables (the temp database lives outside the
-// logsql file, which is never written); a run printing a few SIP commands (-c, -r) never
-// pays for the copy.
+// SIP sub-tables have no index on sip_command in dionaea's schema, so a plain lookup
+// scans the table. Once a run needs more than kDirectSipLookups SIP commands (looked up
+// one by one, or found in one window), it asks SharedSipMaps for rowid maps of the five
+// tables (sip_rowid_map.h), built once per run and shared by every TreeSource, and reads
+// parts by rowid range. A table whose rowid order is not sip_command order is copied
+// instead into an indexed TEMP table of this connection (the temp database lives outside
+// the logsql file, which is never written). A run printing a few SIP commands (-c, -r)
+// pays for neither.
 //
 // Not thread-safe. Returned rows stay valid until the next call for the same kind (or
 // the next LoadWindow); a returned Connection until the next ConnectionById/LoadWindow.
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -33,6 +37,7 @@
 #include "tree/item_kinds.h"
 #include "tree/keyed_rows.h"
 #include "tree/rows.h"
+#include "tree/sip_rowid_map.h"
 #include "tree/value.h"
 
 namespace honeyvt::tree {
@@ -46,7 +51,9 @@ class TreeSource {
   static constexpr std::size_t kMaxWindowRows = 20000;
   static constexpr std::size_t kDirectSipLookups = 8;
 
-  static Result<TreeSource> Create(store::Database& db);
+  // `sip_maps` may be shared by the sources of one run (one per thread); null: own maps.
+  static Result<TreeSource> Create(store::Database& db,
+                                   std::shared_ptr<SharedSipMaps> sip_maps = nullptr);
   TreeSource(TreeSource&&) noexcept = default;
   ~TreeSource();
 
@@ -78,12 +85,18 @@ class TreeSource {
   // A sub-item table read by its parent's integer id (SIP parts, mysql arguments).
   struct SubState {
     std::optional<store::Statement> point, range;  // range: null while unindexed
+    // Located by a rowid map: point (?2, ?3) and range (?3, ?4) also take rowid bounds,
+    // and `scan` (the unindexed point query) answers keys that are not INTEGERs.
+    const SipRowidMap* located = nullptr;
+    std::optional<store::Statement> scan;
     std::size_t cols = 0;
     KeyedRows window;
   };
   explicit TreeSource(store::Database& db) : db_(&db) {}
   Status PrepareSip();
+  // Makes every unindexed SIP part fast to read: a shared rowid map, else a TEMP copy.
   Status IndexSip();
+  Status CopySip(std::size_t part);
   Status LoadChildren(std::int64_t lo, std::int64_t hi);
   // Loads `sub` for the integer ids found in column `col` of `parent`'s window rows.
   Status LoadSub(SubState& sub, Kind parent, std::size_t col);
@@ -91,6 +104,7 @@ class TreeSource {
   static Result<RowList> Collect(store::Statement& stmt, int first_col, CellStore& out);
 
   store::Database* db_;
+  std::shared_ptr<SharedSipMaps> sip_maps_;
   std::array<KindState, kKindCount> kinds_;
   std::array<SubState, kSipPartCount> sip_;
   std::array<bool, kSipPartCount> sip_unindexed_{};

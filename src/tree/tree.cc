@@ -103,7 +103,7 @@ Status RunTree(store::Database& db, const TreeOptions& options, Sink& sink) {
   }
   ASSIGN_OR_RETURN(auto pipeline, PagePipeline::Start(db.path(), query, cursor));
   // One writer per slot: a writer reads through its slot's TreeSource.
-  std::array<std::unique_ptr<TreeWriter>, 2> writers;
+  std::array<std::unique_ptr<TreeWriter>, PagePipeline::kSlots> writers;
   // One short read transaction per page for the walk's point queries. Output is held in
   // memory meanwhile, so a slow reader (a pager) never keeps dionaea from committing; a
   // huge page is split.

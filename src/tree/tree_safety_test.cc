@@ -2,6 +2,8 @@
 // and a reader that goes away.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/testing.h"
 #include "store/logsql_testing.h"
 #include "tree/source.h"
@@ -105,34 +107,56 @@ TEST(TreeSafetyTest, HundredThousandDeepChainDoesNotRecurse) {
   EXPECT_GT(sink.bytes_, 10000100000u);
 }
 
-TEST(TreeSafetyTest, ManySipCommandsSwitchToIndexedCopiesWithSameOutput) {
-  TempDir dir;
-  const auto db = dir / "sip.sqlite";
-  store::testing::BuildFixtureDatabase(db, {});
-  std::string sql;
-  const int n = static_cast<int>(TreeSource::kDirectSipLookups) + 5;
-  for (int i = 1; i <= n; ++i) {
-    const std::string id = std::to_string(i);
-    sql += std::string(kConn) + "(" + id + ",'accept','udp','SipSession',0," + id +
-           ",NULL,'h',5060,'r','',5070);"
-           "INSERT INTO sip_commands (sip_command, connection, sip_command_method) VALUES (" +
-           id + "," + id +
-           ",'INVITE');"
-           "INSERT INTO sip_vias (sip_command, sip_via_protocol, sip_via_address, sip_via_port) "
-           "VALUES (" +
-           id + ",'UDP','10.0.0." + id + "',5060);";
-  }
-  Exec(db, sql);
-  const std::string out = RunToString(db, {});
-  for (int i = 1; i <= n; ++i) {
-    const std::string id = std::to_string(i);
-    EXPECT_NE(out.find("  connection " + id + " SipSession udp accept h:5060 <- r:5070 (" + id +
-                       " None)\n   Method:INVITE\n   Call-ID:None\n   User-Agent:None\n"
-                       "     via:'UDP/10.0.0." +
-                       id + ":5060'\n"),
-              std::string::npos)
-        << id << "\n"
-        << out;
+// Enough SIP commands for the fast SIP path: parts in command order (read through the
+// shared rowid maps), in reverse order or with a non-integer key (indexed TEMP copies),
+// with NULL-keyed strays. Every command shows exactly its own parts either way.
+TEST(TreeSafetyTest, ManySipCommandsReadFastWithSameOutputWhateverThePartsOrder) {
+  enum class Order { kCommand, kReverse, kJunkKey };
+  for (Order order : {Order::kCommand, Order::kReverse, Order::kJunkKey}) {
+    TempDir dir;
+    const auto db = dir / "sip.sqlite";
+    store::testing::BuildFixtureDatabase(db, {});
+    std::string sql;
+    std::vector<std::string> vias;
+    const int n = static_cast<int>(TreeSource::kDirectSipLookups) + 300;
+    for (int i = 1; i <= n; ++i) {
+      const std::string id = std::to_string(i);
+      sql += std::string(kConn) + "(" + id + ",'accept','udp','SipSession',0," + id +
+             ",NULL,'h',5060,'r','',5070);"
+             "INSERT INTO sip_commands (sip_command, connection, sip_command_method) VALUES (" +
+             id + "," + id + ",'INVITE');";
+      vias.push_back(
+          "INSERT INTO sip_vias (sip_command, sip_via_protocol, sip_via_address, sip_via_port) "
+          "VALUES (" +
+          id + ",'UDP','10.0.0." + id + "',5060);");
+      if (i % 50 == 0) {
+        vias.push_back("INSERT INTO sip_vias (sip_command, sip_via_address) VALUES (NULL,'x');");
+      }
+    }
+    if (order == Order::kReverse) std::reverse(vias.begin(), vias.end());
+    if (order == Order::kJunkKey) {
+      vias.push_back("INSERT INTO sip_vias (sip_command, sip_via_address) VALUES ('j','y');");
+    }
+    for (const auto& v : vias) sql += v;
+    Exec(db, sql);
+    const std::string out = RunToString(db, {});
+    for (int i = 1; i <= n; ++i) {
+      const std::string id = std::to_string(i);
+      // The command's block, then the next tree (or the end): no part of another command.
+      const std::string block = "  connection " + id + " SipSession udp accept h:5060 <- r:5070 (" +
+                                id +
+                                " None)\n   Method:INVITE\n   Call-ID:None\n   User-Agent:None\n"
+                                "     via:'UDP/10.0.0." +
+                                id + ":5060'\n";
+      const std::size_t at = out.find(block);
+      ASSERT_NE(at, std::string::npos) << static_cast<int>(order) << " " << id;
+      const std::size_t end = at + block.size();
+      EXPECT_TRUE(end == out.size() || out.compare(end, 5, "1970-") == 0)
+          << static_cast<int>(order) << " " << id << "\n"
+          << out.substr(at, 400);
+    }
+    EXPECT_EQ(out.find("via:'None/x"), std::string::npos);
+    EXPECT_EQ(out.find("/y:"), std::string::npos);
   }
 }
 
