@@ -140,6 +140,11 @@ TEST(TreeSafetyTest, ManySipCommandsReadFastWithSameOutputWhateverThePartsOrder)
     for (const auto& v : vias) sql += v;
     Exec(db, sql);
     const std::string out = RunToString(db, {});
+    // Small pages: both loader threads ask for the shared maps at once, on their own
+    // connections; the output must not change.
+    TreeOptions paged;
+    paged.page_size = 40;
+    EXPECT_EQ(RunToString(db, paged), out);
     for (int i = 1; i <= n; ++i) {
       const std::string id = std::to_string(i);
       // The command's block, then the next tree (or the end): no part of another command.
