@@ -2,20 +2,8 @@
 # End-to-end checks of the honeyvt binary: help, version, exit codes, clear errors.
 set -u
 HONEYVT="$1"
-fail=0; passed=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-check() {  # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL $name: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fail=$((fail+1))
-  else passed=$((passed+1)); fi
-}
-expect_in() {  # expect_in NAME FILE TEXT
-  if ! grep -qF -- "$3" "$tmp/$2"; then
-    echo "FAIL $1: '$3' not in $2:"; cat "$tmp/$2"; fail=$((fail+1))
-  else passed=$((passed+1)); fi
-}
+# shellcheck source=e2e_lib.sh
+. "$(dirname "$0")/e2e_lib.sh"
 
 check help 0 "$HONEYVT" --help
 expect_in help-lists-init-db out "init-db"
@@ -46,5 +34,4 @@ expect_in not-sqlite err "text.sqlite"
 echo "[x]" >"$tmp/bad.toml"; echo "bogus = 1" >>"$tmp/bad.toml"
 echo 'logsql = "/nonexistent"' >"$tmp/good.toml"
 
-echo "$passed passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

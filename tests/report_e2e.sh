@@ -4,20 +4,8 @@
 set -u
 HONEYVT="$1"
 SHARED="${HONEYVT_SHARED_DIR:-$(dirname "$0")/../../shared}"
-fail=0; passed=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-check() {  # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL $name: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fail=$((fail+1))
-  else passed=$((passed+1)); fi
-}
-expect_in() {  # expect_in NAME FILE TEXT
-  if ! grep -qF -- "$3" "$tmp/$2"; then
-    echo "FAIL $1: '$3' not in $2:"; cat "$tmp/$2"; fail=$((fail+1))
-  else passed=$((passed+1)); fi
-}
+# shellcheck source=e2e_lib.sh
+. "$(dirname "$0")/e2e_lib.sh"
 db="$tmp/full.sqlite"
 sqlite3 "$db" <"$SHARED/dionaea/logsql_head_schema_seed.sql"
 sqlite3 "$db" <"$SHARED/dionaea/portable_data.sql"
@@ -82,5 +70,4 @@ expect_in add-indexes-again out "present honeyvt_virustotalscans_result_idx"
 check aliases-indexed 0 "$HONEYVT" report aliases rimecud --logsql "$db" --format csv
 expect_in aliases-indexed out "Worm.Win32.Rimecud,1,3"
 
-echo "$passed passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
