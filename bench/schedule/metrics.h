@@ -39,8 +39,10 @@ struct Figures {
   double fresh_median_min = 0;     // ... median minutes from arrival to verdict
 };
 
-// Minimal requests that give every sample of `sc` a verdict with the policy's API:
-// batched lookups (v2: 4 per request), and upload + comment + one poll per unknown.
+// Minimal requests that give every sample of `sc` a verdict with the policy's API: one
+// lookup per sample and one poll per unknown sample, batched (v2: 4 resources per
+// file/report request, polls and lookups mixed; v3: one each), plus an upload and a
+// comment per unknown sample.
 std::int64_t MinimalCalls(const Scenario& sc);
 
 Figures Evaluate(const Scenario& sc, const RunResult& run);

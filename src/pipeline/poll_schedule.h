@@ -12,9 +12,9 @@
 // about 1.8 polls per upload and a time to verdict about 1.2x the analysis time (bench/schedule_sim
 // measures both).
 //
-// The offsets are persisted (UsageStore tuning values), so a restart keeps what was
-// learnt. Before anything is learnt: g1 = first_poll_default, g2 = 1.5 g1, g3 = 2 g1.
-// Not thread-safe.
+// Only polls made on time (OnTime) are learnt from. The offsets are persisted (UsageStore tuning
+// values), so a restart keeps what was learnt. Before anything is learnt: g1 = first_poll_default,
+// g2 = 1.5 g1, g3 = 2 g1. Not thread-safe.
 
 #include <array>
 #include <chrono>
@@ -44,6 +44,13 @@ class PollSchedule {
   // Delay after the `polls_done`-th look found a known sample still unanalysed (no
   // upload of ours to time it by): poll_min growing 1.5x per look, capped.
   std::chrono::seconds NextLook(int polls_done) const;
+  // True if a poll made at `polled` was on time: at most max(kLateSlack, kLateShare of its
+  // offset from the upload) after `due`. Only on-time polls may be learnt from: a poll
+  // held up (by the quota) finds more analyses complete than its offset would, and would
+  // pull the offsets down.
+  static constexpr std::chrono::seconds kLateSlack{30};
+  static constexpr double kLateShare = 0.25;
+  static bool OnTime(TimePoint uploaded, TimePoint due, TimePoint polled);
   // Poll number `n` found the analysis complete (`done`) or not; adjusts offset n and
   // persists it through `usage` (may be null).
   Status Learn(int n, bool done, domain::UsageStore* usage);

@@ -88,5 +88,18 @@ TEST(PollScheduleTest, InsaneStoredValuesAreIgnored) {
   EXPECT_GE(s.Offset(3), s.Offset(2));
 }
 
+TEST(PollScheduleTest, OnlyPollsMadeWhenDueAreOnTime) {
+  const TimePoint up = FromUnixSeconds(std::int64_t{1700000000});
+  // Offset 60 s: the slack is 30 s.
+  EXPECT_TRUE(PollSchedule::OnTime(up, up + seconds(60), up + seconds(60)));
+  EXPECT_TRUE(PollSchedule::OnTime(up, up + seconds(60), up + seconds(90)));
+  EXPECT_FALSE(PollSchedule::OnTime(up, up + seconds(60), up + seconds(91)));
+  // Offset 400 s: the slack is 25 % of it, 100 s.
+  EXPECT_TRUE(PollSchedule::OnTime(up, up + seconds(400), up + seconds(500)));
+  EXPECT_FALSE(PollSchedule::OnTime(up, up + seconds(400), up + seconds(501)));
+  // Due before the upload (a damaged row): the 30 s slack still applies.
+  EXPECT_FALSE(PollSchedule::OnTime(up, up - seconds(10), up + seconds(60)));
+}
+
 }  // namespace
 }  // namespace honeyvt::pipeline
