@@ -29,11 +29,12 @@ struct RunResult {
 struct Figures {
   std::int64_t verdicts = 0, calls = 0, refused = 0;
   double calls_per_verdict = 0;
-  double utilisation = 0;  // accepted requests / what the quota allowed in the period
-  double makespan_h = 0;   // start to last verdict (scenarios run to completion)
-  double ideal_h = 0;      // minimal calls at the fastest allowed rate
-  double own_ideal_h = 0;  // the calls this policy made, at the fastest allowed rate
-  double polls_per_upload = 0;
+  double utilisation = 0;          // accepted requests / what the quota allowed in the period
+  double makespan_h = 0;           // start to last verdict (scenarios run to completion)
+  double ideal_h = 0;              // minimal calls at the fastest allowed rate
+  double own_ideal_h = 0;          // the calls this policy made, at the fastest allowed rate
+  double polls_per_upload = 0;     // poll requests (a v2 batch of polls once) per upload
+  double polled_per_upload = 0;    // analyses polled (each sample's polls) per upload
   double verdict_vs_analysis = 0;  // mean(upload -> verdict) / mean(analysis time)
   double fresh_verdicts = 0;       // honeypot scenario: share of fresh samples with a verdict
   double fresh_median_min = 0;     // ... median minutes from arrival to verdict

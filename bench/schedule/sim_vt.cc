@@ -95,6 +95,7 @@ Result<domain::AnalysisRef> SimVt::UploadFile(const std::filesystem::path& path)
 
 Result<domain::Analysis> SimVt::GetAnalysis(std::string_view analysis_id) {
   if (auto refused = Charge(counts_.polls)) return *refused;
+  ++counts_.polled;
   return Analyse(analysis_id);
 }
 
@@ -106,6 +107,7 @@ Result<vt::Client::BatchAnswer> SimVt::PollAndLookup(std::span<const std::string
   if (auto refused = Charge(analysis_ids.empty() ? counts_.lookups : counts_.polls)) {
     return *refused;
   }
+  counts_.polled += static_cast<std::int64_t>(analysis_ids.size());
   BatchAnswer answer;
   for (const std::string& id : analysis_ids) {
     auto a = Analyse(id);
