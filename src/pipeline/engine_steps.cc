@@ -233,7 +233,7 @@ Engine::Outcome Engine::PollResult(Job& job, Result<domain::Analysis> analysis,
   const bool queued = !complete && (analysis || analysis.error().code == ErrorCode::kQueued);
   // Only a poll made when it was due teaches the schedule: a late one (held up by the
   // quota) finds more analyses complete and would pull the offsets down.
-  if ((complete || queued) && PollSchedule::OnTime(uploaded, job.next_action_at, now_)) {
+  if ((complete || queued) && d_.polls->OnTime(uploaded, job.next_action_at, now_)) {
     if (Status st = d_.polls->Learn(job.polls, complete, d_.usage); !st) {
       spdlog::warn("could not save the poll schedule: {}", st.error().ToString());
     }
