@@ -94,8 +94,8 @@ Result<domain::AnalysisRef> SimVt::UploadFile(const std::filesystem::path& path)
 }
 
 Result<domain::Analysis> SimVt::GetAnalysis(std::string_view analysis_id) {
-  if (auto refused = Charge(counts_.polls)) return *refused;
   ++counts_.polled;
+  if (auto refused = Charge(counts_.polls)) return *refused;
   return Analyse(analysis_id);
 }
 
@@ -104,10 +104,10 @@ Result<vt::Client::BatchAnswer> SimVt::PollAndLookup(std::span<const std::string
   if (version_ != 2 || analysis_ids.size() + hashes.size() > 4) {
     return MakeError(ErrorCode::kBadRequest, "no such batch");
   }
+  counts_.polled += static_cast<std::int64_t>(analysis_ids.size());
   if (auto refused = Charge(analysis_ids.empty() ? counts_.lookups : counts_.polls)) {
     return *refused;
   }
-  counts_.polled += static_cast<std::int64_t>(analysis_ids.size());
   BatchAnswer answer;
   for (const std::string& id : analysis_ids) {
     auto a = Analyse(id);

@@ -21,8 +21,9 @@ struct CallCounts {
   std::int64_t lookups = 0, uploads = 0, polls = 0, comments = 0;
   std::int64_t refused = 0;   // answered "quota exceeded"
   std::int64_t uploaded = 0;  // uploads accepted (distinct samples)
-  // Analyses polled: one per GetAnalysis, one per analysis id in a v2 batch (a batch of
-  // three polls is one request in `polls` and three here).
+  // Analyses polled, refused requests included like every counter here: one per
+  // GetAnalysis, one per analysis id in a v2 batch (a batch of three polls is one request
+  // in `polls` and three here).
   std::int64_t polled = 0;
   std::int64_t Total() const { return lookups + uploads + polls + comments; }
 };

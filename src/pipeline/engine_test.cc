@@ -10,7 +10,6 @@ namespace {
 
 using domain::JobState;
 using std::chrono::seconds;
-using testing::FakeClient;
 using testing::kKnownMd5;
 using testing::kT0;
 using testing::MakeReport;
