@@ -14,7 +14,11 @@ With --api 2 both runs use API v2 (batched lookups, and due polls batched with l
 one file/report request, each request charged once); vtsim cannot tell a poll from a
 lookup inside a v2 batch, so polls per upload is compared on v3 only.
 
-usage: bench/schedule_e2e.py [--api 2|3] [BUILD_DIR]   (default: API v3, build)
+With --factor 10 (or 15) vtsim's time runs only 10x faster: slower (about nine minutes)
+but with a finer timing resolution (1 real second = 10 simulated seconds).
+
+usage: bench/schedule_e2e.py [--api 2|3] [--factor 10|15|30] [BUILD_DIR]
+       (default: API v3, 30x, build)
 """
 import os
 import subprocess
@@ -57,8 +61,8 @@ def end_to_end(build, work, export_dir, api):
         v2 = ["api_version=2", "base_url=%s/vtapi/v2/" % sim.url] if api == 2 else []
         hv = h.Honeyvt(os.path.join(build, "src", "honeyvt"), work, sim.url,
                        "4/%ds" % (60 // FACTOR), extra_sets=v2)
-        hv.run_flags = ["--first-poll", str(180 // FACTOR), "--poll-min", "1",
-                        "--backoff-base", "1", "--idle-recheck", "1"]
+        hv.run_flags = ["--first-poll", str(180 // FACTOR), "--poll-min", str(30 // FACTOR),
+                        "--backoff-base", str(30 // FACTOR), "--idle-recheck", "1"]
         hv.check(["enqueue", "--hash"] + known)
         hv.check(["enqueue", "--priority", "0"] + unknown)  # ends the --set list
         start = sim.sim_time()
@@ -80,12 +84,16 @@ def end_to_end(build, work, export_dir, api):
 
 
 def main():
+    global FACTOR
     args = sys.argv[1:]
     api = 3
-    if args[:1] == ["--api"] and len(args) > 1 and args[1] in ("2", "3"):
-        api, args = int(args[1]), args[2:]
-    elif args[:1] and args[0].startswith("-"):
-        sys.exit(__doc__)
+    while args[:1] and args[0].startswith("-"):
+        if args[0] == "--api" and len(args) > 1 and args[1] in ("2", "3"):
+            api, args = int(args[1]), args[2:]
+        elif args[0] == "--factor" and len(args) > 1 and args[1] in ("10", "15", "30"):
+            FACTOR, args = int(args[1]), args[2:]
+        else:
+            sys.exit(__doc__)
     build = args[0] if args else "build"
     with tempfile.TemporaryDirectory() as work:
         export_dir = os.path.join(work, "scenario")
