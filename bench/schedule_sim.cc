@@ -5,10 +5,13 @@
 //   verdicts, calls (every request sent), refused (quota errors), c/v (calls per verdict),
 //   util% (accepted requests / requests the quota allowed over the run: for scenarios run
 //   to completion the tightest window while work was waiting), makespan_h and ideal_h
-//   (minimal calls at the fastest allowed rate) and their ratio, poll/up (polls per
-//   upload), ttv/an (mean upload-to-verdict time / mean analysis time), and for the
-//   honeypot scenario the share of fresh samples with a verdict and their median minutes
-//   from arrival to verdict.
+//   (minimal calls at the fastest allowed rate: a lookup per sample and a poll per
+//   unknown sample, batched by 4 on v2, plus an upload and a comment per unknown sample)
+//   and their ratio, ratio2 (makespan against the calls this policy made at the fastest
+//   allowed rate), poll/up (poll requests per upload: on v2 one batch of polls counts
+//   once), polled/up (analyses polled per upload: each sample's polls), ttv/an (mean
+//   upload-to-verdict time / mean analysis time), and for the honeypot scenario the share of fresh
+//   samples with a verdict and their median minutes from arrival to verdict.
 //
 // Usage: schedule_sim [--scale X] [--api 2|3|both] [--export DIR] [SCENARIO...]
 //   (default: known unknown honeypot). --export also writes the scenario's samples for an

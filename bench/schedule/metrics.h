@@ -29,18 +29,21 @@ struct RunResult {
 struct Figures {
   std::int64_t verdicts = 0, calls = 0, refused = 0;
   double calls_per_verdict = 0;
-  double utilisation = 0;  // accepted requests / what the quota allowed in the period
-  double makespan_h = 0;   // start to last verdict (scenarios run to completion)
-  double ideal_h = 0;      // minimal calls at the fastest allowed rate
-  double own_ideal_h = 0;  // the calls this policy made, at the fastest allowed rate
-  double polls_per_upload = 0;
+  double utilisation = 0;          // accepted requests / what the quota allowed in the period
+  double makespan_h = 0;           // start to last verdict (scenarios run to completion)
+  double ideal_h = 0;              // minimal calls at the fastest allowed rate
+  double own_ideal_h = 0;          // the calls this policy made, at the fastest allowed rate
+  double polls_per_upload = 0;     // poll requests (a v2 batch of polls once) per upload
+  double polled_per_upload = 0;    // analyses polled (each sample's polls) per upload
   double verdict_vs_analysis = 0;  // mean(upload -> verdict) / mean(analysis time)
   double fresh_verdicts = 0;       // honeypot scenario: share of fresh samples with a verdict
   double fresh_median_min = 0;     // ... median minutes from arrival to verdict
 };
 
-// Minimal requests that give every sample of `sc` a verdict with the policy's API:
-// batched lookups (v2: 4 per request), and upload + comment + one poll per unknown.
+// Minimal requests that give every sample of `sc` a verdict with the policy's API: one
+// lookup per sample and one poll per unknown sample, batched (v2: 4 resources per
+// file/report request, polls and lookups mixed; v3: one each), plus an upload and a
+// comment per unknown sample.
 std::int64_t MinimalCalls(const Scenario& sc);
 
 Figures Evaluate(const Scenario& sc, const RunResult& run);

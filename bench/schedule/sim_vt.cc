@@ -94,7 +94,33 @@ Result<domain::AnalysisRef> SimVt::UploadFile(const std::filesystem::path& path)
 }
 
 Result<domain::Analysis> SimVt::GetAnalysis(std::string_view analysis_id) {
+  ++counts_.polled;
   if (auto refused = Charge(counts_.polls)) return *refused;
+  return Analyse(analysis_id);
+}
+
+Result<vt::Client::BatchAnswer> SimVt::PollAndLookup(std::span<const std::string> analysis_ids,
+                                                     std::span<const domain::Hash> hashes) {
+  if (version_ != 2 || analysis_ids.size() + hashes.size() > 4) {
+    return MakeError(ErrorCode::kBadRequest, "no such batch");
+  }
+  counts_.polled += static_cast<std::int64_t>(analysis_ids.size());
+  if (auto refused = Charge(analysis_ids.empty() ? counts_.lookups : counts_.polls)) {
+    return *refused;
+  }
+  BatchAnswer answer;
+  for (const std::string& id : analysis_ids) {
+    auto a = Analyse(id);
+    if (a && a->status != domain::AnalysisStatus::kCompleted) {
+      a = MakeError(ErrorCode::kQueued, "still analysing");
+    }
+    answer.polls.push_back(std::move(a));
+  }
+  for (const auto& h : hashes) answer.lookups.push_back(Lookup(h.hex()));
+  return answer;
+}
+
+Result<domain::Analysis> SimVt::Analyse(std::string_view analysis_id) const {
   auto it = by_hash_.find(std::string(analysis_id.substr(2)));
   if (analysis_id.substr(0, 2) != "a-" || it == by_hash_.end()) {
     return MakeError(ErrorCode::kNotFound, "unknown analysis");

@@ -21,6 +21,10 @@ struct CallCounts {
   std::int64_t lookups = 0, uploads = 0, polls = 0, comments = 0;
   std::int64_t refused = 0;   // answered "quota exceeded"
   std::int64_t uploaded = 0;  // uploads accepted (distinct samples)
+  // Analyses polled, refused requests included like every counter here: one per
+  // GetAnalysis, one per analysis id in a v2 batch (a batch of three polls is one request
+  // in `polls` and three here).
+  std::int64_t polled = 0;
   std::int64_t Total() const { return lookups + uploads + polls + comments; }
 };
 
@@ -41,6 +45,10 @@ class SimVt final : public vt::Client {
       std::span<const domain::Hash> hashes) override;
   Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) override;
   Result<domain::Analysis> GetAnalysis(std::string_view analysis_id) override;
+  // One request, counted as a poll when it carries one (lookups ride along), else as a
+  // lookup; an unfinished analysis answers kQueued like v2.
+  Result<BatchAnswer> PollAndLookup(std::span<const std::string> analysis_ids,
+                                    std::span<const domain::Hash> hashes) override;
   Result<domain::AnalysisRef> Reanalyse(const domain::Hash& hash) override;
   Result<domain::CommentAck> AddComment(const domain::Hash& hash, std::string_view text) override;
 
@@ -52,6 +60,7 @@ class SimVt final : public vt::Client {
   // Charges one request; the error when the server would refuse it.
   std::optional<Error> Charge(std::int64_t& counter);
   Result<domain::FileReport> Lookup(const std::string& hex);
+  Result<domain::Analysis> Analyse(std::string_view analysis_id) const;
   domain::FileReport ReportOf(const SimSample& s, std::int64_t date) const;
   bool Analysed(const Entry& e) const;
 

@@ -17,7 +17,7 @@ struct PipelineConfig {
   std::string comment_text;
   std::chrono::seconds comment_delay{60};
   int comment_max_attempts = 3;  // then the comment is dropped and the job is done
-  int v2_batch_size = 4;         // lookups per request when the client batches (v2)
+  int v2_batch_size = 4;         // lookups and polls per request when the client batches (v2)
 
   // Claims expire after this; longer than any request may take.
   std::chrono::seconds lease{360};

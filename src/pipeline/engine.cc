@@ -46,29 +46,39 @@ Result<bool> Engine::UploadHasRoom() {
 }
 
 Result<bool> Engine::TryState(JobState state, std::stop_token stop) {
-  int limit = 1;
   const bool lookup =
       state == JobState::kLookup || state == JobState::kRelookup || state == JobState::kDone;
-  if (lookup && d_.client->MaxBatch() > 1) {
+  const bool poll = state == JobState::kPoll;
+  int limit = 1;
+  if ((lookup || poll) && d_.client->MaxBatch() > 1) {
     limit = std::clamp(config_.v2_batch_size, 1, d_.client->MaxBatch());
   }
   const domain::Lease lease{d_.owner, now_ + config_.lease};
   ASSIGN_OR_RETURN(std::vector<Job> jobs, d_.jobs->Claim(state, now_, limit, lease));
   if (jobs.empty()) return false;
-  return Execute(state, std::move(jobs), stop);
+  if (lookup) return Conclude(jobs, Request(jobs, 0, stop));
+  if (poll) {
+    // Room left in the polls' request: due lookups of new samples, then re-lookups, ride
+    // along at no extra cost.
+    const std::size_t polls = jobs.size();
+    for (JobState rider : {JobState::kLookup, JobState::kRelookup}) {
+      const int room = limit - static_cast<int>(jobs.size());
+      if (room <= 0) break;
+      ASSIGN_OR_RETURN(std::vector<Job> riders, d_.jobs->Claim(rider, now_, room, lease));
+      for (Job& j : riders) jobs.push_back(std::move(j));
+    }
+    return Conclude(jobs, Request(jobs, polls, stop));
+  }
+  std::vector<Outcome> outcomes;
+  if (state == JobState::kUpload) {
+    outcomes.push_back(Upload(jobs[0]));
+  } else {
+    outcomes.push_back(Comment(jobs[0]));
+  }
+  return Conclude(jobs, outcomes);
 }
 
-Result<bool> Engine::Execute(JobState state, std::vector<Job> jobs, std::stop_token stop) {
-  std::vector<Outcome> outcomes;
-  if (state == JobState::kLookup || state == JobState::kRelookup || state == JobState::kDone) {
-    outcomes = Lookup(jobs, stop);
-  } else if (state == JobState::kUpload) {
-    outcomes.push_back(Upload(jobs[0]));
-  } else if (state == JobState::kComment) {
-    outcomes.push_back(Comment(jobs[0]));
-  } else {
-    outcomes.push_back(Poll(jobs[0], stop));
-  }
+Result<bool> Engine::Conclude(std::vector<Job>& jobs, const std::vector<Outcome>& outcomes) {
   const domain::Lease lease{d_.owner, now_ + config_.lease};
   std::optional<Error> fatal;
   for (std::size_t i = 0; i < jobs.size(); ++i) {

@@ -7,6 +7,15 @@
 // otherwise go unused (QuotaGovernor::Spare), refreshes of stored reports that are old or
 // detected by few engines.
 //
+// Batching on v2 (a client with MaxBatch() > 1): lookups, re-lookups and refreshes are
+// claimed up to min(v2_batch_size, MaxBatch()) at a time and asked in one file/report
+// request. So are polls: the due polls (up to the limit) go out in ONE file/report request
+// of their scan_ids, and room left in it is filled with due lookups of new samples, then
+// re-lookups, which ride along at no extra cost. Each answer is handled by its own job's
+// step. A shared request is one quota charge (one Record); every job in it counts it in
+// its `requests` (so the sum over jobs can exceed the requests sent), and each polled job
+// counts it in its `polls`. v3 has no batch call: one GET /analyses per poll.
+//
 // Outcomes: every vt error code has a defined next step (transient -> capped exponential
 // backoff with jitter, then kFailed after max_attempts; quota exceeded -> the governor
 // pauses the whole pipeline; rate limited -> pause; auth failed -> the step is released
@@ -21,7 +30,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stop_token>
+#include <string>
 #include <vector>
 
 #include "core/clock.h"
@@ -79,14 +90,25 @@ class Engine {
   static constexpr std::int64_t kUploadCost = 5;    // upload, comment, up to 3 polls
   static constexpr std::int64_t kInFlightCost = 4;  // comment and polls still to come
   Result<bool> UploadHasRoom();
-  Result<bool> Execute(domain::JobState state, std::vector<domain::Job> jobs, std::stop_token stop);
-  std::vector<Outcome> Lookup(std::vector<domain::Job>& jobs, std::stop_token stop);
+  // Finishes or releases each job as its outcome says.
+  Result<bool> Conclude(std::vector<domain::Job>& jobs, const std::vector<Outcome>& outcomes);
+  // One request for all of `jobs`: jobs[0, polls) poll their analysis, the others are
+  // looked up by hash (a single job uses the plain call: GetAnalysis or GetFileReport).
+  // Polls that need no request (deadline passed, no analysis) are settled without one.
+  std::vector<Outcome> Request(std::vector<domain::Job>& jobs, std::size_t polls,
+                               std::stop_token stop);
+  Result<vt::Client::BatchAnswer> Ask(std::span<const std::string> analysis_ids,
+                                      std::span<const domain::Hash> hashes);
   Outcome LookupResult(domain::Job& job, Result<domain::FileReport> report, std::stop_token stop);
   // A refresh lookup that brought no report: the job stays done, tried again later.
   Outcome RefreshMiss(domain::Job& job, const std::string& why);
   Outcome Upload(domain::Job& job);
   Outcome Comment(domain::Job& job);
-  Outcome Poll(domain::Job& job, std::stop_token stop);
+  // A poll that is not worth a request (no analysis id, or past analysis_deadline): the
+  // job goes to re-lookup.
+  std::optional<Outcome> PollWithoutRequest(domain::Job& job);
+  // The answer to a poll of `job` (its next_action_at still the time the poll was due).
+  Outcome PollResult(domain::Job& job, Result<domain::Analysis> analysis, std::stop_token stop);
   Outcome StoreReport(domain::Job& job, const domain::FileReport& report, std::stop_token stop);
   // Errors common to every request (quota, rate, auth, transient, rejected).
   Outcome CommonError(domain::Job& job, const Error& error);

@@ -2,12 +2,14 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "domain/hash.h"
 #include "pipeline/engine.h"
 
 namespace honeyvt::pipeline {
 
+using domain::Analysis;
 using domain::FileReport;
 using domain::Job;
 using domain::JobState;
@@ -31,44 +33,77 @@ std::string Permalink(int api_version, const std::string& sha256, std::int64_t d
 
 }  // namespace
 
-std::vector<Engine::Outcome> Engine::Lookup(std::vector<Job>& jobs, std::stop_token stop) {
-  std::vector<domain::Hash> hashes;
-  for (Job& job : jobs) {
-    auto hash = domain::Hash::Parse(job.LookupHash());
-    if (!hash) {
-      // Hashes are validated on enqueue; a bad one here means a damaged database row.
-      return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, hash.error()});
-    }
-    hashes.push_back(*hash);
-  }
+std::vector<Engine::Outcome> Engine::Request(std::vector<Job>& jobs, std::size_t polls,
+                                             std::stop_token stop) {
   std::vector<Outcome> out(jobs.size());
-  for (Job& job : jobs) ++job.requests;
-  if (Status spent = d_.quota->Record(now_, "lookup"); !spent) {
+  std::vector<std::size_t> asked;  // the jobs in the request, in request order
+  std::vector<std::string> ids;
+  std::vector<domain::Hash> hashes;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (i < polls) {
+      if (auto settled = PollWithoutRequest(jobs[i])) {
+        out[i] = *settled;
+        continue;
+      }
+      ids.push_back(jobs[i].analysis_id);
+    } else {
+      auto hash = domain::Hash::Parse(jobs[i].LookupHash());
+      if (!hash) {
+        // Hashes are validated on enqueue; a bad one here means a damaged database row.
+        return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, hash.error()});
+      }
+      hashes.push_back(*hash);
+    }
+    asked.push_back(i);
+  }
+  if (asked.empty()) return out;
+  // One request, one charge; every job in it counts it (polled jobs also as a poll).
+  for (std::size_t i : asked) {
+    ++jobs[i].requests;
+    if (i < polls) ++jobs[i].polls;
+  }
+  if (Status spent = d_.quota->Record(now_, ids.empty() ? "lookup" : "poll"); !spent) {
     return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, spent.error()});
   }
-  if (jobs.size() == 1) {
-    auto report = d_.client->GetFileReport(hashes[0]);
-    Settle();
-    out[0] = LookupResult(jobs[0], std::move(report), stop);
-    return out;
-  }
-  auto batch = d_.client->GetFileReports(hashes);
+  auto answer = Ask(ids, hashes);
   Settle();
-  if (batch && batch->size() != jobs.size()) {
-    batch =
-        MakeError(ErrorCode::kTransient, "batch lookup answered " + std::to_string(batch->size()) +
-                                             " of " + std::to_string(jobs.size()) + " hashes");
+  if (answer && (answer->polls.size() != ids.size() || answer->lookups.size() != hashes.size())) {
+    answer = MakeError(ErrorCode::kTransient,
+                       "batch request answered " +
+                           std::to_string(answer->polls.size() + answer->lookups.size()) + " of " +
+                           std::to_string(asked.size()) + " resources");
   }
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (batch) {
-      out[i] = LookupResult(jobs[i], std::move((*batch)[i]), stop);
-    } else if (IsRequestError(batch.error().code) && i > 0) {
-      out[i] = out[0];  // one pause / fatal for the whole batch
+  // Answers come back in request order: the polls first, then the lookups.
+  for (std::size_t k = 0; k < asked.size(); ++k) {
+    const std::size_t i = asked[k];
+    if (!answer && IsRequestError(answer.error().code) && k > 0) {
+      out[i] = out[asked[0]];  // one pause / fatal for the whole request
+    } else if (i < polls) {
+      out[i] = PollResult(
+          jobs[i], answer ? std::move(answer->polls[k]) : Result<Analysis>(answer.error()), stop);
     } else {
-      out[i] = LookupResult(jobs[i], batch.error(), stop);
+      out[i] = LookupResult(
+          jobs[i],
+          answer ? std::move(answer->lookups[k - ids.size()]) : Result<FileReport>(answer.error()),
+          stop);
     }
   }
   return out;
+}
+
+Result<vt::Client::BatchAnswer> Engine::Ask(std::span<const std::string> analysis_ids,
+                                            std::span<const domain::Hash> hashes) {
+  vt::Client::BatchAnswer answer;
+  if (analysis_ids.size() == 1 && hashes.empty()) {
+    answer.polls.push_back(d_.client->GetAnalysis(analysis_ids[0]));
+  } else if (!analysis_ids.empty()) {
+    return d_.client->PollAndLookup(analysis_ids, hashes);
+  } else if (hashes.size() == 1) {
+    answer.lookups.push_back(d_.client->GetFileReport(hashes[0]));
+  } else {
+    ASSIGN_OR_RETURN(answer.lookups, d_.client->GetFileReports(hashes));
+  }
+  return answer;
 }
 
 Engine::Outcome Engine::RefreshMiss(Job& job, const std::string& why) {
@@ -177,35 +212,39 @@ Engine::Outcome Engine::Comment(Job& job) {
   return {};
 }
 
-Engine::Outcome Engine::Poll(Job& job, std::stop_token stop) {
+std::optional<Engine::Outcome> Engine::PollWithoutRequest(Job& job) {
   const TimePoint uploaded = job.uploaded_at.value_or(job.updated_at);
-  if (job.analysis_id.empty() || now_ - uploaded > config_.analysis_deadline) {
-    job.last_error = job.analysis_id.empty() ? "no analysis to poll; looked up again"
-                                             : "analysis not complete by the deadline; "
-                                               "looked up again later";
-    MoveTo(job, JobState::kRelookup,
-           now_ + (job.analysis_id.empty() ? std::chrono::seconds(0)
-                                           : config_.relookup_after_deadline));
-    return {};
+  if (!job.analysis_id.empty() && now_ - uploaded <= config_.analysis_deadline) {
+    return std::nullopt;
   }
-  if (Status spent = Spend(job, "poll"); !spent) return {Next::kFatal, spent.error()};
-  ++job.polls;
-  auto analysis = d_.client->GetAnalysis(job.analysis_id);
-  Settle();
+  job.last_error = job.analysis_id.empty() ? "no analysis to poll; looked up again"
+                                           : "analysis not complete by the deadline; "
+                                             "looked up again later";
+  MoveTo(
+      job, JobState::kRelookup,
+      now_ + (job.analysis_id.empty() ? std::chrono::seconds(0) : config_.relookup_after_deadline));
+  return Outcome{};
+}
+
+Engine::Outcome Engine::PollResult(Job& job, Result<domain::Analysis> analysis,
+                                   std::stop_token stop) {
+  const TimePoint uploaded = job.uploaded_at.value_or(job.updated_at);
   const bool complete = analysis && analysis->status == domain::AnalysisStatus::kCompleted;
-  if (analysis) {
+  const bool queued = !complete && (analysis || analysis.error().code == ErrorCode::kQueued);
+  // Only a poll made when it was due teaches the schedule: a late one (held up by the
+  // quota) finds more analyses complete and would pull the offsets down.
+  if ((complete || queued) && d_.polls->OnTime(uploaded, job.next_action_at, now_)) {
     if (Status st = d_.polls->Learn(job.polls, complete, d_.usage); !st) {
       spdlog::warn("could not save the poll schedule: {}", st.error().ToString());
     }
   }
   if (!complete) {
-    const ErrorCode code = analysis ? ErrorCode::kQueued : analysis.error().code;
-    if (code == ErrorCode::kQueued) {
+    if (queued) {
       job.last_error.clear();
       job.next_action_at = d_.polls->NextPollAt(uploaded, job.polls, now_);
       return {};
     }
-    if (code == ErrorCode::kNotFound) {
+    if (analysis.error().code == ErrorCode::kNotFound) {
       job.last_error = "VirusTotal does not know analysis " + job.analysis_id + "; looked up again";
       MoveTo(job, JobState::kRelookup, now_);
       return {};

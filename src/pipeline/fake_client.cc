@@ -88,6 +88,31 @@ Result<domain::AnalysisRef> FakeClient::UploadFile(const std::filesystem::path& 
 Result<domain::Analysis> FakeClient::GetAnalysis(std::string_view analysis_id) {
   calls.push_back("analysis " + std::string(analysis_id));
   if (auto f = TakeFault(Method::kAnalysis)) return *f;
+  return Analyse(analysis_id);
+}
+
+Result<FakeClient::BatchAnswer> FakeClient::PollAndLookup(std::span<const std::string> analysis_ids,
+                                                          std::span<const domain::Hash> hashes) {
+  calls.push_back("batch " + std::to_string(analysis_ids.size()) + "+" +
+                  std::to_string(hashes.size()));
+  if (auto f = TakeFault(Method::kBatch)) return *f;
+  if (static_cast<int>(analysis_ids.size() + hashes.size()) > max_batch) {
+    return MakeError(ErrorCode::kBadRequest, "batch too large");
+  }
+  BatchAnswer answer;
+  for (const std::string& id : analysis_ids) {
+    auto a = Analyse(id);
+    if (a && a->status != domain::AnalysisStatus::kCompleted) {
+      a = MakeError(ErrorCode::kQueued, "still analysing " + id);
+    }
+    answer.polls.push_back(std::move(a));
+  }
+  for (const auto& h : hashes) answer.lookups.push_back(Lookup(h.hex()));
+  if (batch_tamper) batch_tamper(answer);
+  return answer;
+}
+
+Result<domain::Analysis> FakeClient::Analyse(std::string_view analysis_id) {
   auto it = analyses_.find(std::string(analysis_id));
   if (it == analyses_.end()) return MakeError(ErrorCode::kNotFound, "no such analysis");
   Pending& p = it->second;

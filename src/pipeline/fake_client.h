@@ -6,6 +6,7 @@
 // call is logged.
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,7 +16,7 @@
 
 namespace honeyvt::pipeline::testing {
 
-enum class Method { kReport, kUpload, kAnalysis, kComment };
+enum class Method { kReport, kUpload, kAnalysis, kComment, kBatch };
 
 // A report of `engines` engines, `positives` of them detecting, for the given digests.
 domain::FileReport MakeReport(const std::string& md5, const std::string& sha1,
@@ -28,12 +29,15 @@ class FakeClient final : public vt::Client {
 
   int version = 3;
   int max_batch = 1;
-  int polls_until_complete = 1;      // GetAnalysis answers "queued" this many times first
-  Duration analysis_time{};           // with a clock: completes this long after the upload
-  int positives = 3;                  // verdict given to uploaded samples
+  int polls_until_complete = 1;  // GetAnalysis answers "queued" this many times first
+  Duration analysis_time{};      // with a clock: completes this long after the upload
+  int positives = 3;             // verdict given to uploaded samples
   std::map<std::string, domain::FileReport> known;  // by md5 and sha256
   std::map<Method, std::deque<Error>> faults;
-  std::vector<std::string> calls;     // "report <hash>", "reports <n>", "upload <path>", ...
+  std::vector<std::string> calls;  // "report <hash>", "reports <n>", "upload <path>",
+                                   // "batch <polls>+<lookups>", ...
+  // Applied to every PollAndLookup answer before it is returned (hostile-server tests).
+  std::function<void(BatchAnswer&)> batch_tamper;
 
   void AddKnown(const domain::FileReport& report);
   void Fault(Method m, ErrorCode code, std::optional<std::chrono::seconds> retry_after = {});
@@ -46,6 +50,9 @@ class FakeClient final : public vt::Client {
       std::span<const domain::Hash> hashes) override;
   Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) override;
   Result<domain::Analysis> GetAnalysis(std::string_view analysis_id) override;
+  // Like v2: one call; an analysis not complete yet answers kQueued.
+  Result<BatchAnswer> PollAndLookup(std::span<const std::string> analysis_ids,
+                                    std::span<const domain::Hash> hashes) override;
   Result<domain::AnalysisRef> Reanalyse(const domain::Hash& hash) override;
   Result<domain::CommentAck> AddComment(const domain::Hash& hash, std::string_view text) override;
 
@@ -57,6 +64,7 @@ class FakeClient final : public vt::Client {
   };
   std::optional<Error> TakeFault(Method m);
   Result<domain::FileReport> Lookup(const std::string& hex);
+  Result<domain::Analysis> Analyse(std::string_view analysis_id);
   Clock* clock_;
   std::map<std::string, Pending> analyses_;
 };

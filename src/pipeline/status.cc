@@ -9,12 +9,14 @@ using domain::JobState;
 std::int64_t EstimateRequests(const std::vector<domain::StateCount>& counts,
                               const PipelineConfig& config, int batch) {
   auto count = [&](JobState s) { return counts[static_cast<std::size_t>(s)].count; };
-  const std::int64_t per_upload = 1 + (config.comment ? 1 : 0) + 2;
-  const std::int64_t lookups = count(JobState::kLookup);
+  const std::int64_t comment = config.comment ? 1 : 0;
   const std::int64_t b = std::max(1, batch);
-  // Unknown share of new lookups is not known in advance; count lookups only.
-  return (lookups + b - 1) / b + count(JobState::kUpload) * per_upload +
-         count(JobState::kComment) * (per_upload - 1) + count(JobState::kPoll) * 2;
+  // Unknown share of new lookups is not known in advance; count lookups only. Polls
+  // (about two per upload) share batches with lookups when the client batches (v2).
+  const std::int64_t reports =
+      count(JobState::kLookup) + 2 * (count(JobState::kUpload) + count(JobState::kPoll));
+  return (reports + b - 1) / b + count(JobState::kUpload) * (1 + comment) +
+         count(JobState::kPoll) * comment + count(JobState::kComment);
 }
 
 Result<PipelineStatus> ReadStatus(domain::JobStore& jobs, domain::UsageStore& usage,

@@ -15,15 +15,17 @@ namespace honeyvt::pipeline {
 struct PipelineStatus {
   std::vector<domain::StateCount> counts;  // every state, in JobState order
   std::vector<WindowUsage> quota;
-  std::optional<TimePoint> next_action;    // earliest due active job
+  std::optional<TimePoint> next_action;  // earliest due active job
   TimePoint paused_until{};
-  std::int64_t backlog_requests = 0;       // estimated requests to finish active jobs
-  TimePoint eta{};                         // when they will have been sent
-  std::vector<domain::Job> failures;       // newest first, at most `max_failures`
+  std::int64_t backlog_requests = 0;  // estimated requests to finish active jobs
+  TimePoint eta{};                    // when they will have been sent
+  std::vector<domain::Job> failures;  // newest first, at most `max_failures`
 };
 
-// Requests still needed for the active jobs: a lookup per batch, an upload, a comment
-// (when enabled) and about two polls per unknown sample.
+// Requests still needed for the active jobs: an upload and a comment (when enabled) per
+// sample still to upload, about two polls per sample uploaded or still to upload, a
+// comment per sample in `poll` or `comment`; lookups and polls batched by `batch` (v2
+// asks them together in one file/report request).
 std::int64_t EstimateRequests(const std::vector<domain::StateCount>& counts,
                               const PipelineConfig& config, int batch);
 

@@ -55,6 +55,25 @@ class Client {
   virtual Result<std::vector<Result<domain::FileReport>>> GetFileReports(
       std::span<const domain::Hash> hashes) = 0;
 
+  // v2 only (MaxBatch() > 1): polls and lookups in ONE file/report request (one quota
+  // charge). Resources are sent in the order `analysis_ids` (scan_ids), then `hashes`, at
+  // most MaxBatch() in all; the answers come back in that order: `polls[i]` for
+  // analysis_ids[i] (kQueued while VirusTotal still analyses it), `lookups[j]` for
+  // hashes[j]. An answer that names another resource or another file than asked is an
+  // error of that item (kTransient); a body that does not fit (not JSON, fewer or more
+  // items) is an error of the whole request. Clients without a batch API (v3) answer
+  // kInvalidArgument without a request.
+  struct BatchAnswer {
+    std::vector<Result<domain::Analysis>> polls;
+    std::vector<Result<domain::FileReport>> lookups;
+  };
+  virtual Result<BatchAnswer> PollAndLookup(std::span<const std::string> analysis_ids,
+                                            std::span<const domain::Hash> hashes) {
+    (void)analysis_ids;
+    (void)hashes;
+    return MakeError(ErrorCode::kInvalidArgument, "this API has no batched polls");
+  }
+
   // Uploads a file from disk (streamed; memory does not grow with size).
   virtual Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) = 0;
 

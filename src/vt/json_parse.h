@@ -7,6 +7,7 @@
 // validated and lower-cased. Engine lists keep the server's order.
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,10 @@ Result<domain::CommentAck> ParseV3Comment(std::string_view body);
 // results: response_code 1 -> report, 0 -> kNotFound, -2 -> kQueued.
 Result<std::vector<Result<domain::FileReport>>> ParseV2FileReports(std::string_view body,
                                                                    std::size_t expected);
+// The same for the resources asked for (hashes or scan_ids), in request order; an item
+// whose `resource` echo names another resource is an error of that item (kTransient).
+Result<std::vector<Result<domain::FileReport>>> ParseV2FileReportsFor(
+    std::string_view body, std::span<const std::string> resources);
 // v2 file/scan and file/rescan replies (scan_id, sha256, permalink).
 Result<domain::AnalysisRef> ParseV2ScanReply(std::string_view body);
 // v2 comments/put reply. A duplicate comment counts as success (it is there already).

@@ -96,6 +96,22 @@ Result<std::vector<Result<domain::FileReport>>> ParseV2FileReports(std::string_v
   return out;
 }
 
+Result<std::vector<Result<domain::FileReport>>> ParseV2FileReportsFor(
+    std::string_view body, std::span<const std::string> resources) {
+  ASSIGN_OR_RETURN(auto out, ParseV2FileReports(body, resources.size()));
+  ASSIGN_OR_RETURN(Json doc, ParseJson(body));  // parsed above: cannot fail here
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const Json& item = doc.is_array() ? doc[i] : doc;
+    if (!item.is_object()) continue;  // already an error of the item
+    const std::string echo = ToLower(Trim(StringOr(item, "resource")));
+    if (!echo.empty() && echo != ToLower(Trim(resources[i]))) {
+      out[i] = ShapeError("file/report answered for resource " + Excerpt(echo, 80) + " where " +
+                          Excerpt(resources[i], 80) + " was asked");
+    }
+  }
+  return out;
+}
+
 Result<domain::AnalysisRef> ParseV2ScanReply(std::string_view body) {
   ASSIGN_OR_RETURN(Json item, SingleItem(body));
   RETURN_IF_ERROR(CheckResponseCode(item));

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/strings.h"
 #include "vt/clients.h"
 #include "vt/error_map.h"
 #include "vt/json_doc.h"
@@ -24,6 +25,29 @@ bool ReportMatches(const domain::FileReport& report, const domain::Hash& hash) {
       return report.sha256 == hash.hex();
   }
   return false;
+}
+
+// True if the report answers a poll of `scan_id` ("<sha256>-<seconds>"): the same file.
+// An id of another form is matched by the report's own scan_id.
+bool ReportAnswersScan(const domain::FileReport& report, std::string_view scan_id) {
+  const std::size_t dash = scan_id.find('-');
+  if (dash == 64 && IsHex(scan_id.substr(0, 64), 64)) {
+    return report.sha256 == ToLower(scan_id.substr(0, 64));
+  }
+  return report.scan_id == scan_id;
+}
+
+// The analysis a poll of `scan_id` found complete (v2 has no analysis object: the report).
+domain::Analysis AnalysisOf(domain::FileReport report, std::string_view scan_id) {
+  domain::Analysis a;
+  a.id = report.scan_id.empty() ? std::string(scan_id) : report.scan_id;
+  a.status = domain::AnalysisStatus::kCompleted;
+  a.date = report.last_analysis_date;
+  a.md5 = std::move(report.md5);
+  a.sha1 = std::move(report.sha1);
+  a.sha256 = std::move(report.sha256);
+  a.engines = std::move(report.engines);
+  return a;
 }
 
 class V2Client final : public Client {
@@ -81,15 +105,47 @@ class V2Client final : public Client {
                      Call(Post("file/report", {{"resource", std::string(analysis_id)}})));
     ASSIGN_OR_RETURN(auto reports, ParseV2FileReports(body, 1));
     ASSIGN_OR_RETURN(domain::FileReport report, std::move(reports.front()));
-    domain::Analysis a;
-    a.id = report.scan_id.empty() ? std::string(analysis_id) : report.scan_id;
-    a.status = domain::AnalysisStatus::kCompleted;
-    a.date = report.last_analysis_date;
-    a.md5 = report.md5;
-    a.sha1 = report.sha1;
-    a.sha256 = report.sha256;
-    a.engines = std::move(report.engines);
-    return a;
+    return AnalysisOf(std::move(report), analysis_id);
+  }
+
+  Result<BatchAnswer> PollAndLookup(std::span<const std::string> analysis_ids,
+                                    std::span<const domain::Hash> hashes) override {
+    const std::size_t n = analysis_ids.size() + hashes.size();
+    if (n == 0) return BatchAnswer{};
+    if (n > static_cast<std::size_t>(batch_)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "at most " + std::to_string(batch_) + " resources per v2 file/report");
+    }
+    std::vector<std::string> resources;
+    for (std::string_view id : analysis_ids) {
+      RETURN_IF_ERROR(CheckAnalysisId(id));
+      resources.emplace_back(id);
+    }
+    for (const domain::Hash& h : hashes) resources.push_back(h.hex());
+    std::string list;
+    for (const std::string& r : resources) list += (list.empty() ? "" : ",") + r;
+    ASSIGN_OR_RETURN(std::string body, Call(Post("file/report", {{"resource", list}})));
+    ASSIGN_OR_RETURN(auto reports, ParseV2FileReportsFor(body, resources));
+    BatchAnswer answer;
+    for (std::size_t i = 0; i < analysis_ids.size(); ++i) {
+      Result<domain::FileReport>& r = reports[i];
+      if (!r) {
+        answer.polls.emplace_back(std::move(r).error());
+      } else if (!ReportAnswersScan(*r, analysis_ids[i])) {
+        answer.polls.emplace_back(
+            ShapeError("file/report answered for another file than " + analysis_ids[i]));
+      } else {
+        answer.polls.emplace_back(AnalysisOf(*std::move(r), analysis_ids[i]));
+      }
+    }
+    for (std::size_t j = 0; j < hashes.size(); ++j) {
+      Result<domain::FileReport>& r = reports[analysis_ids.size() + j];
+      if (r && !ReportMatches(*r, hashes[j])) {
+        r = ShapeError("file/report answered for another file than " + hashes[j].hex());
+      }
+      answer.lookups.push_back(std::move(r));
+    }
+    return answer;
   }
 
   Result<domain::AnalysisRef> Reanalyse(const domain::Hash& hash) override {

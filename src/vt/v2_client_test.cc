@@ -154,6 +154,83 @@ TEST_F(V2ClientTest, GetAnalysisLooksUpTheScanId) {
   EXPECT_EQ(FormValue(transport_->last(), "resource"), scan_id);
 }
 
+TEST_F(V2ClientTest, PollsAndLookupsShareOneRequestInOrder) {
+  const std::string scan_id = std::string(kSha256) + "-1418032127";
+  const std::string other_scan = std::string(64, 'c') + "-1418032127";
+  const std::string found = Fixture("v2-file-report-found.json");
+  const std::string queued =
+      R"({"response_code": -2, "resource": ")" + other_scan + R"(", "scan_id": "x"})";
+  // VirusTotal echoes the resource as asked: the scan_id for the poll.
+  const std::string echo = std::string(R"("resource": ")") + kSha256;
+  std::string found_for_scan = found;
+  ASSERT_NE(found_for_scan.find(echo), std::string::npos);
+  found_for_scan.replace(found_for_scan.find(echo), echo.size(), R"("resource": ")" + scan_id);
+  transport_->Reply(200, "[" + found_for_scan + "," + queued + "," + found + "]");
+  const std::vector<std::string> ids = {scan_id, other_scan};
+  const std::vector<domain::Hash> hashes = {H(kSha256)};
+  auto answer = NewClient()->PollAndLookup(ids, hashes);
+  ASSERT_TRUE(answer) << answer.error().ToString();
+  EXPECT_EQ(transport_->requests().size(), 1u);
+  EXPECT_EQ(FormValue(transport_->last(), "resource"), scan_id + "," + other_scan + "," + kSha256);
+  ASSERT_EQ(answer->polls.size(), 2u);
+  ASSERT_TRUE(answer->polls[0]) << answer->polls[0].error().ToString();
+  EXPECT_EQ(answer->polls[0]->status, domain::AnalysisStatus::kCompleted);
+  EXPECT_EQ(answer->polls[0]->md5, kMd5);
+  EXPECT_EQ(answer->polls[0]->engines.size(), 55u);
+  EXPECT_EQ(answer->polls[1].error().code, ErrorCode::kQueued);
+  ASSERT_EQ(answer->lookups.size(), 1u);
+  ASSERT_TRUE(answer->lookups[0]);
+  EXPECT_EQ(answer->lookups[0]->sha256, kSha256);
+}
+
+TEST_F(V2ClientTest, HostileBatchedPollAnswersAreErrors) {
+  const std::string scan_id = std::string(kSha256) + "-1418032127";
+  const std::string other_scan = std::string(64, 'c') + "-1418032127";
+  const std::vector<std::string> ids = {scan_id, other_scan};
+  const std::vector<domain::Hash> hashes = {H(kOtherMd5)};
+  auto client = NewClient();
+  const std::string queued_other =
+      R"({"response_code": -2, "resource": ")" + other_scan + R"(", "scan_id": "x"})";
+  const std::string queued_stranger =
+      R"({"response_code": -2, "resource": "ffffffffffffffffffffffffffffffff"})";
+  const std::string missing_other =
+      R"({"response_code": 0, "resource": ")" + std::string(kOtherMd5) + R"("})";
+  // Fewer entries than resources: the whole request fails.
+  transport_->Reply(200, "[" + queued_other + "," + missing_other + "]");
+  auto short_reply = client->PollAndLookup(ids, hashes);
+  ASSERT_FALSE(short_reply);
+  EXPECT_EQ(short_reply.error().code, ErrorCode::kTransient);
+  EXPECT_NE(short_reply.error().message.find("2 items for 3"), std::string::npos)
+      << short_reply.error().message;
+  // Not JSON: the whole request fails.
+  transport_->Reply(200, "<html>busy</html>");
+  auto html = client->PollAndLookup(ids, hashes);
+  ASSERT_FALSE(html);
+  EXPECT_EQ(html.error().code, ErrorCode::kTransient);
+  // An entry for a resource nobody asked for, and a report of another file: those items
+  // fail, the others stand.
+  transport_->Reply(200, "[" + queued_stranger + "," + queued_other + "," + missing_other + "]");
+  auto stranger = client->PollAndLookup(ids, hashes);
+  ASSERT_TRUE(stranger) << stranger.error().ToString();
+  EXPECT_EQ(stranger->polls[0].error().code, ErrorCode::kTransient);
+  EXPECT_NE(stranger->polls[0].error().message.find("ffffffff"), std::string::npos);
+  EXPECT_EQ(stranger->polls[1].error().code, ErrorCode::kQueued);
+  EXPECT_EQ(stranger->lookups[0].error().code, ErrorCode::kNotFound);
+  transport_->Reply(200, "[" + Fixture("v2-file-report-found.json") + "," + queued_other + "," +
+                             missing_other + "]");
+  const std::vector<std::string> wrong = {std::string(64, 'd') + "-1", other_scan};
+  auto misfiled = client->PollAndLookup(wrong, hashes);
+  ASSERT_TRUE(misfiled);
+  EXPECT_EQ(misfiled->polls[0].error().code, ErrorCode::kTransient);
+  // Too many resources, or a resource that would break the list: no request at all.
+  const std::size_t sent = transport_->requests().size();
+  const std::vector<std::string> four(4, scan_id);
+  EXPECT_EQ(client->PollAndLookup(four, hashes).error().code, ErrorCode::kInvalidArgument);
+  const std::vector<std::string> comma = {"a,b"};
+  EXPECT_EQ(client->PollAndLookup(comma, hashes).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(transport_->requests().size(), sent);
+}
+
 TEST_F(V2ClientTest, UploadUsesFileScan) {
   const auto file = dir_ / kMd5;
   WriteFile(file, "\n");

@@ -296,6 +296,14 @@ TEST_F(V3ClientTest, GetAnalysisEncodesTheId) {
   EXPECT_EQ(transport_->requests().size(), 1u);
 }
 
+TEST_F(V3ClientTest, HasNoBatchedPolls) {
+  const std::vector<std::string> ids = {"ab/c+d=="};
+  auto answer = NewClient()->PollAndLookup(ids, {});
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(transport_->requests().empty());
+}
+
 TEST_F(V3ClientTest, Reanalyse) {
   transport_->Reply(200, Fixture("v3-files-analyse-response-2023.json"));
   auto ref = NewClient()->Reanalyse(Sha256());

@@ -1,0 +1,222 @@
+// Batched polls on v2: due polls share one file/report request, lookups ride along in
+// the room left, every answer goes to its own job's step, hostile answers lose no job;
+// v3 keeps one GET /analyses per poll; late polls do not teach the poll schedule.
+#include <gtest/gtest.h>
+
+#include "core/digest.h"
+#include "pipeline/engine_test_rig.h"
+
+namespace honeyvt::pipeline {
+namespace {
+
+using domain::JobState;
+using std::chrono::seconds;
+using testing::kT0;
+using testing::MakeReport;
+using testing::Method;
+using testing::Rig;
+using FakeClientBatch = vt::Client::BatchAnswer;
+
+// A v2 rig: the fake takes up to 25 resources, honeyvt asks 4 at a time; no comments.
+void MakeV2(Rig& rig) {
+  rig.vt.version = 2;
+  rig.vt.max_batch = 25;
+  rig.config.v2_batch_size = 4;
+  rig.config.comment = false;
+  rig.Rebuild();
+}
+
+// Enqueues `n` unknown samples and steps until they are all uploaded; returns their md5s.
+std::vector<std::string> UploadSamples(Rig& rig, int n, int first = 0) {
+  std::vector<std::string> md5s;
+  for (int i = first; i < first + n; ++i) {
+    const std::string content = "unknown sample " + std::to_string(i);
+    const ContentDigests d = DigestBytes(content);
+    rig.Enqueue(d, rig.File("s" + std::to_string(i), content));
+    md5s.push_back(d.md5);
+  }
+  rig.Drain();
+  for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kPoll);
+  return md5s;
+}
+
+std::string KnownMd5(int i) { return std::string(32, static_cast<char>('a' + i)); }
+
+void AddKnown(Rig& rig, int i) {
+  rig.vt.AddKnown(
+      MakeReport(KnownMd5(i), "", std::string(64, static_cast<char>('a' + i)), 2, 5, 1600000000));
+  rig.EnqueueHash(KnownMd5(i));
+}
+
+TEST(EngineBatchTest, DuePollsGoOutAsOneRequest) {
+  Rig rig;
+  MakeV2(rig);
+  rig.vt.polls_until_complete = 0;
+  const auto md5s = UploadSamples(rig, 3);
+  const std::int64_t before = rig.state.CountRequestsSince(kT0).value();
+  rig.vt.calls.clear();
+  rig.clock.Set(kT0 + seconds(120));  // the first poll offset
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls, std::vector<std::string>{"batch 3+0"});
+  EXPECT_EQ(rig.state.CountRequestsSince(kT0).value(), before + 1);  // one quota charge
+  for (const auto& md5 : md5s) {
+    auto job = rig.Job(md5);
+    EXPECT_EQ(job.state, JobState::kDone) << md5;
+    EXPECT_EQ(job.polls, 1);
+    EXPECT_EQ(job.requests, 3);  // lookup (shared), upload, poll (shared)
+  }
+  EXPECT_EQ(rig.Rows("virustotals"), 3);
+  EXPECT_EQ(rig.state.RecentAnalysisDurations(5)->size(), 3u);
+}
+
+TEST(EngineBatchTest, LookupsRideAlongInTheRoomLeft) {
+  Rig rig;
+  MakeV2(rig);
+  rig.vt.polls_until_complete = 0;
+  const auto md5s = UploadSamples(rig, 2);
+  rig.clock.Set(kT0 + seconds(120));
+  for (int i = 0; i < 3; ++i) AddKnown(rig, i);
+  const std::int64_t before = rig.state.CountRequestsSince(kT0).value();
+  rig.vt.calls.clear();
+  ASSERT_TRUE(*rig.Step());
+  // Two polls, then two of the three new lookups: one request.
+  EXPECT_EQ(rig.vt.calls, std::vector<std::string>{"batch 2+2"});
+  EXPECT_EQ(rig.state.CountRequestsSince(kT0).value(), before + 1);
+  for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kDone);
+  int done = 0;
+  for (int i = 0; i < 3; ++i) done += rig.Job(KnownMd5(i)).state == JobState::kDone ? 1 : 0;
+  EXPECT_EQ(done, 2);
+  // No poll is due any more: the last lookup goes alone.
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back().rfind("report ", 0), 0u) << rig.vt.calls.back();
+  EXPECT_EQ(rig.Rows("virustotals"), 5);
+}
+
+TEST(EngineBatchTest, AnUnfinishedPollIsRescheduledAndLearntFrom) {
+  Rig rig;
+  MakeV2(rig);
+  rig.vt.polls_until_complete = 1;  // the first poll answers "queued" (v2: an error)
+  const auto md5s = UploadSamples(rig, 2);
+  rig.clock.Set(kT0 + seconds(120));
+  ASSERT_TRUE(*rig.Step());
+  for (const auto& md5 : md5s) {
+    auto job = rig.Job(md5);
+    EXPECT_EQ(job.state, JobState::kPoll);
+    EXPECT_EQ(job.polls, 1);
+    EXPECT_EQ(job.attempts, 0);  // "queued" is no error
+    EXPECT_EQ(job.next_action_at, rig.polls->NextPollAt(kT0, 1, kT0 + seconds(120)));
+  }
+  // Two on-time polls found the analysis unfinished: the first offset moved up.
+  EXPECT_GT(rig.polls->Offset(1), seconds(120));
+  rig.clock.Set(rig.Job(md5s[0]).next_action_at);
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back(), "batch 2+0");
+  for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kDone);
+}
+
+TEST(EngineBatchTest, V3PollsOneAnalysisPerRequest) {
+  Rig rig;
+  rig.config.comment = false;
+  rig.Rebuild();
+  rig.vt.polls_until_complete = 0;
+  const auto md5s = UploadSamples(rig, 2);
+  rig.clock.Set(kT0 + seconds(120));
+  rig.EnqueueHash(testing::kKnownMd5);
+  rig.vt.calls.clear();
+  EXPECT_EQ(rig.Drain(), 3);
+  EXPECT_EQ(rig.vt.Count("analysis "), 2);
+  EXPECT_EQ(rig.vt.Count("batch"), 0);
+  EXPECT_EQ(rig.vt.calls.back(), "report " + testing::kKnownMd5);
+  for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kDone);
+}
+
+TEST(EngineBatchTest, AShortAnswerLosesNoJob) {
+  Rig rig;
+  MakeV2(rig);
+  rig.vt.polls_until_complete = 0;
+  const auto md5s = UploadSamples(rig, 2);
+  rig.clock.Set(kT0 + seconds(120));
+  AddKnown(rig, 0);
+  rig.vt.batch_tamper = [](FakeClientBatch& a) { a.lookups.clear(); };
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back(), "batch 2+1");
+  for (const auto& md5 : md5s) {
+    auto job = rig.Job(md5);
+    EXPECT_EQ(job.state, JobState::kPoll);
+    EXPECT_EQ(job.attempts, 1);
+    EXPECT_NE(job.last_error.find("answered 2 of 3"), std::string::npos) << job.last_error;
+  }
+  EXPECT_EQ(rig.Job(KnownMd5(0)).state, JobState::kLookup);
+  EXPECT_EQ(rig.Job(KnownMd5(0)).attempts, 1);
+  // The next try, after the backoff, gets a whole answer.
+  rig.vt.batch_tamper = nullptr;
+  rig.clock.Advance(seconds(3600));
+  rig.Drain();
+  for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kDone);
+  EXPECT_EQ(rig.Job(KnownMd5(0)).state, JobState::kDone);
+}
+
+TEST(EngineBatchTest, AnItemForAnotherResourceFailsOnlyThatJob) {
+  Rig rig;
+  MakeV2(rig);
+  rig.vt.polls_until_complete = 0;
+  const auto md5s = UploadSamples(rig, 2);
+  rig.clock.Set(kT0 + seconds(120));
+  rig.vt.batch_tamper = [](FakeClientBatch& a) {
+    a.polls[0] = MakeError(ErrorCode::kTransient, "answered for resource ffff");
+  };
+  ASSERT_TRUE(*rig.Step());
+  auto first = rig.Job(md5s[0]);
+  EXPECT_EQ(first.state, JobState::kPoll);  // kept, tried again after a backoff
+  EXPECT_EQ(first.attempts, 1);
+  EXPECT_NE(first.last_error.find("ffff"), std::string::npos);
+  EXPECT_EQ(rig.Job(md5s[1]).state, JobState::kDone);
+}
+
+TEST(EngineBatchTest, AFailedRequestKeepsEveryJob) {
+  Rig rig;
+  MakeV2(rig);
+  rig.vt.polls_until_complete = 0;
+  const auto md5s = UploadSamples(rig, 2);
+  rig.clock.Set(kT0 + seconds(120));
+  // A body that is not JSON is a transient failure of the whole request.
+  rig.vt.Fault(Method::kBatch, ErrorCode::kTransient);
+  ASSERT_TRUE(*rig.Step());
+  for (const auto& md5 : md5s) {
+    EXPECT_EQ(rig.Job(md5).state, JobState::kPoll);
+    EXPECT_EQ(rig.Job(md5).attempts, 1);
+  }
+  // Quota exceeded: one pause for the whole request, nothing counted against the jobs.
+  rig.clock.Advance(seconds(3600));
+  rig.vt.Fault(Method::kBatch, ErrorCode::kQuotaExceeded, seconds(60));
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_FALSE(rig.quota->Available(rig.clock.Now()));
+  for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kPoll);
+  rig.clock.Advance(seconds(3600));
+  rig.Drain();
+  for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kDone);
+}
+
+TEST(EngineBatchTest, ALatePollDoesNotTuneTheSchedule) {
+  Rig rig;
+  rig.config.comment = false;
+  rig.Rebuild();
+  rig.vt.polls_until_complete = 0;
+  const auto late = UploadSamples(rig, 1);
+  // 10 minutes after its due time (held up, e.g. by the quota): complete, but not learnt.
+  rig.clock.Set(kT0 + seconds(120 + 600));
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.Job(late[0]).state, JobState::kDone);
+  EXPECT_EQ(rig.polls->Offset(1), seconds(120));
+  // 29 s after its due time (within max(30 s, 25 % of 120 s)): learnt, the offset moves
+  // down (the analysis was complete).
+  const TimePoint uploaded = rig.clock.Now();
+  const auto on_time = UploadSamples(rig, 1, 1);
+  rig.clock.Set(uploaded + seconds(120 + 29));
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.Job(on_time[0]).state, JobState::kDone);
+  EXPECT_LT(rig.polls->Offset(1), seconds(120));
+}
+
+}  // namespace
+}  // namespace honeyvt::pipeline
