@@ -38,9 +38,7 @@ int RunMain(const Invocation& inv) {
   app.add_option("--first-poll", first_poll,
                  "seconds from upload to the first poll until analysis times have been "
                  "learnt (default 180; for fast test servers)");
-  app.add_option("--poll-min", poll_min,
-                 "shortest poll interval in seconds (default 15); a poll made more than "
-                 "max(2 x this, 25 % of its offset) after it was due is not learnt from");
+  app.add_option("--poll-min", poll_min, "shortest poll interval in seconds (default 15)");
   app.add_option("--backoff-base", backoff_base,
                  "first retry delay after a transient error, seconds (default 30)");
   app.add_option("--seed", seed, "seed of the retry jitter (default: from the clock)");

@@ -1,6 +1,6 @@
 // Batched polls on v2: due polls share one file/report request, lookups ride along in
 // the room left, every answer goes to its own job's step, hostile answers lose no job;
-// v3 keeps one GET /analyses per poll; late polls do not teach the poll schedule.
+// v3 keeps one GET /analyses per poll.
 #include <gtest/gtest.h>
 
 #include "core/digest.h"
@@ -195,27 +195,6 @@ TEST(EngineBatchTest, AFailedRequestKeepsEveryJob) {
   rig.clock.Advance(seconds(3600));
   rig.Drain();
   for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kDone);
-}
-
-TEST(EngineBatchTest, ALatePollDoesNotTuneTheSchedule) {
-  Rig rig;
-  rig.config.comment = false;
-  rig.Rebuild();
-  rig.vt.polls_until_complete = 0;
-  const auto late = UploadSamples(rig, 1);
-  // 10 minutes after its due time (held up, e.g. by the quota): complete, but not learnt.
-  rig.clock.Set(kT0 + seconds(120 + 600));
-  ASSERT_TRUE(*rig.Step());
-  EXPECT_EQ(rig.Job(late[0]).state, JobState::kDone);
-  EXPECT_EQ(rig.polls->Offset(1), seconds(120));
-  // 29 s after its due time (within max(30 s, 25 % of 120 s)): learnt, the offset moves
-  // down (the analysis was complete).
-  const TimePoint uploaded = rig.clock.Now();
-  const auto on_time = UploadSamples(rig, 1, 1);
-  rig.clock.Set(uploaded + seconds(120 + 29));
-  ASSERT_TRUE(*rig.Step());
-  EXPECT_EQ(rig.Job(on_time[0]).state, JobState::kDone);
-  EXPECT_LT(rig.polls->Offset(1), seconds(120));
 }
 
 }  // namespace

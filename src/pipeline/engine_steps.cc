@@ -231,9 +231,8 @@ Engine::Outcome Engine::PollResult(Job& job, Result<domain::Analysis> analysis,
   const TimePoint uploaded = job.uploaded_at.value_or(job.updated_at);
   const bool complete = analysis && analysis->status == domain::AnalysisStatus::kCompleted;
   const bool queued = !complete && (analysis || analysis.error().code == ErrorCode::kQueued);
-  // Only a poll made when it was due teaches the schedule: a late one (held up by the
-  // quota) finds more analyses complete and would pull the offsets down.
-  if ((complete || queued) && d_.polls->OnTime(uploaded, job.next_action_at, now_)) {
+  // Every answered poll teaches the schedule, late ones too (see PollSchedule).
+  if (complete || queued) {
     if (Status st = d_.polls->Learn(job.polls, complete, d_.usage); !st) {
       spdlog::warn("could not save the poll schedule: {}", st.error().ToString());
     }

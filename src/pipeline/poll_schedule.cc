@@ -61,12 +61,6 @@ std::chrono::seconds PollSchedule::NextLook(int polls_done) const {
   return std::chrono::seconds(static_cast<std::int64_t>(capped));
 }
 
-bool PollSchedule::OnTime(TimePoint uploaded, TimePoint due, TimePoint polled) const {
-  const Duration offset = std::max(due - uploaded, Duration::zero());
-  const auto share = std::chrono::duration_cast<Duration>(offset * kLateShare);
-  return polled - due <= std::max<Duration>(config_.poll_min * kLateSlackPolls, share);
-}
-
 Status PollSchedule::Learn(int n, bool done, domain::UsageStore* usage) {
   if (n < 1 || n > 3) return OkStatus();  // later polls follow g3
   const auto i = static_cast<std::size_t>(n - 1);

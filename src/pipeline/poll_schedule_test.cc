@@ -88,25 +88,5 @@ TEST(PollScheduleTest, InsaneStoredValuesAreIgnored) {
   EXPECT_GE(s.Offset(3), s.Offset(2));
 }
 
-TEST(PollScheduleTest, OnlyPollsMadeWhenDueAreOnTime) {
-  const TimePoint up = FromUnixSeconds(std::int64_t{1700000000});
-  PipelineConfig config;  // poll_min 15 s: the slack is at least 30 s
-  const PollSchedule s(config);
-  // Offset 60 s: the slack is 30 s.
-  EXPECT_TRUE(s.OnTime(up, up + seconds(60), up + seconds(60)));
-  EXPECT_TRUE(s.OnTime(up, up + seconds(60), up + seconds(90)));
-  EXPECT_FALSE(s.OnTime(up, up + seconds(60), up + seconds(91)));
-  // Offset 400 s: the slack is 25 % of it, 100 s.
-  EXPECT_TRUE(s.OnTime(up, up + seconds(400), up + seconds(500)));
-  EXPECT_FALSE(s.OnTime(up, up + seconds(400), up + seconds(501)));
-  // Due before the upload (a damaged row): the floor still applies.
-  EXPECT_FALSE(s.OnTime(up, up - seconds(10), up + seconds(60)));
-  // The floor follows poll_min (time-scaled test runs): 2 x 1 s.
-  config.poll_min = seconds(1);
-  const PollSchedule fast(config);
-  EXPECT_TRUE(fast.OnTime(up, up + seconds(4), up + seconds(6)));
-  EXPECT_FALSE(fast.OnTime(up, up + seconds(4), up + seconds(7)));
-}
-
 }  // namespace
 }  // namespace honeyvt::pipeline
