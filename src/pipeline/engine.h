@@ -107,7 +107,7 @@ class Engine {
   // A poll that is not worth a request (no analysis id, or past analysis_deadline): the
   // job goes to re-lookup.
   std::optional<Outcome> PollWithoutRequest(domain::Job& job);
-  // The answer to a poll of `job` (its next_action_at still the time the poll was due).
+  // The answer to a poll of `job`: the verdict, another poll later, or a re-lookup.
   Outcome PollResult(domain::Job& job, Result<domain::Analysis> analysis, std::stop_token stop);
   Outcome StoreReport(domain::Job& job, const domain::FileReport& report, std::stop_token stop);
   // Errors common to every request (quota, rate, auth, transient, rejected).

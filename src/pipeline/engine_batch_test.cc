@@ -17,15 +17,6 @@ using testing::Method;
 using testing::Rig;
 using FakeClientBatch = vt::Client::BatchAnswer;
 
-// A v2 rig: the fake takes up to 25 resources, honeyvt asks 4 at a time; no comments.
-void MakeV2(Rig& rig) {
-  rig.vt.version = 2;
-  rig.vt.max_batch = 25;
-  rig.config.v2_batch_size = 4;
-  rig.config.comment = false;
-  rig.Rebuild();
-}
-
 // Enqueues `n` unknown samples and steps until they are all uploaded; returns their md5s.
 std::vector<std::string> UploadSamples(Rig& rig, int n, int first = 0) {
   std::vector<std::string> md5s;
@@ -40,6 +31,21 @@ std::vector<std::string> UploadSamples(Rig& rig, int n, int first = 0) {
   return md5s;
 }
 
+// A v2 rig (the fake takes up to 25 resources, honeyvt asks 4 at a time; no comments)
+// with `n` uploaded samples whose analyses take `polls_until_complete` polls, the clock at
+// their first poll offset (first_poll_default, 120 s); returns their md5s.
+std::vector<std::string> UploadedOnV2(Rig& rig, int n, int polls_until_complete) {
+  rig.vt.version = 2;
+  rig.vt.max_batch = 25;
+  rig.config.v2_batch_size = 4;
+  rig.config.comment = false;
+  rig.Rebuild();
+  rig.vt.polls_until_complete = polls_until_complete;
+  auto md5s = UploadSamples(rig, n);
+  rig.clock.Set(kT0 + seconds(120));
+  return md5s;
+}
+
 std::string KnownMd5(int i) { return std::string(32, static_cast<char>('a' + i)); }
 
 void AddKnown(Rig& rig, int i) {
@@ -50,12 +56,9 @@ void AddKnown(Rig& rig, int i) {
 
 TEST(EngineBatchTest, DuePollsGoOutAsOneRequest) {
   Rig rig;
-  MakeV2(rig);
-  rig.vt.polls_until_complete = 0;
-  const auto md5s = UploadSamples(rig, 3);
+  const auto md5s = UploadedOnV2(rig, 3, 0);
   const std::int64_t before = rig.state.CountRequestsSince(kT0).value();
   rig.vt.calls.clear();
-  rig.clock.Set(kT0 + seconds(120));  // the first poll offset
   ASSERT_TRUE(*rig.Step());
   EXPECT_EQ(rig.vt.calls, std::vector<std::string>{"batch 3+0"});
   EXPECT_EQ(rig.state.CountRequestsSince(kT0).value(), before + 1);  // one quota charge
@@ -71,10 +74,7 @@ TEST(EngineBatchTest, DuePollsGoOutAsOneRequest) {
 
 TEST(EngineBatchTest, LookupsRideAlongInTheRoomLeft) {
   Rig rig;
-  MakeV2(rig);
-  rig.vt.polls_until_complete = 0;
-  const auto md5s = UploadSamples(rig, 2);
-  rig.clock.Set(kT0 + seconds(120));
+  const auto md5s = UploadedOnV2(rig, 2, 0);
   for (int i = 0; i < 3; ++i) AddKnown(rig, i);
   const std::int64_t before = rig.state.CountRequestsSince(kT0).value();
   rig.vt.calls.clear();
@@ -94,10 +94,8 @@ TEST(EngineBatchTest, LookupsRideAlongInTheRoomLeft) {
 
 TEST(EngineBatchTest, AnUnfinishedPollIsRescheduledAndLearntFrom) {
   Rig rig;
-  MakeV2(rig);
-  rig.vt.polls_until_complete = 1;  // the first poll answers "queued" (v2: an error)
-  const auto md5s = UploadSamples(rig, 2);
-  rig.clock.Set(kT0 + seconds(120));
+  // The first poll answers "queued" (v2: an error).
+  const auto md5s = UploadedOnV2(rig, 2, 1);
   ASSERT_TRUE(*rig.Step());
   for (const auto& md5 : md5s) {
     auto job = rig.Job(md5);
@@ -106,7 +104,7 @@ TEST(EngineBatchTest, AnUnfinishedPollIsRescheduledAndLearntFrom) {
     EXPECT_EQ(job.attempts, 0);  // "queued" is no error
     EXPECT_EQ(job.next_action_at, rig.polls->NextPollAt(kT0, 1, kT0 + seconds(120)));
   }
-  // Two on-time polls found the analysis unfinished: the first offset moved up.
+  // Two polls found the analysis unfinished: the first offset moved up.
   EXPECT_GT(rig.polls->Offset(1), seconds(120));
   rig.clock.Set(rig.Job(md5s[0]).next_action_at);
   ASSERT_TRUE(*rig.Step());
@@ -132,10 +130,7 @@ TEST(EngineBatchTest, V3PollsOneAnalysisPerRequest) {
 
 TEST(EngineBatchTest, AShortAnswerLosesNoJob) {
   Rig rig;
-  MakeV2(rig);
-  rig.vt.polls_until_complete = 0;
-  const auto md5s = UploadSamples(rig, 2);
-  rig.clock.Set(kT0 + seconds(120));
+  const auto md5s = UploadedOnV2(rig, 2, 0);
   AddKnown(rig, 0);
   rig.vt.batch_tamper = [](FakeClientBatch& a) { a.lookups.clear(); };
   ASSERT_TRUE(*rig.Step());
@@ -158,10 +153,7 @@ TEST(EngineBatchTest, AShortAnswerLosesNoJob) {
 
 TEST(EngineBatchTest, AnItemForAnotherResourceFailsOnlyThatJob) {
   Rig rig;
-  MakeV2(rig);
-  rig.vt.polls_until_complete = 0;
-  const auto md5s = UploadSamples(rig, 2);
-  rig.clock.Set(kT0 + seconds(120));
+  const auto md5s = UploadedOnV2(rig, 2, 0);
   rig.vt.batch_tamper = [](FakeClientBatch& a) {
     a.polls[0] = MakeError(ErrorCode::kTransient, "answered for resource ffff");
   };
@@ -175,10 +167,7 @@ TEST(EngineBatchTest, AnItemForAnotherResourceFailsOnlyThatJob) {
 
 TEST(EngineBatchTest, AFailedRequestKeepsEveryJob) {
   Rig rig;
-  MakeV2(rig);
-  rig.vt.polls_until_complete = 0;
-  const auto md5s = UploadSamples(rig, 2);
-  rig.clock.Set(kT0 + seconds(120));
+  const auto md5s = UploadedOnV2(rig, 2, 0);
   // A body that is not JSON is a transient failure of the whole request.
   rig.vt.Fault(Method::kBatch, ErrorCode::kTransient);
   ASSERT_TRUE(*rig.Step());

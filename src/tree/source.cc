@@ -1,9 +1,9 @@
 #include "tree/source.h"
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 #include "tree/filters.h"
@@ -57,26 +57,35 @@ bool SameValue(const Value& a, const Value& b) {
 
 bool SameRow(Row a, Row b) { return std::equal(a.begin(), a.end(), b.begin(), b.end(), SameValue); }
 
-// A byte string equal for two rows exactly when SameRow holds.
-std::string RowKey(Row r) {
-  std::string key;
-  for (const Value& v : r) {
-    key += static_cast<char>('0' + static_cast<int>(v.type));
-    if (v.type == store::ColumnType::kText || v.type == store::ColumnType::kBlob) {
-      key += std::to_string(v.bytes.size());
-      key += ':';
-      key += v.bytes;
-      continue;
+// Hashes what SameRow compares (equal rows hash alike).
+struct RowHash {
+  std::size_t operator()(Row r) const {
+    std::size_t h = r.size();
+    for (const Value& v : r) {
+      std::size_t x = static_cast<std::size_t>(v.type);
+      switch (v.type) {
+        case store::ColumnType::kNull:
+          break;
+        case store::ColumnType::kInteger:
+          x ^= std::hash<std::int64_t>{}(v.integer);
+          break;
+        case store::ColumnType::kFloat:
+          x ^= std::hash<std::uint64_t>{}(std::bit_cast<std::uint64_t>(v.real));
+          break;
+        case store::ColumnType::kText:
+        case store::ColumnType::kBlob:
+          x ^= std::hash<std::string_view>{}(v.bytes);
+          break;
+      }
+      h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     }
-    if (v.type == store::ColumnType::kNull) continue;
-    const std::uint64_t bits = v.type == store::ColumnType::kFloat
-                                   ? std::bit_cast<std::uint64_t>(v.real)
-                                   : static_cast<std::uint64_t>(v.integer);
-    const auto raw = std::bit_cast<std::array<char, sizeof bits>>(bits);
-    key.append(raw.data(), raw.size());
+    return h;
   }
-  return key;
-}
+};
+
+struct RowEqual {
+  bool operator()(Row a, Row b) const { return SameRow(a, b); }
+};
 
 }  // namespace
 
@@ -90,9 +99,9 @@ std::vector<Row> DistinctRows(const RowList& rows) {
     }
     return out;
   }
-  std::unordered_set<std::string> seen;
+  std::unordered_set<Row, RowHash, RowEqual> seen;
   for (const Row r : rows) {
-    if (seen.insert(RowKey(r)).second) out.push_back(r);
+    if (seen.insert(r).second) out.push_back(r);
   }
   return out;
 }
