@@ -75,11 +75,9 @@ Result<Json> SingleItem(std::string_view body) {
   return doc;
 }
 
-}  // namespace
-
-Result<std::vector<Result<domain::FileReport>>> ParseV2FileReports(std::string_view body,
-                                                                   std::size_t expected) {
-  ASSIGN_OR_RETURN(Json doc, ParseJson(body));
+// The items of a parsed file/report reply (see ParseV2FileReports).
+Result<std::vector<Result<domain::FileReport>>> ReportItems(const Json& doc, std::string_view body,
+                                                            std::size_t expected) {
   std::vector<Result<domain::FileReport>> out;
   if (doc.is_object() && expected == 1) {
     out.push_back(ParseReport(doc, std::string(body)));
@@ -96,10 +94,18 @@ Result<std::vector<Result<domain::FileReport>>> ParseV2FileReports(std::string_v
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<Result<domain::FileReport>>> ParseV2FileReports(std::string_view body,
+                                                                   std::size_t expected) {
+  ASSIGN_OR_RETURN(Json doc, ParseJson(body));
+  return ReportItems(doc, body, expected);
+}
+
 Result<std::vector<Result<domain::FileReport>>> ParseV2FileReportsFor(
     std::string_view body, std::span<const std::string> resources) {
-  ASSIGN_OR_RETURN(auto out, ParseV2FileReports(body, resources.size()));
-  ASSIGN_OR_RETURN(Json doc, ParseJson(body));  // parsed above: cannot fail here
+  ASSIGN_OR_RETURN(Json doc, ParseJson(body));
+  ASSIGN_OR_RETURN(auto out, ReportItems(doc, body, resources.size()));
   for (std::size_t i = 0; i < out.size(); ++i) {
     const Json& item = doc.is_array() ? doc[i] : doc;
     if (!item.is_object()) continue;  // already an error of the item
