@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 #include "pipeline/quota.h"
@@ -43,14 +44,63 @@ std::int64_t IdealCapacity(const Scenario& sc, TimePoint until) {
 
 }  // namespace
 
+PollPlan FewestPolls(const Scenario& sc) {
+  std::vector<std::int64_t> delays;  // seconds, sorted
+  for (const auto& s : sc.samples) {
+    if (!s.known) delays.push_back(AnalysisDelay(s.sha256).count());
+  }
+  PollPlan best;
+  if (delays.empty()) return best;
+  std::sort(delays.begin(), delays.end());
+  const auto n = static_cast<std::int64_t>(delays.size());
+  std::vector<std::int64_t> prefix(delays.size() + 1, 0);  // sums of the sorted delays
+  for (std::size_t i = 0; i < delays.size(); ++i) prefix[i + 1] = prefix[i] + delays[i];
+  const std::int64_t last = delays.back();
+  // Analyses done by offset t, and the polls and verdict-time sum of a set of offsets
+  // (sorted, the last one `last`, so every sample gets its verdict).
+  auto done_by = [&](std::int64_t t) {
+    return static_cast<std::int64_t>(std::upper_bound(delays.begin(), delays.end(), t) -
+                                     delays.begin());
+  };
+  auto evaluate = [&](const std::vector<std::int64_t>& offsets) {
+    std::int64_t polls = 0, ttv = 0, before = 0;
+    for (std::int64_t t : offsets) {
+      const std::int64_t done = done_by(t);
+      polls += n - before;         // every analysis still running is polled at t
+      ttv += (done - before) * t;  // those finished since the last offset get it at t
+      before = done;
+    }
+    return std::pair{polls, ttv};
+  };
+  const double allowed = kVerdictTarget * static_cast<double>(prefix.back());
+  std::vector<std::int64_t> grid;
+  for (std::int64_t t = delays.front(); t < last; t += 5) grid.push_back(t);
+  best.polls = std::numeric_limits<std::int64_t>::max();
+  auto consider = [&](std::vector<std::int64_t> offsets) {
+    offsets.push_back(last);
+    const auto [polls, ttv] = evaluate(offsets);
+    if (static_cast<double>(ttv) <= allowed && polls < best.polls) best = {polls, offsets};
+  };
+  const std::size_t g = grid.size();
+  consider({});
+  for (std::size_t a = 0; a < g; ++a) {
+    consider({grid[a]});
+    for (std::size_t b = a + 1; b < g; ++b) {
+      consider({grid[a], grid[b]});
+      for (std::size_t c = b + 1; c < g; ++c) consider({grid[a], grid[b], grid[c]});
+    }
+  }
+  return best;
+}
+
 std::int64_t MinimalCalls(const Scenario& sc) {
   const std::int64_t batch = sc.api_version == 2 ? 4 : 1;
   std::int64_t unknown = 0;
   for (const auto& s : sc.samples) unknown += s.known ? 0 : 1;
   const auto n = static_cast<std::int64_t>(sc.samples.size());
-  // One lookup per sample and one poll per unknown sample share batched requests (v2
-  // answers polls and lookups together); upload and comment are one request each.
-  const std::int64_t reports = n + unknown;
+  // One lookup per sample and the fewest polls share batched requests (v2 answers polls
+  // and lookups together); upload and comment are one request each.
+  const std::int64_t reports = n + (unknown > 0 ? FewestPolls(sc).polls : 0);
   return (reports + batch - 1) / batch + 2 * unknown;
 }
 

@@ -40,10 +40,24 @@ struct Figures {
   double fresh_median_min = 0;     // ... median minutes from arrival to verdict
 };
 
-// Minimal requests that give every sample of `sc` a verdict with the policy's API: one
-// lookup per sample and one poll per unknown sample, batched (v2: 4 resources per
-// file/report request, polls and lookups mixed; v3: one each), plus an upload and a
-// comment per unknown sample.
+// The time-to-verdict target of issue #9: mean(upload -> verdict) <= 1.3 x mean(analysis).
+inline constexpr double kVerdictTarget = 1.3;
+
+// The fewest polls with which a scheduler that knows the distribution of the scenario's
+// analysis times (not which sample takes how long) meets kVerdictTarget: every uploaded
+// sample is polled at the same offsets after its upload until its analysis is done, at
+// most three offsets on a 5-second grid and then one at the longest analysis time; each
+// poll exactly on time. `polls` is the total over the unknown samples.
+struct PollPlan {
+  std::int64_t polls = 0;
+  std::vector<std::int64_t> offsets;  // seconds after the upload
+};
+PollPlan FewestPolls(const Scenario& sc);
+
+// Minimal requests that give every sample of `sc` a verdict within kVerdictTarget with
+// the policy's API: one lookup per sample and FewestPolls(sc) polls, batched (v2: 4
+// resources per file/report request, polls and lookups mixed; v3: one each), plus an
+// upload and a comment per unknown sample.
 std::int64_t MinimalCalls(const Scenario& sc);
 
 Figures Evaluate(const Scenario& sc, const RunResult& run);

@@ -70,6 +70,9 @@ class JobStore {
   // each count capped at `cap`. Cheap whatever the queue size (the daemon asks after every
   // idle step): a capped count and one index probe per state.
   virtual Result<std::vector<StateCount>> ActiveCounts(std::int64_t cap) = 0;
+  // The highest priority among the unleased jobs in `state` due at `now` (nullopt: none
+  // due). One probe of the claim index (state, priority DESC, ...).
+  virtual Result<std::optional<int>> TopDuePriority(JobState state, TimePoint now) = 0;
   // Jobs in `state`, most recently updated first.
   virtual Result<std::vector<Job>> List(JobState state, int limit) = 0;
   // The job holding this hash (any kind), if any.

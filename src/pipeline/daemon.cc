@@ -47,8 +47,12 @@ Status Daemon::Run(std::stop_token stop) {
       if (domain::IsTerminal(c.state)) continue;
       if (c.state != JobState::kRelookup) active += c.count;
       std::optional<TimePoint> due = c.next_due;
-      const auto held = engine_->uploads_held_until();
-      if (due && c.state == JobState::kUpload && held) due = std::max(*due, *held);
+      std::optional<TimePoint> held;
+      if (c.state == JobState::kUpload) held = engine_->uploads_held_until();
+      if (c.state == JobState::kLookup || c.state == JobState::kRelookup) {
+        held = engine_->lookups_held_until();
+      }
+      if (due && held) due = std::max(*due, *held);
       if (due) next_due = next_due ? std::min(*next_due, *due) : *due;
     }
     if (options_.until_drained && active == 0) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <stdexcept>
 #include <thread>
 
@@ -155,6 +156,36 @@ TEST(DaemonTest, UploadsHeldForTomorrowAreSleptThroughNotSpunOn) {
   EXPECT_EQ(*tomorrow, 3);
   // An hour of waiting: one idle re-check every 10 s, not a 1 ms spin on the due upload.
   EXPECT_LT(daemon.sleeps(), 3600 / 10 + 40);
+}
+
+// v2 while the day binds: due lookups wait for the uploaded sample's poll to ride along
+// with it, and the daemon sleeps until that poll instead of spinning on them.
+TEST(DaemonTest, LookupsWaitingForAPollAreSleptThroughNotSpunOn) {
+  const TimePoint start = FromUnixSeconds(std::int64_t{1700006400});  // 00:00 UTC
+  Rig rig(start, {"4/1m", "24/1d"});  // 80 lookups and an unknown sample need 25
+  rig.vt.version = 2;
+  rig.vt.max_batch = 4;
+  rig.vt.polls_until_complete = 0;
+  std::vector<domain::EnqueueItem> items;
+  for (int i = 0; i < 80; ++i) {
+    char md5[33];
+    std::snprintf(md5, sizeof md5, "%032x", static_cast<unsigned>(i + 1));
+    rig.vt.AddKnown(MakeReport(md5, "", std::string(64, 'c'), 1, 5, 1600000000));
+    items.push_back({md5, "", "", "", "t", 0});
+  }
+  honeyvt::testing::WriteFile(rig.dir / "u", "an unknown sample");
+  const auto d = DigestBytes("an unknown sample");
+  items.push_back({d.md5, d.sha1, d.sha256, (rig.dir / "u").string(), "t", 5});
+  ASSERT_TRUE(rig.state.Enqueue(items, start));
+  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
+  ASSERT_TRUE(daemon.Run({}));
+  auto counts = rig.state.Counts();
+  EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 81);
+  // Lookup, upload, the poll with 3 riders, comment, 19 lookups: all today.
+  EXPECT_EQ(rig.vt.Count("batch 1+3"), 1);
+  EXPECT_EQ(*rig.state.CountRequestsSince(start), 23);
+  // Three minutes of waiting for the poll: idle re-checks every 10 s, not a 1 ms spin.
+  EXPECT_LT(daemon.sleeps(), 100);
 }
 
 }  // namespace

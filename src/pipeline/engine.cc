@@ -13,12 +13,19 @@ using domain::JobState;
 
 Result<bool> Engine::Step(std::stop_token stop) {
   now_ = d_.clock->Now();
+  counts_.reset();
+  uploads_held_until_.reset();
+  lookups_held_until_.reset();
   if (!d_.quota->Available(now_)) return false;
   const bool refresh = config_.refresh && d_.quota->Spare(now_);
   for (JobState state : kServiceOrder) {
     if (state == JobState::kUpload) {
       ASSIGN_OR_RETURN(bool room, UploadHasRoom());
       if (!room) continue;
+    }
+    if (state == JobState::kLookup || state == JobState::kRelookup) {
+      ASSIGN_OR_RETURN(bool ride, LookupsRide(state));
+      if (ride) continue;
     }
     ASSIGN_OR_RETURN(bool worked, TryState(state, stop));
     if (worked) return true;
@@ -29,30 +36,11 @@ Result<bool> Engine::Step(std::stop_token stop) {
   return false;
 }
 
-Result<bool> Engine::UploadHasRoom() {
-  uploads_held_until_.reset();
-  const QuotaGovernor::Room room = d_.quota->CalendarRoom(now_);
-  if (room.room == std::numeric_limits<std::int64_t>::max()) return true;
-  ASSIGN_OR_RETURN(std::vector<domain::StateCount> counts, d_.jobs->ActiveCounts(100000));
-  std::int64_t in_flight = 0;
-  for (const auto& c : counts) {
-    if (c.state == JobState::kComment || c.state == JobState::kPoll) in_flight += c.count;
-  }
-  if (room.room >= kUploadCost + kInFlightCost * in_flight) return true;
-  // Room comes back when the window resets, or earlier when an in-flight sample finishes
-  // (its poll is a due step of its own, which wakes the daemon anyway).
-  uploads_held_until_ = room.resets_at;
-  return false;
-}
-
 Result<bool> Engine::TryState(JobState state, std::stop_token stop) {
   const bool lookup =
       state == JobState::kLookup || state == JobState::kRelookup || state == JobState::kDone;
   const bool poll = state == JobState::kPoll;
-  int limit = 1;
-  if ((lookup || poll) && d_.client->MaxBatch() > 1) {
-    limit = std::clamp(config_.v2_batch_size, 1, d_.client->MaxBatch());
-  }
+  const int limit = lookup || poll ? ReportBatch() : 1;
   const domain::Lease lease{d_.owner, now_ + config_.lease};
   ASSIGN_OR_RETURN(std::vector<Job> jobs, d_.jobs->Claim(state, now_, limit, lease));
   if (jobs.empty()) return false;

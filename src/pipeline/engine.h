@@ -7,6 +7,14 @@
 // otherwise go unused (QuotaGovernor::Spare), refreshes of stored reports that are old or
 // detected by few engines.
 //
+// Holds (engine_holds.cc), only while a calendar window (day, month) limits the work,
+// i.e. its room is less than the requests the active jobs still need: on v2 due lookups
+// wait for an upload or a poll due within kRideWait and then ride in the poll requests'
+// free slots (a poll request rarely has four due polls); on v3 uploads keep the calendar
+// windows' even pace (QuotaGovernor::PaceOpening), so that bursts of uploads do not make
+// their polls queue behind the rate window. Uploads also wait for tomorrow when today
+// cannot pay for their comment and polls. The daemon sleeps through every hold.
+//
 // Batching on v2 (a client with MaxBatch() > 1): lookups, re-lookups and refreshes are
 // claimed up to min(v2_batch_size, MaxBatch()) at a time and asked in one file/report
 // request. So are polls: the due polls (up to the limit) go out in ONE file/report request
@@ -70,6 +78,9 @@ class Engine {
   // Set when the last Step held uploads back for lack of calendar quota: when the
   // window resets (the daemon then does not wake for due uploads before that).
   std::optional<TimePoint> uploads_held_until() const { return uploads_held_until_; }
+  // Set when the last Step held due lookups and re-lookups back to ride along with the
+  // next poll (see LookupsRide): that poll's due time.
+  std::optional<TimePoint> lookups_held_until() const { return lookups_held_until_; }
 
   // The order in which states are served.
   static constexpr domain::JobState kServiceOrder[] = {
@@ -90,6 +101,24 @@ class Engine {
   static constexpr std::int64_t kUploadCost = 5;    // upload, comment, up to 3 polls
   static constexpr std::int64_t kInFlightCost = 4;  // comment and polls still to come
   Result<bool> UploadHasRoom();
+  // v2 with a calendar window that binds: due lookups (or re-lookups: `state`) do not go
+  // on their own while an upload of a higher priority is due or a poll is due
+  // within kRideWait; they fill the poll requests' free slots instead. A poll request
+  // rarely carries four due polls, and when the day's quota limits how much gets done,
+  // every empty slot in it is a lookup that costs a request of its own later. True: hold
+  // them (lookups_held_until_ is set).
+  static constexpr Duration kRideWait = std::chrono::minutes(5);
+  Result<bool> LookupsRide(domain::JobState state);
+  // ActiveCounts, asked at most once per Step (capped at kCountCap).
+  static constexpr std::int64_t kCountCap = 100000;
+  Result<const std::vector<domain::StateCount>*> Counts();
+  // The earliest due time of `state` from this Step's counts (Counts() must have run).
+  std::optional<TimePoint> NextDue(domain::JobState state) const;
+  // The calendar window limits the work: `room` is less than the requests the active jobs
+  // still need (lookups batched, kUploadCost per upload, kInFlightCost per sample in flight).
+  Result<bool> CalendarBound(std::int64_t room);
+  // Reports per file/report request: min(v2_batch_size, MaxBatch()), 1 without batching.
+  int ReportBatch() const;
   // Finishes or releases each job as its outcome says.
   Result<bool> Conclude(std::vector<domain::Job>& jobs, const std::vector<Outcome>& outcomes);
   // One request for all of `jobs`: jobs[0, polls) poll their analysis, the others are
@@ -124,6 +153,8 @@ class Engine {
   EngineDeps d_;
   TimePoint now_{};
   std::optional<TimePoint> uploads_held_until_;
+  std::optional<TimePoint> lookups_held_until_;
+  std::optional<std::vector<domain::StateCount>> counts_;  // this Step's, once asked
 };
 
 }  // namespace honeyvt::pipeline

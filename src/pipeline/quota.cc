@@ -262,6 +262,25 @@ bool QuotaGovernor::Spare(TimePoint now) const {
   return true;
 }
 
+TimePoint QuotaGovernor::PaceOpening(TimePoint now) const {
+  TimePoint out = now;
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    const QuotaWindow& w = windows_[i];
+    if (w.kind == QuotaWindow::Kind::kSliding) continue;
+    const TimePoint start = PeriodStart(w, now);
+    const TimePoint end = PeriodEnd(w, now);
+    const auto used = static_cast<double>(Used(i, now) + 1);
+    const auto limit = static_cast<double>(Limit(i, now));
+    TimePoint at = end;
+    if (used <= limit) {
+      at = start +
+           std::chrono::ceil<Duration>(std::chrono::duration<double>(end - start) * (used / limit));
+    }
+    out = std::max(out, at);
+  }
+  return out;
+}
+
 QuotaGovernor::Room QuotaGovernor::CalendarRoom(TimePoint now) const {
   Room out{std::numeric_limits<std::int64_t>::max(), now};
   for (std::size_t i = 0; i < windows_.size(); ++i) {

@@ -174,5 +174,21 @@ TEST(QuotaTest, SpareQuotaKeepsAnEvenPaceThroughTheDay) {
   EXPECT_TRUE(q.Spare(midnight + hours(6) + minutes(15)));  // 26 <= 26.04
 }
 
+TEST(QuotaTest, PaceOpeningIsWhenTheEvenPaceAllowsTheNextRequest) {
+  QuotaGovernor q(Windows({"4/1m", "100/1d"}), nullptr);
+  const TimePoint midnight = FromUnixSeconds(std::int64_t{1700006400});
+  EXPECT_EQ(q.PaceOpening(midnight + seconds(30)), midnight + seconds(864));  // 1/100 day
+  EXPECT_EQ(q.PaceOpening(midnight + hours(6)), midnight + hours(6));         // behind pace
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(q.Record(midnight + hours(5) + minutes(i), "lookup"));
+  const TimePoint at = q.PaceOpening(midnight + hours(6));
+  EXPECT_EQ(at, midnight + seconds(26 * 864));  // the 26th request: 26/100 of the day
+  EXPECT_TRUE(q.Spare(at));
+  EXPECT_FALSE(q.Spare(at - seconds(1)));
+  for (int i = 0; i < 75; ++i) ASSERT_TRUE(q.Record(midnight + hours(7) + minutes(i), "lookup"));
+  EXPECT_EQ(q.PaceOpening(midnight + hours(9)), midnight + hours(24));  // full: tomorrow
+  QuotaGovernor rate_only(Windows({"4/1m"}), nullptr);
+  EXPECT_EQ(rate_only.PaceOpening(midnight), midnight);
+}
+
 }  // namespace
 }  // namespace honeyvt::pipeline

@@ -38,6 +38,7 @@ class StateDb final : public domain::JobStore, public domain::UsageStore {
       TimePoint now, const std::function<bool(std::int64_t owner)>& owner_alive) override;
   Result<std::vector<domain::StateCount>> Counts() override;
   Result<std::vector<domain::StateCount>> ActiveCounts(std::int64_t cap) override;
+  Result<std::optional<int>> TopDuePriority(domain::JobState state, TimePoint now) override;
   Result<std::vector<domain::Job>> List(domain::JobState state, int limit) override;
   Result<std::optional<domain::Job>> Find(std::string_view hash) override;
   Result<std::int64_t> Retry(domain::RetryScope scope, std::string_view hash,

@@ -191,6 +191,16 @@ Result<std::vector<domain::StateCount>> StateDb::ActiveCounts(std::int64_t cap) 
   return out;
 }
 
+Result<std::optional<int>> StateDb::TopDuePriority(JobState state, TimePoint now) {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.Prepare("SELECT priority FROM jobs WHERE state = ? AND lease_owner IS NULL "
+                               "AND next_action_at <= ? ORDER BY priority DESC LIMIT 1"));
+  stmt.BindAll(JobStateName(state), ToUnixMillis(now));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<int>();
+  return std::optional<int>(static_cast<int>(stmt.Int64(0)));
+}
+
 Result<std::vector<Job>> StateDb::List(JobState state, int limit) {
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.Prepare("SELECT " + std::string(kJobColumns) +

@@ -99,6 +99,26 @@ TEST(StateDbTest, ClaimOrdersByPriorityAndSkipsLeasedAndFutureJobs) {
   EXPECT_EQ(later->size(), 1u);
 }
 
+TEST(StateDbTest, TopDuePrioritySkipsLeasedAndFutureJobs) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  const std::string c(32, 'c');
+  EXPECT_EQ(*db->TopDuePriority(JobState::kLookup, kT0), std::nullopt);
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A, 1), Item(kMd5B, 9), Item(c, 5)}, kT0));
+  EXPECT_EQ(*db->TopDuePriority(JobState::kLookup, kT0), 9);
+  EXPECT_EQ(*db->TopDuePriority(JobState::kUpload, kT0), std::nullopt);
+  Lease lease{42, kT0 + std::chrono::minutes(5)};
+  auto b = db->Claim(JobState::kLookup, kT0, 1, lease);  // B (9) leased
+  ASSERT_TRUE(b);
+  EXPECT_EQ(*db->TopDuePriority(JobState::kLookup, kT0), 5);
+  Job later = (*b)[0];
+  later.next_action_at = kT0 + std::chrono::hours(1);
+  ASSERT_TRUE(db->Finish(later, lease, kT0));  // B back, due in an hour
+  EXPECT_EQ(*db->TopDuePriority(JobState::kLookup, kT0), 5);
+  EXPECT_EQ(*db->TopDuePriority(JobState::kLookup, kT0 + std::chrono::hours(1)), 9);
+}
+
 TEST(StateDbTest, FinishWithoutTheLeaseFails) {
   TempDir dir;
   auto db = StateDb::Open(dir / "state.sqlite");
