@@ -24,8 +24,8 @@ Result<bool> Engine::Step(std::stop_token stop) {
       if (!room) continue;
     }
     if (state == JobState::kLookup || state == JobState::kRelookup) {
-      ASSIGN_OR_RETURN(bool ride, LookupsRide(state));
-      if (ride) continue;
+      ASSIGN_OR_RETURN(bool wait, LookupsWait(state));
+      if (wait) continue;
     }
     ASSIGN_OR_RETURN(bool worked, TryState(state, stop));
     if (worked) return true;

@@ -7,13 +7,16 @@
 // otherwise go unused (QuotaGovernor::Spare), refreshes of stored reports that are old or
 // detected by few engines.
 //
+// A due upload of a higher priority than every due lookup goes before the lookups.
+//
 // Holds (engine_holds.cc), only while a calendar window (day, month) limits the work,
 // i.e. its room is less than the requests the active jobs still need: on v2 due lookups
-// wait for an upload or a poll due within kRideWait and then ride in the poll requests'
-// free slots (a poll request rarely has four due polls); on v3 uploads keep the calendar
-// windows' even pace (QuotaGovernor::PaceOpening), so that bursts of uploads do not make
-// their polls queue behind the rate window. Uploads also wait for tomorrow when today
-// cannot pay for their comment and polls. The daemon sleeps through every hold.
+// wait for a poll due within kRideWait (or for an upload, while most lookups find unknown
+// samples) and then ride in the poll requests' free slots (a poll request rarely has four
+// due polls); on v3 uploads keep the calendar windows' even pace
+// (QuotaGovernor::PaceOpening), so that bursts of uploads do not make their polls queue
+// behind the rate window. Uploads also wait for tomorrow when today cannot pay for their
+// comment and polls. The daemon sleeps through every hold.
 //
 // Batching on v2 (a client with MaxBatch() > 1): lookups, re-lookups and refreshes are
 // claimed up to min(v2_batch_size, MaxBatch()) at a time and asked in one file/report
@@ -101,14 +104,18 @@ class Engine {
   static constexpr std::int64_t kUploadCost = 5;    // upload, comment, up to 3 polls
   static constexpr std::int64_t kInFlightCost = 4;  // comment and polls still to come
   Result<bool> UploadHasRoom();
-  // v2 with a calendar window that binds: due lookups (or re-lookups: `state`) do not go
-  // on their own while an upload of a higher priority is due or a poll is due
-  // within kRideWait; they fill the poll requests' free slots instead. A poll request
-  // rarely carries four due polls, and when the day's quota limits how much gets done,
-  // every empty slot in it is a lookup that costs a request of its own later. True: hold
-  // them (lookups_held_until_ is set).
+  // Whether due lookups (or re-lookups: `state`) wait this step. (1) A due upload of a
+  // higher priority than every due lookup goes first (any API, if the quota has room for
+  // it). (2) v2 with a calendar window that binds: lookups do not go on their own while a
+  // poll is due within kRideWait, or while an upload is due and at least kRideShare of
+  // recent lookups found unknown samples; they fill the poll requests' free slots
+  // instead. A poll request rarely carries four due polls, and when the day's quota
+  // limits how much gets done, every empty slot in it is a lookup that costs a request of
+  // its own later. True: they wait (lookups_held_until_ is set).
   static constexpr Duration kRideWait = std::chrono::minutes(5);
-  Result<bool> LookupsRide(domain::JobState state);
+  static constexpr double kRideShare = 0.75;
+  static constexpr double kShareStep = 0.05;  // moving-average weight of one lookup
+  Result<bool> LookupsWait(domain::JobState state);
   // ActiveCounts, asked at most once per Step (capped at kCountCap).
   static constexpr std::int64_t kCountCap = 100000;
   Result<const std::vector<domain::StateCount>*> Counts();
@@ -154,6 +161,7 @@ class Engine {
   TimePoint now_{};
   std::optional<TimePoint> uploads_held_until_;
   std::optional<TimePoint> lookups_held_until_;
+  double unknown_share_ = 0;  // moving average: lookups of new samples that found none
   std::optional<std::vector<domain::StateCount>> counts_;  // this Step's, once asked
 };
 

@@ -96,7 +96,7 @@ TEST(EngineHoldTest, V2LookupsDoNotWaitForAFarPoll) {
   EXPECT_EQ(rig.vt.calls, std::vector<std::string>{"reports 4"});
 }
 
-TEST(EngineHoldTest, V2AnUploadGoesBeforeLookupsWhenTheDayBinds) {
+TEST(EngineHoldTest, V2AHigherUploadGoesFirstThenLookupsWaitForItsPoll) {
   Rig rig({"4/1m", "20/1d"});
   rig.vt.version = 2;
   rig.vt.max_batch = 25;
@@ -138,6 +138,50 @@ TEST(EngineHoldTest, V2FresherLookupsDoNotWaitForALessUrgentUpload) {
   ASSERT_TRUE(*rig.Step());
   EXPECT_EQ(rig.vt.calls.back(), "reports 4");
   EXPECT_EQ(rig.Job(d.md5).state, JobState::kUpload);
+}
+
+TEST(EngineHoldTest, V2LookupsWaitForAnEqualUploadOnlyWhenMostFindUnknownSamples) {
+  Rig rig({"4/1m", "50/1d"});
+  rig.vt.version = 2;
+  rig.vt.max_batch = 25;
+  rig.config.comment = false;
+  rig.Rebuild();
+  for (int i = 0; i < 60; ++i) {
+    const std::string content = "unknown sample " + std::to_string(i);
+    rig.Enqueue(DigestBytes(content), rig.File("s" + std::to_string(i), content));
+  }
+  // Equal priorities: lookups go on while the share of unknown samples they found is
+  // still below 3/4 (a moving average: 1 - 0.95^n after n unknown samples, 3/4 at n = 28).
+  for (int step = 0; step < 12; ++step) {
+    ASSERT_TRUE(*rig.Step());
+    rig.clock.Advance(seconds(15));
+    if (rig.vt.calls.back() != "reports 4") break;
+  }
+  EXPECT_EQ(rig.vt.Count("reports 4"), 7);
+  EXPECT_EQ(rig.vt.calls.back().rfind("upload ", 0), 0u) << rig.vt.calls.back();
+}
+
+TEST(EngineHoldTest, AnUploadOfHigherPriorityGoesBeforeLookups) {
+  Rig rig;  // v3, no calendar window: the priority rule holds whatever binds
+  const ContentDigests d = DigestBytes("the honeypot's new catch");
+  domain::EnqueueItem item{d.md5,    d.sha1,
+                           d.sha256, rig.File("n", "the honeypot's new catch"),
+                           "test",   /*priority=*/1000};
+  ASSERT_TRUE(rig.state.Enqueue(std::vector{item}, rig.clock.Now()));
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.Job(d.md5).state, JobState::kUpload);
+  for (int i = 0; i < 3; ++i) rig.EnqueueHash(HexMd5(i), 1);  // the backlog
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back().rfind("upload ", 0), 0u) << rig.vt.calls.back();
+  // A backlog upload does not pass a fresher lookup, and equal priorities keep the order.
+  const ContentDigests b = DigestBytes("a backlog sample");
+  item = {b.md5, b.sha1, b.sha256, rig.File("b", "a backlog sample"), "test", 1};
+  ASSERT_TRUE(rig.state.Enqueue(std::vector{item}, rig.clock.Now()));
+  rig.EnqueueHash(HexMd5(3), 1000);
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back(), "report " + HexMd5(3));
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back().rfind("report ", 0), 0u) << rig.vt.calls.back();
 }
 
 // A v3 rig at 01:00 UTC with `n` unknown samples enqueued; returns their md5s.

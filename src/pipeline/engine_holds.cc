@@ -85,26 +85,36 @@ Result<bool> Engine::UploadHasRoom() {
   return false;
 }
 
-Result<bool> Engine::LookupsRide(JobState state) {
+Result<bool> Engine::LookupsWait(JobState state) {
+  // A due upload of a sample with a higher priority than every due lookup (seen in more
+  // downloads, or the honeypot's new catch against the backlog) goes first.
+  RETURN_IF_ERROR(Counts());
+  const std::optional<TimePoint> upload_due = NextDue(JobState::kUpload);
+  bool upload_now = false;
+  std::optional<int> upload, lookup;
+  if (upload_due && *upload_due <= now_) {
+    ASSIGN_OR_RETURN(upload, d_.jobs->TopDuePriority(JobState::kUpload, now_));
+    ASSIGN_OR_RETURN(lookup, d_.jobs->TopDuePriority(state, now_));
+    if (upload) {
+      ASSIGN_OR_RETURN(upload_now, UploadHasRoom());
+    }
+  }
+  if (upload_now && (!lookup || *upload > *lookup)) {
+    lookups_held_until_ = now_ + kRideWait;
+    return true;
+  }
   if (ReportBatch() <= 1) return false;  // v3, or batching turned off: nothing to ride on
   const QuotaGovernor::Room room = d_.quota->CalendarRoom(now_);
   if (room.room == std::numeric_limits<std::int64_t>::max()) return false;
   ASSIGN_OR_RETURN(bool bound, CalendarBound(room.room));
   if (!bound) return false;
-  // Worth waiting only when what comes next fills the free slots of a poll request: an
-  // upload now (its polls follow) of a higher priority than the lookups (a sample seen in
-  // more downloads goes first), or a poll due soon.
-  bool upload_due = false;
-  if (auto due = NextDue(JobState::kUpload); due && *due <= now_) {
-    ASSIGN_OR_RETURN(std::optional<int> upload, d_.jobs->TopDuePriority(JobState::kUpload, now_));
-    ASSIGN_OR_RETURN(std::optional<int> lookup, d_.jobs->TopDuePriority(state, now_));
-    if (upload && (!lookup || *upload > *lookup)) {
-      ASSIGN_OR_RETURN(upload_due, UploadHasRoom());
-    }
-  }
+  // Ride when what comes next has free slots for the lookups: a poll due soon, or an
+  // upload now (its polls follow) while most lookups find unknown samples (each upload
+  // brings about one free slot; when most samples are known there would not be enough).
   const std::optional<TimePoint> poll = NextDue(JobState::kPoll);
   const bool poll_soon = poll && *poll > now_ && *poll <= now_ + kRideWait;
-  if (!upload_due && !poll_soon) return false;
+  const bool feeding = upload_now && unknown_share_ >= kRideShare;
+  if (!poll_soon && !feeding) return false;
   lookups_held_until_ = poll_soon ? *poll : now_ + kRideWait;
   return true;
 }

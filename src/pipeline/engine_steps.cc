@@ -114,8 +114,12 @@ Engine::Outcome Engine::RefreshMiss(Job& job, const std::string& why) {
 }
 
 Engine::Outcome Engine::LookupResult(Job& job, Result<FileReport> report, std::stop_token stop) {
-  if (report && !Unanalysed(*report)) return StoreReport(job, *report, stop);
   const ErrorCode code = report ? ErrorCode::kQueued : report.error().code;
+  if (job.state == JobState::kLookup && (code == ErrorCode::kNotFound || report)) {
+    const double unknown = code == ErrorCode::kNotFound ? 1.0 : 0.0;
+    unknown_share_ += kShareStep * (unknown - unknown_share_);
+  }
+  if (report && !Unanalysed(*report)) return StoreReport(job, *report, stop);
   if (job.state == JobState::kDone) {
     if (report || !IsRequestError(code)) {
       return RefreshMiss(job, report ? "no finished analysis" : report.error().ToString());
