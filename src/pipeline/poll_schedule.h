@@ -11,7 +11,7 @@
 // analysis actually finished (VirusTotal does not say). For analyses of 1-5 minutes under the
 // public quota bench/schedule_sim measures 1.75 (v2) to 1.77 (v3) polls per uploaded sample
 // and a time to verdict of 1.28x (v2) to 1.31x (v3) the analysis time; on v2 the polls share
-// batched requests (0.64 poll requests per upload).
+// batched requests (0.68 poll requests per upload).
 //
 // Every answered poll is learnt from, also one that ran late because the quota held it up:
 // such a poll finds more analyses complete and pulls the offsets slightly down (earlier
