@@ -46,8 +46,14 @@ Result<bool> Engine::TryState(JobState state, std::stop_token stop) {
   if (jobs.empty()) return false;
   if (lookup) return Conclude(jobs, Request(jobs, 0, stop));
   if (poll) {
-    // Room left in the polls' request: due lookups of new samples, then re-lookups, ride
-    // along at no extra cost.
+    // Room left in the polls' request: first polls falling due within PollSlack() (they
+    // would otherwise cost a request of their own moments later), then due lookups of new
+    // samples, then re-lookups, ride along at no extra cost.
+    if (const int room = limit - static_cast<int>(jobs.size()); room > 0) {
+      ASSIGN_OR_RETURN(std::vector<Job> soon,
+                       d_.jobs->Claim(JobState::kPoll, now_ + PollSlack(), room, lease));
+      for (Job& j : soon) jobs.push_back(std::move(j));
+    }
     const std::size_t polls = jobs.size();
     for (JobState rider : {JobState::kLookup, JobState::kRelookup}) {
       const int room = limit - static_cast<int>(jobs.size());

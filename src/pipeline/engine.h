@@ -21,10 +21,14 @@
 // Batching on v2 (a client with MaxBatch() > 1): lookups, re-lookups and refreshes are
 // claimed up to min(v2_batch_size, MaxBatch()) at a time and asked in one file/report
 // request. So are polls: the due polls (up to the limit) go out in ONE file/report request
-// of their scan_ids, and room left in it is filled with due lookups of new samples, then
-// re-lookups, which ride along at no extra cost. Each answer is handled by its own job's
-// step. A shared request is one quota charge (one Record); every job in it counts it in
-// its `requests` (so the sum over jobs can exceed the requests sent), and each polled job
+// of their scan_ids, and room left in it is filled first with polls falling due within
+// PollSlack() (half of poll_min), then with due lookups of new samples, then re-lookups,
+// which ride along at no extra cost. The slack matters because samples uploaded in a
+// burst are uploaded one request latency apart and their polls fall due that far apart
+// too: batching only the polls already due would send the first poll of a burst alone
+// and the others in requests of their own. Each answer is handled by its own job's step.
+// A shared request is one quota charge (one Record); every job in it counts it in its
+// `requests` (so the sum over jobs can exceed the requests sent), and each polled job
 // counts it in its `polls`. v3 has no batch call: one GET /analyses per poll.
 //
 // Outcomes: every vt error code has a defined next step (transient -> capped exponential
@@ -98,6 +102,9 @@ class Engine {
   };
 
   Result<bool> TryState(domain::JobState state, std::stop_token stop);
+  // How early a poll may ride along in a v2 poll request that has room: half of poll_min
+  // (the schedule never spaces two polls of a sample closer than poll_min).
+  Duration PollSlack() const { return std::chrono::duration_cast<Duration>(config_.poll_min) / 2; }
   // An upload starts only if the day's (and month's) quota still covers it, its comment
   // and its polls, on top of what the samples already uploaded still need; otherwise its
   // polls would wait for the next day and the verdict with them.

@@ -1,6 +1,6 @@
-// Batched polls on v2: due polls share one file/report request, lookups ride along in
-// the room left, every answer goes to its own job's step, hostile answers lose no job;
-// v3 keeps one GET /analyses per poll.
+// Batched polls on v2: due polls share one file/report request, polls falling due within
+// the slack and lookups ride along in the room left, every answer goes to its own job's
+// step, hostile answers lose no job; v3 keeps one GET /analyses per poll.
 #include <gtest/gtest.h>
 
 #include "core/digest.h"
@@ -70,6 +70,50 @@ TEST(EngineBatchTest, DuePollsGoOutAsOneRequest) {
   }
   EXPECT_EQ(rig.Rows("virustotals"), 3);
   EXPECT_EQ(rig.state.RecentAnalysisDurations(5)->size(), 3u);
+}
+
+// Samples uploaded one after the other (a request latency apart) have polls falling due
+// that far apart. A poll due within the slack (poll_min / 2) rides along with the due one
+// instead of costing a request of its own moments later; one due later does not.
+TEST(EngineBatchTest, PollsFallingDueWithinTheSlackRideAlong) {
+  Rig rig;
+  rig.config.poll_min = seconds(16);  // slack 8 s
+  UploadedOnV2(rig, 0, 0);
+  std::vector<std::string> md5s;
+  const int uploaded_at[] = {0, 7, 9};  // seconds after kT0
+  for (int i = 0; i < 3; ++i) {
+    rig.clock.Set(kT0 + seconds(uploaded_at[i]));
+    md5s.push_back(UploadSamples(rig, 1, i).front());
+  }
+  rig.clock.Set(kT0 + seconds(120));  // the first poll of the first sample is due
+  rig.vt.calls.clear();
+  const std::int64_t before = rig.state.CountRequestsSince(kT0).value();
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls, std::vector<std::string>{"batch 2+0"});
+  EXPECT_EQ(rig.state.CountRequestsSince(kT0).value(), before + 1);
+  EXPECT_EQ(rig.Job(md5s[0]).state, JobState::kDone);
+  EXPECT_EQ(rig.Job(md5s[1]).state, JobState::kDone);  // due at +127 s, polled 7 s early
+  EXPECT_EQ(rig.Job(md5s[1]).polls, 1);
+  auto last = rig.Job(md5s[2]);  // due at +129 s: beyond the slack
+  EXPECT_EQ(last.state, JobState::kPoll);
+  EXPECT_EQ(last.polls, 0);
+  EXPECT_FALSE(*rig.Step());  // nothing due now
+  rig.clock.Set(last.next_action_at);
+  ASSERT_TRUE(*rig.Step());
+  EXPECT_EQ(rig.vt.calls.back().rfind("analysis ", 0), 0u) << rig.vt.calls.back();
+  EXPECT_EQ(rig.Job(md5s[2]).state, JobState::kDone);
+}
+
+// The slack never makes a poll request of its own: polls are only pulled forward into a
+// request that a due poll makes anyway.
+TEST(EngineBatchTest, NoPollGoesOutBeforeOneIsDue) {
+  Rig rig;
+  const auto md5s = UploadedOnV2(rig, 2, 0);
+  rig.clock.Set(kT0 + seconds(119));  // due in 1 s, well within the slack
+  rig.vt.calls.clear();
+  EXPECT_FALSE(*rig.Step());
+  EXPECT_TRUE(rig.vt.calls.empty());
+  for (const auto& md5 : md5s) EXPECT_EQ(rig.Job(md5).state, JobState::kPoll);
 }
 
 TEST(EngineBatchTest, LookupsRideAlongInTheRoomLeft) {
