@@ -159,7 +159,7 @@ void PrintHeader() {
 void PrintRow(const Scenario& sc, const RunResult& run, const Figures& f) {
   const bool finite = sc.horizon.count() == 0;  // makespan ratios need a finished run
   std::printf(
-      "%-9s v%-2d %-10s %8lld %7lld %7lld %6.2f %6.1f %10.2f %8.2f %6.3f %6.3f %7.2f %9.2f %6.2f "
+      "%-9s v%-2d %-10s %8lld %7lld %7lld %6.2f %6.1f %10.2f %8.2f %6.3f %6.3f %7.2f %9.2f %6.3f "
       "%6.1f %9.1f\n",
       sc.name.c_str(), sc.api_version, run.policy.c_str(), static_cast<long long>(f.verdicts),
       static_cast<long long>(f.calls), static_cast<long long>(f.refused), f.calls_per_verdict,
