@@ -30,22 +30,35 @@ std::string Hex(int i, int width) {
 std::string HexMd5(int i) { return Hex(i, 32); }
 
 // `n` samples VirusTotal knows, enqueued for lookup.
-void AddKnown(Rig& rig, int n) {
+void AddKnown(Rig& rig, int n, int priority = 0) {
   for (int i = 0; i < n; ++i) {
     rig.vt.AddKnown(MakeReport(HexMd5(i), "", Hex(i, 64), 2, 5, 1600000000));
-    rig.EnqueueHash(HexMd5(i));
+    rig.EnqueueHash(HexMd5(i), priority);
   }
+}
+
+// The rig on v2: the fake takes up to 25 resources, honeyvt asks 4 at a time; no comments.
+void OnV2(Rig& rig) {
+  rig.vt.version = 2;
+  rig.vt.max_batch = 25;
+  rig.config.v2_batch_size = 4;
+  rig.config.comment = false;
+  rig.Rebuild();
+}
+
+// Enqueues a sample file with this content and priority; returns its md5.
+std::string EnqueueFile(Rig& rig, const std::string& content, int priority) {
+  const ContentDigests d = DigestBytes(content);
+  domain::EnqueueItem item{d.md5, d.sha1, d.sha256, rig.File(d.md5, content), "test", priority};
+  EXPECT_TRUE(rig.state.Enqueue(std::vector{item}, rig.clock.Now()));
+  return d.md5;
 }
 
 // A v2 rig with one uploaded sample whose first poll is due at kT0 + first_poll, and
 // `known` lookups due; the clock 60 s after the upload.
 std::string V2WithAPollComing(Rig& rig, int known, seconds first_poll = seconds(120)) {
-  rig.vt.version = 2;
-  rig.vt.max_batch = 25;
-  rig.config.v2_batch_size = 4;
-  rig.config.comment = false;
   rig.config.first_poll_default = first_poll;
-  rig.Rebuild();
+  OnV2(rig);
   rig.vt.polls_until_complete = 0;
   const ContentDigests d = DigestBytes("an unknown sample");
   rig.Enqueue(d, rig.File("unknown", "an unknown sample"));
@@ -98,58 +111,34 @@ TEST(EngineHoldTest, V2LookupsDoNotWaitForAFarPoll) {
 
 TEST(EngineHoldTest, V2AHigherUploadGoesFirstThenLookupsWaitForItsPoll) {
   Rig rig({"4/1m", "20/1d"});
-  rig.vt.version = 2;
-  rig.vt.max_batch = 25;
-  rig.config.comment = false;
-  rig.Rebuild();
+  OnV2(rig);
   AddKnown(rig, 80);
-  const ContentDigests d = DigestBytes("an unknown sample");
-  domain::EnqueueItem item{d.md5,         d.sha1, d.sha256, rig.File("u", "an unknown sample"),
-                           "test",
-                           /*priority=*/5};
-  ASSERT_TRUE(rig.state.Enqueue(std::vector{item}, rig.clock.Now()));
+  const std::string md5 = EnqueueFile(rig, "an unknown sample", 5);
   ASSERT_TRUE(*rig.Step());  // nothing to ride on yet: a lookup of 4, the unknown first
-  EXPECT_EQ(rig.Job(d.md5).state, JobState::kUpload);
+  EXPECT_EQ(rig.Job(md5).state, JobState::kUpload);
   ASSERT_TRUE(*rig.Step());  // lookups come before uploads, but now they can ride later
   EXPECT_EQ(rig.vt.calls.back().rfind("upload ", 0), 0u) << rig.vt.calls.back();
   EXPECT_FALSE(*rig.Step());  // and they wait for its poll
   EXPECT_EQ(rig.vt.calls.size(), 2u);
-  EXPECT_EQ(rig.engine->lookups_held_until(), rig.Job(d.md5).next_action_at);
+  EXPECT_EQ(rig.engine->lookups_held_until(), rig.Job(md5).next_action_at);
 }
 
 TEST(EngineHoldTest, V2FresherLookupsDoNotWaitForALessUrgentUpload) {
   Rig rig({"4/1m", "20/1d"});
-  rig.vt.version = 2;
-  rig.vt.max_batch = 25;
-  rig.config.comment = false;
-  rig.Rebuild();
-  const ContentDigests d = DigestBytes("a backlog sample");
-  domain::EnqueueItem item{d.md5,         d.sha1, d.sha256, rig.File("b", "a backlog sample"),
-                           "test",
-                           /*priority=*/5};
-  ASSERT_TRUE(rig.state.Enqueue(std::vector{item}, rig.clock.Now()));
+  OnV2(rig);
+  const std::string md5 = EnqueueFile(rig, "a backlog sample", 5);
   ASSERT_TRUE(*rig.Step());
-  EXPECT_EQ(rig.Job(d.md5).state, JobState::kUpload);
-  // The honeypot's new catch (priority 1000) arrives while the backlog upload is due.
-  for (int i = 0; i < 80; ++i) {
-    rig.vt.AddKnown(MakeReport(HexMd5(i), "", Hex(i, 64), 2, 5, 1600000000));
-    rig.EnqueueHash(HexMd5(i), 1000);
-  }
+  EXPECT_EQ(rig.Job(md5).state, JobState::kUpload);
+  AddKnown(rig, 80, 1000);  // the honeypot's new catch arrives while the upload is due
   ASSERT_TRUE(*rig.Step());
   EXPECT_EQ(rig.vt.calls.back(), "reports 4");
-  EXPECT_EQ(rig.Job(d.md5).state, JobState::kUpload);
+  EXPECT_EQ(rig.Job(md5).state, JobState::kUpload);
 }
 
 TEST(EngineHoldTest, V2LookupsWaitForAnEqualUploadOnlyWhenMostFindUnknownSamples) {
   Rig rig({"4/1m", "50/1d"});
-  rig.vt.version = 2;
-  rig.vt.max_batch = 25;
-  rig.config.comment = false;
-  rig.Rebuild();
-  for (int i = 0; i < 60; ++i) {
-    const std::string content = "unknown sample " + std::to_string(i);
-    rig.Enqueue(DigestBytes(content), rig.File("s" + std::to_string(i), content));
-  }
+  OnV2(rig);
+  for (int i = 0; i < 60; ++i) EnqueueFile(rig, "unknown sample " + std::to_string(i), 0);
   // Equal priorities: lookups go on while the share of unknown samples they found is
   // still below 3/4 (a moving average: 1 - 0.95^n after n unknown samples, 3/4 at n = 28).
   for (int step = 0; step < 12; ++step) {
@@ -163,20 +152,14 @@ TEST(EngineHoldTest, V2LookupsWaitForAnEqualUploadOnlyWhenMostFindUnknownSamples
 
 TEST(EngineHoldTest, AnUploadOfHigherPriorityGoesBeforeLookups) {
   Rig rig;  // v3, no calendar window: the priority rule holds whatever binds
-  const ContentDigests d = DigestBytes("the honeypot's new catch");
-  domain::EnqueueItem item{d.md5,    d.sha1,
-                           d.sha256, rig.File("n", "the honeypot's new catch"),
-                           "test",   /*priority=*/1000};
-  ASSERT_TRUE(rig.state.Enqueue(std::vector{item}, rig.clock.Now()));
+  const std::string md5 = EnqueueFile(rig, "the honeypot's new catch", 1000);
   ASSERT_TRUE(*rig.Step());
-  EXPECT_EQ(rig.Job(d.md5).state, JobState::kUpload);
-  for (int i = 0; i < 3; ++i) rig.EnqueueHash(HexMd5(i), 1);  // the backlog
+  EXPECT_EQ(rig.Job(md5).state, JobState::kUpload);
+  AddKnown(rig, 3, 1);  // the backlog
   ASSERT_TRUE(*rig.Step());
   EXPECT_EQ(rig.vt.calls.back().rfind("upload ", 0), 0u) << rig.vt.calls.back();
   // A backlog upload does not pass a fresher lookup, and equal priorities keep the order.
-  const ContentDigests b = DigestBytes("a backlog sample");
-  item = {b.md5, b.sha1, b.sha256, rig.File("b", "a backlog sample"), "test", 1};
-  ASSERT_TRUE(rig.state.Enqueue(std::vector{item}, rig.clock.Now()));
+  EnqueueFile(rig, "a backlog sample", 1);
   rig.EnqueueHash(HexMd5(3), 1000);
   ASSERT_TRUE(*rig.Step());
   EXPECT_EQ(rig.vt.calls.back(), "report " + HexMd5(3));
