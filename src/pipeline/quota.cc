@@ -247,20 +247,7 @@ void QuotaGovernor::OnQuotaExceeded(TimePoint now,
   PauseUntil(pause);
 }
 
-bool QuotaGovernor::Spare(TimePoint now) const {
-  if (!Available(now)) return false;
-  for (std::size_t i = 0; i < windows_.size(); ++i) {
-    const QuotaWindow& w = windows_[i];
-    if (w.kind == QuotaWindow::Kind::kSliding) continue;
-    const TimePoint start = PeriodStart(w, now);
-    const double share = std::chrono::duration<double>(now - start).count() /
-                         std::chrono::duration<double>(PeriodEnd(w, now) - start).count();
-    if (static_cast<double>(Used(i, now) + 1) > static_cast<double>(Limit(i, now)) * share) {
-      return false;
-    }
-  }
-  return true;
-}
+bool QuotaGovernor::Spare(TimePoint now) const { return Available(now) && PaceOpening(now) <= now; }
 
 TimePoint QuotaGovernor::PaceOpening(TimePoint now) const {
   TimePoint out = now;

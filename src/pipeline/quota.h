@@ -65,10 +65,11 @@ class QuotaGovernor {
   // an even pace through its period: used + 1 <= limit * elapsed share of the period.
   // Optional work (refreshes) spends only such quota, so the rest of each day stays for
   // new samples and what is left near the end of a period would otherwise go unused.
+  // Same as Available(now) && PaceOpening(now) <= now.
   bool Spare(TimePoint now) const;
-  // Earliest time >= now at which the calendar windows' even pace (as in Spare) allows
-  // one more request, counting only the requests made so far; the end of the period if
-  // the window is full. Sliding windows and pauses are not considered.
+  // Earliest time >= now at which the calendar windows' even pace (used + 1 <= limit *
+  // elapsed share) allows one more request, counting only the requests made so far; the
+  // end of the period if the window is full. Sliding windows and pauses are not considered.
   TimePoint PaceOpening(TimePoint now) const;
   // Requests left in the fullest calendar window (day, month) and when that window resets;
   // room INT64_MAX (and resets_at = now) without calendar windows.
