@@ -89,6 +89,8 @@ Result<bool> Engine::LookupsWait(JobState state) {
   // A due upload of a sample with a higher priority than every due lookup (seen in more
   // downloads, or the honeypot's new catch against the backlog) goes first.
   RETURN_IF_ERROR(Counts());
+  // Nothing of `state` due: nothing to hold (and no queries on this path, taken every step).
+  if (auto due = NextDue(state); !due || *due > now_) return false;
   const std::optional<TimePoint> upload_due = NextDue(JobState::kUpload);
   bool upload_now = false;
   std::optional<int> upload, lookup;
