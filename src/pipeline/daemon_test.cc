@@ -60,24 +60,32 @@ struct Rig {
   Engine engine;
 };
 
+// An md5 made of the hex digits of i.
+std::string Md5Of(int i) {
+  char md5[33];
+  std::snprintf(md5, sizeof md5, "%032x", static_cast<unsigned>(i));
+  return md5;
+}
+
+// A sample file with this content in the rig's folder, as an enqueue item.
+domain::EnqueueItem FileItem(const Rig& rig, const std::string& content, int priority) {
+  honeyvt::testing::WriteFile(rig.dir / content, content);
+  const auto d = DigestBytes(content);
+  return {d.md5, d.sha1, d.sha256, (rig.dir / content).string(), "t", priority};
+}
+
 TEST(DaemonTest, DrainsAMixedQueueWithinTheQuotaWithoutBusyPolling) {
   Rig rig(kT0, {"4/1m", "500/1d"});
   rig.vt.analysis_time = seconds(150);
 
   std::vector<domain::EnqueueItem> items;
   for (int i = 0; i < 20; ++i) {
-    std::string md5(32, '0');
-    md5[31] = "0123456789abcdef"[i % 16];
-    md5[30] = "0123456789abcdef"[i / 16];
+    const std::string md5 = Md5Of(i);
     rig.vt.AddKnown(MakeReport(md5, "", "", i % 3, 6, 1600000000));
     items.push_back({md5, "", "", "", "t", 0});
   }
-  for (int i = 0; i < 3; ++i) {
-    const std::string content = "unknown sample " + std::to_string(i);
-    honeyvt::testing::WriteFile(rig.dir / content, content);
-    const auto d = DigestBytes(content);
-    items.push_back({d.md5, d.sha1, d.sha256, (rig.dir / content).string(), "t", 0});
-  }
+  for (int i = 0; i < 3; ++i)
+    items.push_back(FileItem(rig, "unknown sample " + std::to_string(i), 0));
   items.push_back({std::string(32, 'e'), "", "", (rig.dir / "missing").string(), "t", 0});
   ASSERT_TRUE(rig.state.Enqueue(items, kT0));
 
@@ -134,12 +142,7 @@ TEST(DaemonTest, UploadsHeldForTomorrowAreSleptThroughNotSpunOn) {
   Rig rig(start, {"4/1m", "9/1d"});
   rig.vt.polls_until_complete = 0;
   std::vector<domain::EnqueueItem> items;
-  for (int i = 0; i < 2; ++i) {
-    const std::string content = "held sample " + std::to_string(i);
-    honeyvt::testing::WriteFile(rig.dir / content, content);
-    const auto d = DigestBytes(content);
-    items.push_back({d.md5, d.sha1, d.sha256, (rig.dir / content).string(), "t", 0});
-  }
+  for (int i = 0; i < 2; ++i) items.push_back(FileItem(rig, "held sample " + std::to_string(i), 0));
   ASSERT_TRUE(rig.state.Enqueue(items, start));
   Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
   ASSERT_TRUE(daemon.Run({}));
@@ -168,14 +171,11 @@ TEST(DaemonTest, LookupsWaitingForAPollAreSleptThroughNotSpunOn) {
   rig.vt.polls_until_complete = 0;
   std::vector<domain::EnqueueItem> items;
   for (int i = 0; i < 80; ++i) {
-    char md5[33];
-    std::snprintf(md5, sizeof md5, "%032x", static_cast<unsigned>(i + 1));
+    const std::string md5 = Md5Of(i + 1);
     rig.vt.AddKnown(MakeReport(md5, "", std::string(64, 'c'), 1, 5, 1600000000));
     items.push_back({md5, "", "", "", "t", 0});
   }
-  honeyvt::testing::WriteFile(rig.dir / "u", "an unknown sample");
-  const auto d = DigestBytes("an unknown sample");
-  items.push_back({d.md5, d.sha1, d.sha256, (rig.dir / "u").string(), "t", 5});
+  items.push_back(FileItem(rig, "an unknown sample", 5));
   ASSERT_TRUE(rig.state.Enqueue(items, start));
   Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
   ASSERT_TRUE(daemon.Run({}));
