@@ -121,6 +121,12 @@ CREATE TABLE rollup_samples (
     downloads INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX rollup_samples_first_idx ON rollup_samples (first_seen);
+CREATE TABLE rollup_sample_hours (
+    hour INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, md5)
+) WITHOUT ROWID;
 CREATE INDEX rollup_samples_last_idx ON rollup_samples (last_seen);
 CREATE TABLE rollup_verdicts (
     md5 TEXT PRIMARY KEY,

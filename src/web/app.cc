@@ -3,9 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <mutex>
+#include <thread>
+
 #include "store/state_db.h"
+#include "web/api.h"
 #include "web/context.h"
 #include "web/metrics_catalog.h"
+#include "web/rollups.h"
 #include "web/routes.h"
 #include "web/server.h"
 
@@ -15,11 +20,45 @@ struct WebApp::Impl {
   MetricsRegistry registry;
   Catalog catalog;
   Context ctx;
-  std::unique_ptr<Pool> logsql, state;
+  std::unique_ptr<Pool> logsql, state, rollups;
+  std::filesystem::path rollup_path;  // the state database, or a private file (read-only state)
+  std::unique_ptr<RollupUpdater> updater;
+  std::optional<store::Database> updater_db;
+  std::mutex update_mu;  // one Pass at a time (thread and tests)
   Router router;
   std::filesystem::path token_file;
   ListenAddress listen;
-  std::unique_ptr<HttpServer> server;  // last: stopped first
+  std::unique_ptr<HttpServer> server;
+  std::jthread follower;  // last: stopped and joined first
+
+  ~Impl() {
+    if (server) server->Stop();
+    follower = std::jthread();
+    if (!private_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(private_dir, ec);
+    }
+  }
+  std::filesystem::path private_dir;
+
+  Result<std::int64_t> Update() {
+    std::lock_guard lock(update_mu);
+    if (!updater) {
+      ASSIGN_OR_RETURN(
+          store::Database db,
+          store::Database::Open(rollup_path, {.mode = store::OpenMode::kReadWrite,
+                                              .busy_timeout = std::chrono::milliseconds(5000),
+                                              .owned = true}));
+      updater_db.emplace(std::move(db));
+      RollupMetrics m{catalog.ingest_rows, catalog.ingest_last_event, catalog.detection_ratio,
+                      ctx.reads};
+      updater = std::make_unique<RollupUpdater>(*logsql, *updater_db, *ctx.clock, m);
+    }
+    ASSIGN_OR_RETURN(std::int64_t n, updater->Pass());
+    ctx.rollups_ready = true;
+    ctx.rollups_as_of = ToUnixSeconds(ctx.clock->Now());
+    return n;
+  }
 };
 
 namespace {
@@ -96,7 +135,23 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
   ctx.clock = &clock;
   ctx.logsql = impl->logsql.get();
   ctx.state = impl->state.get();
-  ctx.rollups = impl->state.get();
+  // Rollups live in the state database; beside a read-only one, in a private file.
+  impl->rollup_path = state_path;
+  if (!writable) {
+    char tmpl[] = "/tmp/honeyvt-web-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr)
+      return MakeError(ErrorCode::kIo, "web: cannot create a temporary directory");
+    impl->private_dir = tmpl;
+    impl->rollup_path = impl->private_dir / "rollups.sqlite";
+    ASSIGN_OR_RETURN(store::StateDb scratch, store::StateDb::Open(impl->rollup_path));
+    (void)scratch;
+  }
+  const std::filesystem::path rollup_path = impl->rollup_path;
+  impl->rollups = std::make_unique<Pool>([rollup_path]() -> Result<store::Database> {
+    return store::Database::Open(rollup_path, {.mode = store::OpenMode::kReadOnly,
+                                               .busy_timeout = std::chrono::milliseconds(2000)});
+  });
+  ctx.rollups = impl->rollups.get();
   ctx.actions_enabled = writable;
   ctx.in_daemon = config.in_daemon;
   ctx.version = HONEYVT_VERSION;
@@ -114,6 +169,11 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
 
   AddStaticRoutes(impl->router, ctx);
   AddMetricsRoute(impl->router, registry);
+  AddOverviewRoutes(impl->router, ctx);
+  AddQueueRoutes(impl->router, ctx);
+  AddSampleRoutes(impl->router, ctx);
+  AddAttackRoutes(impl->router, ctx);
+  AddReportRoutes(impl->router, ctx);
   HttpMetrics http = RegisterHttpMetrics(registry, impl->router);
   Gate::Config gate;
   gate.listen = impl->listen;
@@ -127,6 +187,20 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
                                        return std::make_unique<Gate>(gate, clock);
                                      },
                                      http));
+  if (config.follow) {
+    impl->follower = std::jthread([raw](std::stop_token stop) {
+      std::string last_error;
+      do {
+        auto n = raw->Update();
+        if (!n && n.error().ToString() != last_error) {
+          last_error = n.error().ToString();
+          spdlog::warn("web: updating the dashboard's rollups: {} (retrying)", last_error);
+        } else if (n) {
+          last_error.clear();
+        }
+      } while (raw->ctx.clock->SleepFor(std::chrono::seconds(2), stop));
+    });
+  }
   if (!impl->listen.loopback) {
     spdlog::warn("web: listening on {} (not loopback): every page needs the token in {}",
                  config.listen, impl->token_file.string());
@@ -136,9 +210,9 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
 
 WebApp::WebApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-WebApp::~WebApp() {
-  if (impl_ && impl_->server) impl_->server->Stop();
-}
+WebApp::~WebApp() = default;
+
+Result<std::int64_t> WebApp::UpdateRollups() { return impl_->Update(); }
 
 int WebApp::port() const { return impl_->server->port(); }
 

@@ -42,6 +42,8 @@ class WebApp {
   int port() const;
   std::string url() const;  // "http://HOST:PORT/"
   std::filesystem::path token_file() const;
+  // Runs one pass of the rollup updater now (tests); returns the logsql rows read.
+  Result<std::int64_t> UpdateRollups();
   // Metrics the daemon records in-process (quota waits, logsql write latency).
   pipeline::Instruments instruments() const;
 
