@@ -337,7 +337,7 @@ export function exportBar(apiPath, query, command) {
     copy.addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText(command));
     bar.appendChild(el('span', {}, '$ ', code, ' ', copy));
   }
-  for (const fmt of ['csv', 'json']) {
+  for (const fmt of query ? ['csv', 'json'] : []) {
     const q = new URLSearchParams(Object.entries(Object.assign({}, query, { format: fmt })).filter(([, v]) => v !== undefined && v !== null && v !== ''));
     const a = el('a', { class: 'dl' }, fmt.toUpperCase());
     const href = apiPath + '?' + q.toString();
