@@ -203,10 +203,12 @@ Catalog RegisterCatalog(MetricsRegistry& r, Context& ctx) {
           const std::string outcome = s.Text(2);
           if (outcome == "retry") {
             retries->With({RetryReason(s.TextView(5))}).Inc();
-          } else if (outcome == "report" && !s.IsNull(4)) {
+          } else if (!s.IsNull(4)) {  // a verdict stored: the job reached done
             completed->With({"verdict"}).Inc();
             verdict->With({}).Observe(static_cast<double>(s.Int64(4)) / 1000.0);
             if (s.TextView(1) == "poll") polls->With({}).Observe(static_cast<double>(s.Int64(3)));
+          } else if (outcome == "report" && s.TextView(1) == "poll") {
+            polls->With({}).Observe(static_cast<double>(s.Int64(3)));  // comment follows
           } else if (outcome == "refreshed") {
             completed->With({"refreshed"}).Inc();
           } else {
