@@ -5,6 +5,7 @@
 
 #include "core/strings.h"
 #include "core/testing.h"
+#include "web/embedded_assets.h"
 #include "web/routes.h"
 #include "web/web_test_util.h"
 
@@ -124,6 +125,37 @@ TEST(WebServerTest, ExposedServerNeedsALoginForEveryPageButHealthz) {
   EXPECT_EQ(
       Send(port, "GET", "/metrics", {{"Host", host}, {"Authorization", "Bearer " + token}}).status,
       200);
+}
+
+}  // namespace
+}  // namespace honeyvt::web
+
+namespace honeyvt::web {
+namespace {
+
+// The pages insert data as DOM text only: no HTML-parsing sink appears in our scripts
+// (comments aside), and none loads code from elsewhere.
+TEST(WebAssetsTest, ScriptsUseNoHtmlSinksAndLoadNothingFromOutside) {
+  int scripts = 0;
+  for (const EmbeddedAsset& a : EmbeddedAssets()) {
+    if (!a.path.ends_with(".js") || a.path.starts_with("vendor/")) continue;
+    ++scripts;
+    std::size_t start = 0;
+    while (start < a.data.size()) {
+      std::size_t end = a.data.find('\n', start);
+      if (end == std::string_view::npos) end = a.data.size();
+      std::string_view line = a.data.substr(start, end - start);
+      start = end + 1;
+      const auto first = line.find_first_not_of(' ');
+      if (first != std::string_view::npos && line.substr(first, 2) == "//") continue;
+      for (const char* sink :
+           {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+            "new Function", "http://", "setAttribute('style'", "setAttribute('on"}) {
+        EXPECT_EQ(line.find(sink), std::string_view::npos) << a.path << ": " << line;
+      }
+    }
+  }
+  EXPECT_GE(scripts, 9);
 }
 
 }  // namespace
