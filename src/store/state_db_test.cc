@@ -306,7 +306,7 @@ TEST(StateDbArrivalTest, AJobWhoseFileWasNotTheSampleTakesANewPath) {
   EXPECT_EQ(job.path, "/b/new");
 }
 
-// Before version 3 the vtcache restrictions lived only in honeyvt_ingest_intent, which
+// Before version 4 the vtcache restrictions lived only in honeyvt_ingest_intent, which
 // nothing read; the migration carries them into the jobs.
 TEST(StateDbArrivalTest, MigrationCarriesRecordedRestrictionsIntoTheJobs) {
   TempDir dir;
