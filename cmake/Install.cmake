@@ -4,7 +4,7 @@
 #   <prefix>/bin/honeyvt, <prefix>/bin/readlogsqltree -> honeyvt
 #   <prefix>/bin/vtsim                          only with HONEYVT_INSTALL_VTSIM=ON
 #   <prefix>/share/man/man1/honeyvt.1, readlogsqltree.1 -> honeyvt.1
-#   <prefix>/share/doc/honeyvt/README.md, docs/*.md, examples/honeyvt.toml
+#   <prefix>/share/doc/honeyvt/README.md, docs/*.md, docs/img/, examples/honeyvt.toml
 #   <prefix>/lib/systemd/system/honeyvt.service  (a folder systemd searches, also under
 #                                                 /usr/local), paths rewritten for the prefix
 #   HONEYVT_CONFIG_DIR/honeyvt.toml              the example, only if no file is there yet
@@ -24,6 +24,7 @@ install(FILES docs/honeyvt.1 ${PROJECT_BINARY_DIR}/readlogsqltree.1 DESTINATION 
 file(GLOB _docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
+install(DIRECTORY docs/img DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)  # the docs' screenshots
 install(FILES contrib/honeyvt.toml.example DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
         RENAME honeyvt.toml)
 

@@ -9,6 +9,7 @@
 #include "ingest/follow.h"
 #include "pipeline/service.h"
 #include "vt/factory.h"
+#include "web/app.h"
 
 namespace honeyvt::cli {
 
@@ -52,9 +53,16 @@ int RunMain(const Invocation& inv) {
     PrintError(options.error().message);
     return kExitUsage;
   }
-  auto client = vt::MakeClient(*options);
+  SystemClock clock;
+  pipeline::RequestLog request_log(options->StatePath());  // every request, for the dashboard
+  auto client = vt::MakeClient(*options, &request_log, &clock);
   if (!client) {
     PrintError(client.error().message);
+    return kExitUsage;
+  }
+  auto dashboard = web::StartInDaemon(*options, clock);  // null unless `web` is set
+  if (!dashboard) {
+    PrintError(dashboard.error().message);
     return kExitUsage;
   }
   pipeline::RunRequest request;
@@ -64,7 +72,7 @@ int RunMain(const Invocation& inv) {
   if (poll_min > 0) request.poll_min = std::chrono::seconds(poll_min);
   if (backoff_base > 0) request.backoff_base = std::chrono::seconds(backoff_base);
   request.seed = seed;
-  SystemClock clock;
+  if (*dashboard) request.instruments = (*dashboard)->instruments();
   std::unique_ptr<ingest::Following> following;  // new downloads and files, while we run
   if (!no_follow) {
     request.attach = [&](pipeline::Daemon&) {

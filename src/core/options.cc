@@ -225,6 +225,24 @@ const std::vector<KeyDef>& Keys() {
          o.refresh_below = static_cast<int>(*n);
          return OkStatus();
        }},
+      {"web", "HOST:PORT to serve the dashboard on (empty = off)",
+       [](Options& o, const Value& v) -> Status {
+         std::string t = Trim(v.text);
+         const auto colon = t.rfind(':');
+         if (!t.empty() && (colon == std::string::npos || colon == 0 ||
+                            !ParseInt(t.substr(colon + 1)) || *ParseInt(t.substr(colon + 1)) < 0 ||
+                            *ParseInt(t.substr(colon + 1)) > 65535)) {
+           return MakeError(ErrorCode::kInvalidArgument, "");
+         }
+         o.web = t;
+         return OkStatus();
+       }},
+      {"web_token_file", "a path", PathSetter(&Options::web_token_file)},
+      {"web_hosts", "a list of host names",
+       [](Options& o, const Value& v) -> Status {
+         o.web_hosts = AsList(v);
+         return OkStatus();
+       }},
       {"log_level", "trace, debug, info, warn, error or off",
        [](Options& o, const Value& v) -> Status {
          std::string t = ToLower(Trim(v.text));

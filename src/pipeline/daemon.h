@@ -13,6 +13,7 @@
 #include <stop_token>
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "domain/job_store.h"
 #include "pipeline/engine.h"
 #include "pipeline/quota.h"
@@ -22,6 +23,8 @@ namespace honeyvt::pipeline {
 struct DaemonOptions {
   bool until_drained = false;  // return once no job is in lookup/upload/comment/poll
   Duration idle_recheck = std::chrono::seconds(10);
+  // Seconds slept while work was due but the quota was closed (/metrics); may be null.
+  Counter* quota_wait_seconds = nullptr;
 };
 
 class Daemon {

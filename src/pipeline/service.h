@@ -12,6 +12,7 @@
 #include "core/options.h"
 #include "pipeline/config.h"
 #include "pipeline/daemon.h"
+#include "pipeline/journal.h"
 #include "vt/client.h"
 
 namespace honeyvt::pipeline {
@@ -26,6 +27,8 @@ struct RunRequest {
   // Called with the daemon just before it runs (on the calling thread), e.g. to start an
   // in-process producer that calls Daemon::Wake() after enqueueing. May be empty.
   std::function<void(Daemon&)> attach;
+  // In-process metrics for /metrics (the web module registers them); nulls = none.
+  Instruments instruments;
 };
 
 Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,

@@ -4,7 +4,8 @@
 
 namespace honeyvt::vt {
 
-Result<std::unique_ptr<Client>> MakeClient(const Options& options) {
+Result<std::unique_ptr<Client>> MakeClient(const Options& options, RequestObserver* observer,
+                                           Clock* clock) {
   if (options.api_version != 2 && options.api_version != 3) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "api_version must be 2 or 3, not " + std::to_string(options.api_version));
@@ -25,7 +26,12 @@ Result<std::unique_ptr<Client>> MakeClient(const Options& options) {
   curl.connect_timeout = options.connect_timeout;
   curl.total_timeout = options.request_timeout;
   ASSIGN_OR_RETURN(std::unique_ptr<Transport> transport, MakeCurlTransport(curl));
-  return MakeClient(options, std::shared_ptr<Transport>(std::move(transport)));
+  std::shared_ptr<Transport> shared(std::move(transport));
+  if (observer != nullptr && clock != nullptr) {
+    shared = std::make_shared<MeteredTransport>(std::move(shared), *observer,
+                                                options.api_version, *clock);
+  }
+  return MakeClient(options, std::move(shared));
 }
 
 std::unique_ptr<Client> MakeClient(const Options& options, std::shared_ptr<Transport> transport) {

@@ -13,12 +13,18 @@
 
 #include "core/options.h"
 #include "core/result.h"
+#include "core/clock.h"
 #include "vt/client.h"
+#include "vt/metered_transport.h"
 #include "vt/transport.h"
 
 namespace honeyvt::vt {
 
-Result<std::unique_ptr<Client>> MakeClient(const Options& options);
+// With an observer (and the clock it stamps records with), every request is also reported
+// to it (vt/metered_transport.h).
+Result<std::unique_ptr<Client>> MakeClient(const Options& options,
+                                           RequestObserver* observer = nullptr,
+                                           Clock* clock = nullptr);
 std::unique_ptr<Client> MakeClient(const Options& options, std::shared_ptr<Transport> transport);
 
 }  // namespace honeyvt::vt
