@@ -9,7 +9,9 @@
 // MakeClient(options, transport) injects a transport (tests, simulators) and never fails
 // (api_version 2 selects v2, anything else v3).
 
+#include <functional>
 #include <memory>
+#include <stop_token>
 
 #include "core/options.h"
 #include "core/result.h"
@@ -18,7 +20,10 @@
 
 namespace honeyvt::vt {
 
-Result<std::unique_ptr<Client>> MakeClient(const Options& options);
+// `cancel` abandons the request in flight when requested (the request fails with
+// kCancelled); `on_progress` is called about once a second while a transfer runs.
+Result<std::unique_ptr<Client>> MakeClient(const Options& options, std::stop_token cancel = {},
+                                           std::function<void()> on_progress = {});
 std::unique_ptr<Client> MakeClient(const Options& options, std::shared_ptr<Transport> transport);
 
 }  // namespace honeyvt::vt
