@@ -15,17 +15,17 @@ namespace {
 
 // A setting's value as read from TOML (typed) or from text (env, flags).
 struct Value {
-  std::string text;                     // scalar text form
-  std::vector<std::string> list;        // array items (TOML arrays; comma-split text)
+  std::string text;               // scalar text form
+  std::vector<std::string> list;  // array items (TOML arrays; comma-split text)
   bool is_list = false;
 };
 
 using Setter = std::function<Status(Options&, const Value&)>;
 
 Error Bad(std::string_view key, const Value& v, std::string_view want) {
-  return MakeError(ErrorCode::kInvalidArgument, "bad value '" + v.text + "' for '" +
-                                                    std::string(key) + "': expected " +
-                                                    std::string(want));
+  return MakeError(
+      ErrorCode::kInvalidArgument,
+      "bad value '" + v.text + "' for '" + std::string(key) + "': expected " + std::string(want));
 }
 
 Result<std::chrono::seconds> ParseDuration(std::string_view s) {
@@ -35,11 +35,20 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
   char unit = t.back();
   if (!std::isdigit(static_cast<unsigned char>(unit))) {
     switch (unit) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      default: return MakeError(ErrorCode::kInvalidArgument, "bad unit");
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      default:
+        return MakeError(ErrorCode::kInvalidArgument, "bad unit");
     }
     t.pop_back();
   }
@@ -53,11 +62,14 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
 Result<std::int64_t> ParseSize(std::string_view s) {
   std::string t = Trim(s);
   std::int64_t mult = 1;
-  struct Suffix { const char* text; std::int64_t mult; };
-  static constexpr Suffix kSuffixes[] = {{"KiB", 1024}, {"MiB", 1024LL * 1024},
-                                         {"GiB", 1024LL * 1024 * 1024}, {"KB", 1000},
-                                         {"MB", 1000LL * 1000}, {"GB", 1000LL * 1000 * 1000},
-                                         {"B", 1}};
+  struct Suffix {
+    const char* text;
+    std::int64_t mult;
+  };
+  static constexpr Suffix kSuffixes[] = {
+      {"KiB", 1024}, {"MiB", 1024LL * 1024}, {"GiB", 1024LL * 1024 * 1024},
+      {"KB", 1000},  {"MB", 1000LL * 1000},  {"GB", 1000LL * 1000 * 1000},
+      {"B", 1}};
   for (const auto& suf : kSuffixes) {
     std::string_view sv(suf.text);
     if (t.size() > sv.size() && t.compare(t.size() - sv.size(), sv.size(), sv) == 0) {
@@ -125,6 +137,17 @@ Setter SecondsSetter(std::chrono::seconds Options::*field) {
   return [field](Options& o, const Value& v) -> Status {
     auto d = ParseDuration(v.text);
     if (!d) return d.error();
+    o.*field = *d;
+    return OkStatus();
+  };
+}
+
+// A duration that must not be zero (an interval between polls or scans).
+Setter PositiveSecondsSetter(std::chrono::seconds Options::*field) {
+  return [field](Options& o, const Value& v) -> Status {
+    auto d = ParseDuration(v.text);
+    if (!d) return d.error();
+    if (d->count() < 1) return MakeError(ErrorCode::kInvalidArgument, "zero interval");
     o.*field = *d;
     return OkStatus();
   };
@@ -225,6 +248,11 @@ const std::vector<KeyDef>& Keys() {
          o.refresh_below = static_cast<int>(*n);
          return OkStatus();
        }},
+      {"follow_poll_interval", "a duration of at least 1s (2s, 10s)",
+       PositiveSecondsSetter(&Options::follow_poll_interval)},
+      {"follow_file_grace", "a duration (600, 10m)", SecondsSetter(&Options::follow_file_grace)},
+      {"follow_rescan_interval", "a duration of at least 1s (300, 5m)",
+       PositiveSecondsSetter(&Options::follow_rescan_interval)},
       {"log_level", "trace, debug, info, warn, error or off",
        [](Options& o, const Value& v) -> Status {
          std::string t = ToLower(Trim(v.text));
@@ -308,9 +336,9 @@ Status LoadConfigFile(Options& options, const std::filesystem::path& path) {
   try {
     table = toml::parse(text, path.string());
   } catch (const toml::parse_error& e) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     path.string() + ":" + std::to_string(e.source().begin.line) + ": " +
-                         std::string(e.description()));
+    return MakeError(ErrorCode::kInvalidArgument, path.string() + ":" +
+                                                      std::to_string(e.source().begin.line) + ": " +
+                                                      std::string(e.description()));
   }
   for (const auto& [key, node] : table) {
     const std::string where = path.string() + ":" + std::to_string(node.source().begin.line);
@@ -336,8 +364,9 @@ Status LoadConfigFile(Options& options, const std::filesystem::path& path) {
     }
     if (std::string(key.str()) == "api_key") {
       return MakeError(ErrorCode::kInvalidArgument,
-                       where + ": 'api_key' is not accepted in a config file; use "
-                               "api_key_file or the HONEYVT_API_KEY environment variable");
+                       where +
+                           ": 'api_key' is not accepted in a config file; use "
+                           "api_key_file or the HONEYVT_API_KEY environment variable");
     }
     RETURN_IF_ERROR(Apply(options, key.str(), v, SettingSource{where}));
   }

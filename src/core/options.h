@@ -36,15 +36,15 @@ struct Options {
   std::vector<std::filesystem::path> watch;
 
   // VirusTotal.
-  int api_version = 3;        // 3 or 2
-  std::string base_url;       // empty = VirusTotal's own for the version
+  int api_version = 3;                 // 3 or 2
+  std::string base_url;                // empty = VirusTotal's own for the version
   std::filesystem::path api_key_file;  // file holding the key (first line)
-  Secret api_key;             // from HONEYVT_API_KEY or api_key_file; never printed
+  Secret api_key;                      // from HONEYVT_API_KEY or api_key_file; never printed
   // Quota windows, "<requests>/<n><unit>" with unit s, m, h, d (UTC day), mo (UTC month).
   std::vector<std::string> quota = {"4/1m", "500/1d", "15500/1mo"};
-  int v2_batch_size = 4;      // resources per v2 file/report call (4 public, up to 25)
+  int v2_batch_size = 4;            // resources per v2 file/report call (4 public, up to 25)
   std::filesystem::path ca_bundle;  // empty = system default
-  std::string proxy;          // empty = libcurl's standard *_proxy environment variables
+  std::string proxy;                // empty = libcurl's standard *_proxy environment variables
   std::chrono::seconds connect_timeout{30};
   std::chrono::seconds request_timeout{300};
 
@@ -55,10 +55,15 @@ struct Options {
   std::string comment_text = std::string(kDefaultCommentText);
   std::chrono::seconds comment_delay{60};
   std::chrono::seconds refresh_age{30LL * 86400};  // re-check reports older than this
-  int refresh_below = 5;      // re-check reports with fewer detections than this
-  bool refresh = true;        // refresh only with quota that would otherwise go unused
+  int refresh_below = 5;  // re-check reports with fewer detections than this
+  bool refresh = true;    // refresh only with quota that would otherwise go unused
 
   std::string log_level = "info";  // trace, debug, info, warn, error, off
+
+  // Following dionaea while `run` works (docs/dionaea.md).
+  std::chrono::seconds follow_poll_interval{2};      // between polls of logsql's downloads
+  std::chrono::seconds follow_file_grace{600};       // wait this long for a download's file
+  std::chrono::seconds follow_rescan_interval{300};  // safety-net rescans of sample dirs
 
   // The state database path after defaults are applied.
   std::filesystem::path StatePath() const;
