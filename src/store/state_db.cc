@@ -66,6 +66,27 @@ CREATE INDEX jobs_due_idx ON jobs (state, next_action_at) WHERE lease_owner IS N
 CREATE INDEX jobs_newest_idx ON jobs (state, priority DESC, created_at DESC, id DESC);
 UPDATE jobs SET next_action_at = updated_at + 86400000 WHERE state = 'done';
 )SQL"},
+    // What the directory watcher has hashed and offered already, so that a restart does
+    // not read unchanged files again, and when each directory was last scanned, so that
+    // only files that appeared since count as live (docs/state-db.md).
+    Migration{"file identity cache, directory scan marks", R"SQL(
+CREATE TABLE file_identity (
+    device INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    sha1 TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    dir TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (device, inode)
+) WITHOUT ROWID;
+CREATE TABLE scan_marks (
+    dir TEXT PRIMARY KEY,
+    scanned_at INTEGER NOT NULL
+);
+)SQL"},
 };
 
 std::optional<std::string> NonEmpty(const std::string& s) {
