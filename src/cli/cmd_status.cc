@@ -7,6 +7,7 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/ownership.h"
 #include "pipeline/status.h"
 #include "store/state_db.h"
 
@@ -72,8 +73,8 @@ nlohmann::json Json(const PipelineStatus& s, TimePoint now) {
                           {"next_request_at", ToUnixSecondsInt(std::max(w.opens_at, now))},
                           {"frees_at", ToUnixSecondsInt(w.resets_at)}});
   }
-  j["next_action_at"] = s.next_action ? nlohmann::json(ToUnixSecondsInt(*s.next_action))
-                                      : nlohmann::json(nullptr);
+  j["next_action_at"] =
+      s.next_action ? nlohmann::json(ToUnixSecondsInt(*s.next_action)) : nlohmann::json(nullptr);
   j["backlog_requests"] = s.backlog_requests;
   j["eta"] = ToUnixSecondsInt(s.eta);
   j["failures"] = nlohmann::json::array();
@@ -106,6 +107,10 @@ int StatusMain(const Invocation& inv) {
   auto options = ResolveOptions(common);
   if (!options) {
     PrintError(options.error().message);
+    return kExitUsage;
+  }
+  if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
+    PrintError(owner.error().message);
     return kExitUsage;
   }
   auto windows = pipeline::ParseQuotaWindows(options->quota);
