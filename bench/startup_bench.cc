@@ -161,8 +161,8 @@ int main(int argc, char** argv) {
   }
   const std::string honeyvt = fs::absolute(argv[1]).string();
   const fs::path dir = argc > 2 ? fs::path(argv[2]) : fs::path("/tmp/honeyvt-startup");
-  const int files = argc > 3 ? std::atoi(argv[3]) : 50000;
-  const int bytes = argc > 4 ? std::atoi(argv[4]) : 8192;
+  const int files = argc > 3 ? static_cast<int>(std::strtol(argv[3], nullptr, 10)) : 50000;
+  const int bytes = argc > 4 ? static_cast<int>(std::strtol(argv[4], nullptr, 10)) : 8192;
   fs::remove_all(dir);
   fs::create_directories(dir / "binaries");
   const std::string init =

@@ -51,8 +51,9 @@ TEST(FileIdentityTest, ARestartReadsNoUnchangedFile) {
   constexpr int kFiles = 40;
   for (int i = 0; i < kFiles; ++i) {
     // 256 KiB each, 10 MiB in all: a re-read would show in rchar.
-    WriteFile(d.samples / ("s" + std::to_string(i)),
-              std::string(256 * 1024, static_cast<char>('a' + i % 26)) + std::to_string(i));
+    WriteFile(
+        d.samples / ("s" + std::to_string(i)),
+        std::string(std::size_t{256} * 1024, static_cast<char>('a' + i % 26)) + std::to_string(i));
   }
   SystemClock clock;
   {

@@ -74,7 +74,7 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
     return Failed(failure, kind, std::move(lock).error());
   }
   auto opened = store::StateDb::Open(state_path);
-  if (!opened) return Failed(failure, DatabaseOrRuntime(opened.error()), std::move(opened).error());
+  if (!opened) return Failed(failure, DatabaseOrRuntime(opened.error()), opened.error());
   store::StateDb& state = *opened;
   const std::int64_t me = CurrentProcessId();
   QuotaGovernor quota(std::move(*windows), &state);
@@ -91,7 +91,7 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
     RETURN_IF_ERROR(quota.Load(clock.Now()));
     return polls.Load(state);
   }();
-  if (!loaded) return Failed(failure, DatabaseOrRuntime(loaded.error()), std::move(loaded).error());
+  if (!loaded) return Failed(failure, DatabaseOrRuntime(loaded.error()), loaded.error());
 
   auto writer = OpenLogsqlWaiting(options.logsql, clock, request, stop);
   if (!writer) {

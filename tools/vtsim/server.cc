@@ -15,10 +15,13 @@ Result<std::unique_ptr<Server>> Server::Start(const SimOptions& options) {
   s->http_ = std::make_unique<httplib::Server>();
   const int threads = std::max(2, options.threads);
   s->http_->new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+    // httplib's interface: it takes ownership of the raw pointer.
+    return new httplib::ThreadPool(  // NOLINT(cppcoreguidelines-owning-memory)
+        static_cast<std::size_t>(threads));
   };
   // Uploads through the one-time URL may reach max_upload; multipart framing adds a little.
-  s->http_->set_payload_max_length(static_cast<std::size_t>(options.max_upload) + 64 * 1024);
+  s->http_->set_payload_max_length(static_cast<std::size_t>(options.max_upload) +
+                                   std::size_t{64} * 1024);
   s->http_->set_keep_alive_max_count(1000);
   s->http_->set_tcp_nodelay(true);
   s->host_ = options.host;
