@@ -12,6 +12,7 @@
 #include "ingest/follow.h"
 #include "pipeline/service.h"
 #include "vt/factory.h"
+#include "web/app.h"
 
 namespace honeyvt::cli {
 namespace {
@@ -96,10 +97,17 @@ int RunMain(const Invocation& inv) {
   StopOnSignals signals;
   SystemClock clock;
   ServiceNotifier notifier(ProcessEnvironment(), clock);
+  pipeline::RequestLog request_log(options->StatePath());  // every request, for the dashboard
   // A long upload is a sign of life too (the daemon's loop waits for it).
-  auto client = vt::MakeClient(*options, signals.token(), [&notifier] { notifier.Watchdog(); });
+  auto client = vt::MakeClient(*options, &request_log, &clock, signals.token(),
+                               [&notifier] { notifier.Watchdog(); });
   if (!client) {
     PrintError(client.error().message);
+    return kExitUsage;
+  }
+  auto dashboard = web::StartInDaemon(*options, clock);  // null unless `web` is set
+  if (!dashboard) {
+    PrintError(dashboard.error().message);
     return kExitUsage;
   }
   pipeline::RunRequest request;
@@ -119,6 +127,7 @@ int RunMain(const Invocation& inv) {
   if (poll_min > 0) request.poll_min = std::chrono::seconds(poll_min);
   if (backoff_base > 0) request.backoff_base = std::chrono::seconds(backoff_base);
   request.seed = seed;
+  if (*dashboard) request.instruments = (*dashboard)->instruments();
   request.waiting = [&notifier](std::string_view line) {
     notifier.ExtendTimeout(std::chrono::seconds(90), line);
   };

@@ -31,6 +31,8 @@ std::span<const Command> Commands() {
       Command{"import-dionaea-cache",
               "take over dionaea's stuck VirusTotal queue (vtcache.sqlite), read-only",
               &ImportDionaeaCacheMain},
+      Command{"web", "serve the dashboard and Prometheus /metrics from the databases",
+              &WebMain},
   };
   return kCommands;
 }

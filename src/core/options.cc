@@ -253,6 +253,24 @@ const std::vector<KeyDef>& Keys() {
       {"follow_file_grace", "a duration (600, 10m)", SecondsSetter(&Options::follow_file_grace)},
       {"follow_rescan_interval", "a duration of at least 1s (300, 5m)",
        PositiveSecondsSetter(&Options::follow_rescan_interval)},
+      {"web", "HOST:PORT to serve the dashboard on (empty = off)",
+       [](Options& o, const Value& v) -> Status {
+         std::string t = Trim(v.text);
+         const auto colon = t.rfind(':');
+         if (!t.empty() &&
+             (colon == std::string::npos || colon == 0 || !ParseInt(t.substr(colon + 1)) ||
+              *ParseInt(t.substr(colon + 1)) < 0 || *ParseInt(t.substr(colon + 1)) > 65535)) {
+           return MakeError(ErrorCode::kInvalidArgument, "");
+         }
+         o.web = t;
+         return OkStatus();
+       }},
+      {"web_token_file", "a path", PathSetter(&Options::web_token_file)},
+      {"web_hosts", "a list of host names",
+       [](Options& o, const Value& v) -> Status {
+         o.web_hosts = AsList(v);
+         return OkStatus();
+       }},
       {"log_level", "trace, debug, info, warn, error or off",
        [](Options& o, const Value& v) -> Status {
          std::string t = ToLower(Trim(v.text));

@@ -65,6 +65,13 @@ struct Options {
   std::chrono::seconds follow_file_grace{600};       // wait this long for a download's file
   std::chrono::seconds follow_rescan_interval{300};  // safety-net rescans of sample dirs
 
+  // Dashboard and /metrics (docs/web.md). `web`: "HOST:PORT" to serve on; empty = off for
+  // `honeyvt run` (`honeyvt web` defaults to 127.0.0.1:8787). Anything but a loopback
+  // address needs `web_token_file` (the server refuses to start otherwise).
+  std::string web;
+  std::filesystem::path web_token_file;  // empty = "<state>.web-token", created 0600
+  std::vector<std::string> web_hosts;    // extra Host names served (reverse proxy names)
+
   // The state database path after defaults are applied.
   std::filesystem::path StatePath() const;
 };

@@ -125,7 +125,15 @@ Status Daemon::Run(std::stop_token stop) {
     }
     wake = std::min(wake, heartbeat);
     if (wake <= now) wake = now + std::chrono::milliseconds(1);  // leased/racing: yield
+    const bool quota_bound = next_due && opening > now && *next_due < opening;
     if (!Sleep(wake, stop)) break;
+    if (quota_bound && options_.quota_wait_seconds != nullptr) {
+      const TimePoint from = std::max(now, *next_due);
+      const TimePoint until = std::min(clock_->Now(), opening);
+      if (until > from) {
+        options_.quota_wait_seconds->Inc(std::chrono::duration<double>(until - from).count());
+      }
+    }
   }
   return OkStatus();
 }

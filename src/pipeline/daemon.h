@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "domain/job_store.h"
 #include "pipeline/engine.h"
 #include "pipeline/quota.h"
@@ -43,6 +44,8 @@ std::string StatusLine(const QueueSummary& summary);
 struct DaemonOptions {
   bool until_drained = false;  // return once no job is in lookup/upload/comment/poll
   Duration idle_recheck = std::chrono::seconds(10);
+  // Seconds slept while work was due but the quota was closed (/metrics); may be null.
+  Counter* quota_wait_seconds = nullptr;
   // Called with the queue summary at least this often while the daemon runs (0: never).
   Duration heartbeat_interval{0};
   std::function<void(const QueueSummary&)> heartbeat{};

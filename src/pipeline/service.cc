@@ -103,10 +103,13 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
       request.seed != 0 ? request.seed
                         : static_cast<std::uint64_t>(clock.Now().time_since_epoch().count());
   Backoff backoff(seed);
-  Engine engine(config, {.jobs = &state,
+  // Every finished step is journaled for the dashboard's timelines and /metrics.
+  JournaledJobStore jobs(state, state.db());
+  MeteredSink metered(sink, clock, request.instruments);
+  Engine engine(config, {.jobs = &jobs,
                          .usage = &state,
                          .client = &client,
-                         .sink = &sink,
+                         .sink = &metered,
                          .clock = &clock,
                          .quota = &quota,
                          .polls = &polls,
@@ -139,7 +142,8 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
                  windows_text, running.upload == UploadPolicy::kNever ? "never" : "always",
                  running.comment ? "on" : "off", running.log_level);
   };
-  Daemon daemon(engine, state, quota, clock, daemon_options);
+  daemon_options.quota_wait_seconds = request.instruments.quota_wait_seconds;
+  Daemon daemon(engine, jobs, quota, clock, daemon_options);
   spdlog::info("honeyvt run: state {}, logsql {}, API v{}", state_path.string(),
                options.logsql.string(), client.api_version());
   if (request.attach) request.attach(daemon);

@@ -15,6 +15,7 @@
 #include "core/options.h"
 #include "pipeline/config.h"
 #include "pipeline/daemon.h"
+#include "pipeline/journal.h"
 #include "vt/client.h"
 
 namespace honeyvt::pipeline {
@@ -42,6 +43,8 @@ struct RunRequest {
   std::function<void(const Options&)> reloaded;
   // Called while start-up waits for a database lock, with a short status line.
   std::function<void(std::string_view)> waiting;
+  // In-process metrics for /metrics (the web module registers them); nulls = none.
+  Instruments instruments;
 };
 
 // Why RunPipeline returned an error (the CLI's exit status: docs/pipeline.md).

@@ -66,6 +66,79 @@ CREATE INDEX jobs_due_idx ON jobs (state, next_action_at) WHERE lease_owner IS N
 CREATE INDEX jobs_newest_idx ON jobs (state, priority DESC, created_at DESC, id DESC);
 UPDATE jobs SET next_action_at = updated_at + 86400000 WHERE state = 'done';
 )SQL"},
+    // The dashboard's data (docs/web.md): each job step's outcome (the sample's timeline),
+    // every VirusTotal request with its status, and rollups of dionaea's logsql kept up to
+    // date by rowid cursors, so no page scans logsql.
+    Migration{"job events, request log, dashboard rollups", R"SQL(
+CREATE TABLE job_events (
+    id INTEGER PRIMARY KEY,
+    job INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    state TEXT NOT NULL,
+    requests INTEGER NOT NULL DEFAULT 0,
+    polls INTEGER NOT NULL DEFAULT 0,
+    age_ms INTEGER,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX job_events_job_idx ON job_events (job, id);
+CREATE TABLE vt_requests (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    api INTEGER NOT NULL,
+    endpoint TEXT NOT NULL,
+    code TEXT NOT NULL,
+    ms INTEGER NOT NULL,
+    bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX vt_requests_at_idx ON vt_requests (at);
+CREATE TABLE rollup_cursors (
+    name TEXT PRIMARY KEY,
+    last_rowid INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE rollup_hours (
+    hour INTEGER NOT NULL,
+    protocol TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    connections INTEGER NOT NULL DEFAULT 0,
+    roots INTEGER NOT NULL DEFAULT 0,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, protocol, port)
+) WITHOUT ROWID;
+CREATE TABLE rollup_attackers (
+    hour INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    connections INTEGER NOT NULL DEFAULT 0,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, host)
+) WITHOUT ROWID;
+CREATE TABLE rollup_samples (
+    md5 TEXT PRIMARY KEY,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    downloads INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX rollup_samples_first_idx ON rollup_samples (first_seen);
+CREATE TABLE rollup_sample_hours (
+    hour INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, md5)
+) WITHOUT ROWID;
+CREATE INDEX rollup_samples_last_idx ON rollup_samples (last_seen);
+CREATE TABLE rollup_verdicts (
+    md5 TEXT PRIMARY KEY,
+    virustotal INTEGER NOT NULL,
+    scan_date INTEGER NOT NULL,
+    positives INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    family TEXT NOT NULL DEFAULT '',
+    stored_at REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX rollup_verdicts_stored_idx ON rollup_verdicts (stored_at);
+)SQL"},
     // What the directory watcher has hashed and offered already, so that a restart does
     // not read unchanged files again, and when each directory was last scanned, so that
     // only files that appeared since count as live (docs/state-db.md).

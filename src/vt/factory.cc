@@ -4,7 +4,8 @@
 
 namespace honeyvt::vt {
 
-Result<std::unique_ptr<Client>> MakeClient(const Options& options, std::stop_token cancel,
+Result<std::unique_ptr<Client>> MakeClient(const Options& options, RequestObserver* observer,
+                                           Clock* clock, std::stop_token cancel,
                                            std::function<void()> on_progress) {
   if (options.api_version != 2 && options.api_version != 3) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -28,7 +29,12 @@ Result<std::unique_ptr<Client>> MakeClient(const Options& options, std::stop_tok
   curl.cancel = std::move(cancel);
   curl.on_progress = std::move(on_progress);
   ASSIGN_OR_RETURN(std::unique_ptr<Transport> transport, MakeCurlTransport(curl));
-  return MakeClient(options, std::shared_ptr<Transport>(std::move(transport)));
+  std::shared_ptr<Transport> shared(std::move(transport));
+  if (observer != nullptr && clock != nullptr) {
+    shared = std::make_shared<MeteredTransport>(std::move(shared), *observer, options.api_version,
+                                                *clock);
+  }
+  return MakeClient(options, std::move(shared));
 }
 
 std::unique_ptr<Client> MakeClient(const Options& options, std::shared_ptr<Transport> transport) {
