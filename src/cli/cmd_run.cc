@@ -10,6 +10,7 @@
 #include "cli/signals.h"
 #include "core/logging.h"
 #include "ingest/follow.h"
+#include "pipeline/process.h"
 #include "pipeline/service.h"
 #include "vt/factory.h"
 #include "web/app.h"
@@ -93,6 +94,11 @@ int RunMain(const Invocation& inv) {
   if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
     PrintError(owner.error().message);
     return kExitUsage;
+  }
+  // The key stays in memory for months: no core file, no /proc/PID/mem for others.
+  if (Status st = pipeline::MakeUndumpable(); !st) {
+    PrintError(st.error().message);
+    return kExitFailure;
   }
   StopOnSignals signals;
   SystemClock clock;

@@ -9,6 +9,7 @@
 #include "cli/handlers.h"
 #include "cli/ownership.h"
 #include "pipeline/status.h"
+#include "report/format.h"
 #include "store/state_db.h"
 
 namespace honeyvt::cli {
@@ -55,8 +56,10 @@ void PrintText(const PipelineStatus& s, const std::string& state_path, TimePoint
   if (!s.failures.empty()) {
     std::cout << "failed samples (newest first; `honeyvt retry --failed` retries them):\n";
     for (const auto& j : s.failures) {
-      std::cout << "  " << j.LookupHash() << "  " << (j.path.empty() ? "-" : j.path) << "  "
-                << j.last_error << "\n";
+      // File names come from sample folders (attackers): escape controls and bidi.
+      std::cout << "  " << j.LookupHash() << "  "
+                << (j.path.empty() ? "-" : report::TerminalSafe(j.path)) << "  "
+                << report::TerminalSafe(j.last_error) << "\n";
     }
   }
 }

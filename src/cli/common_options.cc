@@ -33,6 +33,7 @@ Result<Options> LoadOptions(const CommonFlags& flags) {
   }
   if (!config.empty()) RETURN_IF_ERROR(LoadConfigFile(options, config));
   RETURN_IF_ERROR(ApplyEnvironment(options, env));
+  ForgetApiKeyEnvironment();  // read once; not left in /proc/PID/environ or for children
   for (const auto& kv : flags.sets) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) {

@@ -80,6 +80,8 @@ Status DirectoryWatcher::Look(const fs::path& dir, const fs::path& file, WatchSt
   c.sha1 = sample->sha1;
   c.sha256 = sample->sha256;
   c.file_path = sample->path.string();
+  c.root = sample->root.string();
+  c.size = sample->size;
   c.source = "watch:" + dir.string();
   c.live = IsLive(dir, sample->stamp);
   c.seen_at = clock_.Now();

@@ -1,6 +1,6 @@
 #pragma once
 // What honeyvt has already hashed and queued from its sample directories, kept in the
-// state database (tables file_identity and scan_marks, state migration 4), so that a
+// state database (tables file_identity and scan_marks, state migration 5), so that a
 // restart reads no unchanged file again and does not lift old files to live priority.
 //
 // A file is known when its (device, inode) is recorded with the same size and

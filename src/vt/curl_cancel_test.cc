@@ -6,18 +6,39 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <thread>
 
-#include "core/testing.h"
 #include "vt/transport.h"
 
 namespace honeyvt::vt {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
-using testing::WriteFile;
+
+// 600 MB of zeros, made as they are sent (no file, no memory).
+class Zeros final : public BodySource {
+ public:
+  explicit Zeros(std::int64_t size) : size_(size) {}
+  std::int64_t size() const override { return size_; }
+  Status Rewind() override {
+    offset_ = 0;
+    return OkStatus();
+  }
+  Result<std::size_t> Read(char* buffer, std::size_t n) override {
+    const auto left = static_cast<std::size_t>(size_ - offset_);
+    n = std::min(n, left);
+    std::memset(buffer, 0, n);
+    offset_ += static_cast<std::int64_t>(n);
+    return n;
+  }
+
+ private:
+  std::int64_t size_;
+  std::int64_t offset_ = 0;
+};
 
 class CurlCancelTest : public ::testing::Test {
  protected:
@@ -85,18 +106,17 @@ class CurlCancelTest : public ::testing::Test {
   int port_ = 0;
   std::atomic<int> stalled_{0};
   std::atomic<bool> release_{false};
-  TempDir dir_;
 };
 
 TEST_F(CurlCancelTest, StopAbandonsAnUploadTheServerStoppedReading) {
-  const auto file = dir_ / "large.bin";
-  WriteFile(file, "");
-  std::filesystem::resize_file(file, 600LL * 1000 * 1000);  // sparse: costs no disk
   HttpRequest upload;
   upload.method = "POST";
   upload.url = Url("/stall-upload");
   upload.multipart = true;
-  upload.form.push_back({.name = "file", .value = "", .file = file, .filename = "large.bin"});
+  upload.form.push_back({.name = "file",
+                         .value = "",
+                         .source = std::make_shared<Zeros>(600LL * 1000 * 1000),
+                         .filename = "large.bin"});
   std::chrono::steady_clock::duration after_stop{};
   const auto start = std::chrono::steady_clock::now();
   auto r = SendAndStop({}, upload, after_stop);
