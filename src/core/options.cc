@@ -456,7 +456,7 @@ Status ApplyEnvironment(Options& options, const std::map<std::string, std::strin
       options.api_key = Secret(Trim(value));
       continue;
     }
-    if (key == "config" || key == "shared_dir") continue;  // handled by the CLI / tests
+    if (key == "config") continue;  // handled by the CLI
     RETURN_IF_ERROR(ApplySetting(options, key, value, SettingSource{name}));
   }
   return OkStatus();

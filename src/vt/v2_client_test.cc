@@ -11,8 +11,8 @@
 namespace honeyvt::vt {
 namespace {
 
+using testing::FixturesDir;
 using testing::ReadFile;
-using testing::SharedDir;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -22,7 +22,7 @@ constexpr char kMd5[] = "68b329da9893e34099c7d8ad5cb9c940";
 constexpr char kOtherMd5[] = "b214da9f6b0d6e6de5090b3f9672defe";
 
 std::string Fixture(const std::string& name) {
-  return ReadFile(SharedDir() / "vt-fixtures" / name);
+  return ReadFile(FixturesDir() / "vt-fixtures" / name);
 }
 
 class V2ClientTest : public ::testing::Test {

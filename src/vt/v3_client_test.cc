@@ -14,8 +14,8 @@
 namespace honeyvt::vt {
 namespace {
 
+using testing::FixturesDir;
 using testing::ReadFile;
-using testing::SharedDir;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -23,7 +23,7 @@ constexpr char kKey[] = "testapikey";
 constexpr char kSha256[] = "01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b";
 
 std::string Fixture(const std::string& name) {
-  return ReadFile(SharedDir() / "vt-fixtures" / name);
+  return ReadFile(FixturesDir() / "vt-fixtures" / name);
 }
 
 class V3ClientTest : public ::testing::Test {
