@@ -42,16 +42,19 @@ struct Job {
   std::string source;             // who enqueued it ("enqueue", "dionaea", ...)
   int priority = 0;               // higher first
   JobState state = JobState::kLookup;
-  int attempts = 0;               // consecutive failed tries of the current step
-  int polls = 0;                  // analysis polls since the upload
-  std::int64_t requests = 0;      // API requests spent on this job so far
+  int attempts = 0;           // consecutive failed tries of the current step
+  int polls = 0;              // analysis polls since the upload
+  std::int64_t requests = 0;  // API requests spent on this job so far
   TimePoint next_action_at{};
-  std::string last_error;         // "" when the last step succeeded
-  std::string analysis_id;        // after an upload
-  std::string analysis_permalink; // v2 permalink from the upload reply, may be ""
+  std::string last_error;          // "" when the last step succeeded
+  std::string analysis_id;         // after an upload
+  std::string analysis_permalink;  // v2 permalink from the upload reply, may be ""
   std::optional<TimePoint> uploaded_at;
   TimePoint created_at{};
   TimePoint updated_at{};
+  // Fencing token of the claim that returned this job (stores with several workers: a
+  // completion is accepted only with the token of the current claim); 0 otherwise.
+  std::int64_t lease_token = 0;
 
   // The hash to ask VirusTotal about: md5, else sha256, else sha1.
   const std::string& LookupHash() const;

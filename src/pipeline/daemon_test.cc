@@ -38,8 +38,9 @@ struct Rig {
         writer(OpenLogsql(dir, clock)),
         sink(writer, 3),
         quota(Must(ParseQuotaWindows(windows)), &state),
+        gate(quota, state),
         polls(config),
-        engine(config, {&state, &state, &vt, &sink, &clock, &quota, &polls, &backoff, 1}) {
+        engine(config, {&state, &state, &vt, &sink, &clock, &gate, &polls, &backoff, 1}) {
     if (!quota.Load(clock.Now())) throw std::runtime_error("quota load failed");
   }
   static store::LogsqlWriter OpenLogsql(const honeyvt::testing::TempDir& dir, Clock& clock) {
@@ -55,6 +56,7 @@ struct Rig {
   LogsqlSink sink;
   PipelineConfig config{.comment_text = "x"};
   QuotaGovernor quota;
+  GovernorGate gate;
   PollSchedule polls;
   Backoff backoff{7};
   Engine engine;
@@ -89,7 +91,7 @@ TEST(DaemonTest, DrainsAMixedQueueWithinTheQuotaWithoutBusyPolling) {
   items.push_back({std::string(32, 'e'), "", "", (rig.dir / "missing").string(), "t", 0});
   ASSERT_TRUE(rig.state.Enqueue(items, kT0));
 
-  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
+  Daemon daemon(rig.engine, rig.state, rig.gate, rig.clock, {.until_drained = true});
   auto st = daemon.Run({});
   ASSERT_TRUE(st) << st.error().ToString();
   auto counts = rig.state.Counts();
@@ -118,10 +120,11 @@ TEST(DaemonTest, StopInterruptsAnIdleSleep) {
   LogsqlSink sink(*writer, 3);
   PipelineConfig config;
   QuotaGovernor quota({}, nullptr);
+  GovernorGate gate(quota, *state);
   PollSchedule polls(config);
   Backoff backoff(7);
-  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
-  Daemon daemon(engine, *state, quota, clock, {.idle_recheck = std::chrono::hours(1)});
+  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &gate, &polls, &backoff, 1});
+  Daemon daemon(engine, *state, gate, clock, {.idle_recheck = std::chrono::hours(1)});
   Status result = MakeError(ErrorCode::kInternal, "not run");
   const auto start = std::chrono::steady_clock::now();
   {
@@ -144,7 +147,7 @@ TEST(DaemonTest, UploadsHeldForTomorrowAreSleptThroughNotSpunOn) {
   std::vector<domain::EnqueueItem> items;
   for (int i = 0; i < 2; ++i) items.push_back(FileItem(rig, "held sample " + std::to_string(i), 0));
   ASSERT_TRUE(rig.state.Enqueue(items, start));
-  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
+  Daemon daemon(rig.engine, rig.state, rig.gate, rig.clock, {.until_drained = true});
   ASSERT_TRUE(daemon.Run({}));
   auto counts = rig.state.Counts();
   EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 2);
@@ -177,7 +180,7 @@ TEST(DaemonTest, LookupsWaitingForAPollAreSleptThroughNotSpunOn) {
   }
   items.push_back(FileItem(rig, "an unknown sample", 5));
   ASSERT_TRUE(rig.state.Enqueue(items, start));
-  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
+  Daemon daemon(rig.engine, rig.state, rig.gate, rig.clock, {.until_drained = true});
   ASSERT_TRUE(daemon.Run({}));
   auto counts = rig.state.Counts();
   EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 81);

@@ -56,14 +56,22 @@ std::vector<Engine::Outcome> Engine::Request(std::vector<Job>& jobs, std::size_t
     }
     asked.push_back(i);
   }
-  if (asked.empty()) return out;
+  if (asked.empty()) {
+    d_.quota->Unspent();
+    return out;
+  }
+  auto spent = d_.quota->Spend(now_, ids.empty() ? "lookup" : "poll");
+  if (!spent) return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, spent.error()});
+  if (!*spent) {
+    // Too late to send (fleet: the reservation's send deadline passed): the jobs in the
+    // request are released unchanged; those settled without a request keep their outcome.
+    for (std::size_t i : asked) out[i] = Outcome{Next::kRelease};
+    return out;
+  }
   // One request, one charge; every job in it counts it (polled jobs also as a poll).
   for (std::size_t i : asked) {
     ++jobs[i].requests;
     if (i < polls) ++jobs[i].polls;
-  }
-  if (Status spent = d_.quota->Record(now_, ids.empty() ? "lookup" : "poll"); !spent) {
-    return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, spent.error()});
   }
   auto answer = Ask(ids, hashes);
   Settle();
@@ -149,6 +157,7 @@ Engine::Outcome Engine::LookupResult(Job& job, Result<FileReport> report, std::s
 
 Engine::Outcome Engine::Upload(Job& job) {
   if (job.path.empty()) {
+    d_.quota->Unspent();
     job.last_error = "no file to upload; looked up again later";
     MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
     return {};
@@ -156,12 +165,18 @@ Engine::Outcome Engine::Upload(Job& job) {
   // Local checks first: they cost no request.
   std::error_code ec;
   const auto size = std::filesystem::file_size(job.path, ec);
-  if (ec) return Fail(job, std::string(domain::kMissingFileReason) + ": " + job.path);
+  if (ec) {
+    d_.quota->Unspent();
+    return Fail(job, std::string(domain::kMissingFileReason) + ": " + job.path);
+  }
   if (static_cast<std::int64_t>(size) > config_.max_upload_size) {
+    d_.quota->Unspent();
     return Fail(job, "too large: " + std::to_string(size) + " bytes > max_upload_size " +
                          std::to_string(config_.max_upload_size));
   }
-  if (Status spent = Spend(job, "upload"); !spent) return {Next::kFatal, spent.error()};
+  auto spent = Spend(job, "upload");
+  if (!spent) return {Next::kFatal, spent.error()};
+  if (!*spent) return {Next::kRelease};
   auto ref = d_.client->UploadFile(job.path);
   Settle();
   if (!ref) {
@@ -194,8 +209,13 @@ Engine::Outcome Engine::Comment(Job& job) {
   };
   const std::string& hex = job.sha256.empty() ? job.md5 : job.sha256;
   auto hash = domain::Hash::Parse(hex);
-  if (!hash) return finish("comment skipped: no valid hash");
-  if (Status spent = Spend(job, "comment"); !spent) return {Next::kFatal, spent.error()};
+  if (!hash) {
+    d_.quota->Unspent();
+    return finish("comment skipped: no valid hash");
+  }
+  auto spent = Spend(job, "comment");
+  if (!spent) return {Next::kFatal, spent.error()};
+  if (!*spent) return {Next::kRelease};
   auto ack = d_.client->AddComment(*hash, config_.comment_text);
   Settle();
   if (ack || ack.error().code == ErrorCode::kBadRequest) {

@@ -31,6 +31,7 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
   ASSIGN_OR_RETURN(store::LogsqlWriter writer, store::LogsqlWriter::Open(options.logsql, clock));
   LogsqlSink sink(writer, client.api_version());
   QuotaGovernor quota(std::move(windows), &state);
+  GovernorGate gate(quota, state);
   // A request in flight when an earlier run died counts from now, not from its send time.
   RETURN_IF_ERROR(state.SettleLatestRequest(clock.Now()));
   RETURN_IF_ERROR(quota.Load(clock.Now()));
@@ -45,11 +46,11 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
                          .client = &client,
                          .sink = &sink,
                          .clock = &clock,
-                         .quota = &quota,
+                         .quota = &gate,
                          .polls = &polls,
                          .backoff = &backoff,
                          .owner = me});
-  Daemon daemon(engine, state, quota, clock, request.daemon);
+  Daemon daemon(engine, state, gate, clock, request.daemon);
   if (request.attach) request.attach(daemon);
   spdlog::info("honeyvt run: state {}, logsql {}, API v{}", state_path.string(),
                options.logsql.string(), client.api_version());
