@@ -44,14 +44,22 @@ Result<std::vector<QuotaWindow>> ParseQuota(std::string_view spec) {
     QuotaWindow w;
     w.limit = *limit;
     w.text = item;
-    if (unit == "s") w.length = std::chrono::seconds(*n);
-    else if (unit == "m" || unit == "min") w.length = std::chrono::minutes(*n);
-    else if (unit == "h") w.length = std::chrono::hours(*n);
-    else if (unit == "d" && *n == 1) w.kind = QuotaWindow::Kind::kUtcDay;
-    else if (unit == "d") w.length = std::chrono::hours(24 * *n);
-    else if (unit == "mo" && *n == 1) w.kind = QuotaWindow::Kind::kUtcMonth;
-    else if (unit == "mo") return bad("only 1mo (the UTC calendar month) is supported");
-    else return bad("unknown unit \"" + unit + "\"");
+    if (unit == "s")
+      w.length = std::chrono::seconds(*n);
+    else if (unit == "m" || unit == "min")
+      w.length = std::chrono::minutes(*n);
+    else if (unit == "h")
+      w.length = std::chrono::hours(*n);
+    else if (unit == "d" && *n == 1)
+      w.kind = QuotaWindow::Kind::kUtcDay;
+    else if (unit == "d")
+      w.length = std::chrono::hours(24 * *n);
+    else if (unit == "mo" && *n == 1)
+      w.kind = QuotaWindow::Kind::kUtcMonth;
+    else if (unit == "mo")
+      return bad("only 1mo (the UTC calendar month) is supported");
+    else
+      return bad("unknown unit \"" + unit + "\"");
     out.push_back(std::move(w));
   }
   return out;
@@ -88,11 +96,25 @@ QuotaLedger::Verdict QuotaLedger::Charge(const std::string& key, int cost, TimeP
   return {};
 }
 
+void QuotaLedger::Spend(const std::string& key, int cost, TimePoint now) {
+  auto& counters = accounts_[key];
+  counters.resize(windows_.size());
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    CountIn(counters[i], windows_[i], now);
+    if (windows_[i].kind == QuotaWindow::Kind::kSliding) {
+      for (int k = 0; k < cost; ++k) counters[i].stamps.push_back(now);
+    } else {
+      counters[i].count += cost;
+    }
+  }
+}
+
 std::vector<std::int64_t> QuotaLedger::Used(const std::string& key, TimePoint now) {
   auto& counters = accounts_[key];
   counters.resize(windows_.size());
   std::vector<std::int64_t> used;
-  for (std::size_t i = 0; i < windows_.size(); ++i) used.push_back(CountIn(counters[i], windows_[i], now));
+  for (std::size_t i = 0; i < windows_.size(); ++i)
+    used.push_back(CountIn(counters[i], windows_[i], now));
   return used;
 }
 

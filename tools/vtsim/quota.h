@@ -26,8 +26,8 @@ struct QuotaWindow {
   enum class Kind { kSliding, kUtcDay, kUtcMonth };
   std::int64_t limit = 0;
   Kind kind = Kind::kSliding;
-  Duration length{};     // for kSliding
-  std::string text;      // as written, e.g. "4/1m"
+  Duration length{};  // for kSliding
+  std::string text;   // as written, e.g. "4/1m"
 };
 
 // Parses "4/1m,500/1d,15500/1mo"; "" or "none" means unlimited.
@@ -43,6 +43,9 @@ class QuotaLedger {
   };
   // Charges `cost` requests to `key` at `now` if every window has room.
   Verdict Charge(const std::string& key, int cost, TimePoint now);
+  // Counts `cost` requests of `key` at `now` whatever the windows say (another program
+  // spent the key: POST /_sim/spend).
+  void Spend(const std::string& key, int cost, TimePoint now);
   // Requests counted in each window for `key` at `now`, in window order.
   std::vector<std::int64_t> Used(const std::string& key, TimePoint now);
   const std::vector<QuotaWindow>& windows() const { return windows_; }
