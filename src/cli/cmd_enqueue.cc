@@ -8,7 +8,7 @@
 #include "core/digest.h"
 #include "core/strings.h"
 #include "domain/hash.h"
-#include "store/state_db.h"
+#include "fleet/queue.h"
 
 namespace honeyvt::cli {
 namespace {
@@ -19,9 +19,15 @@ namespace fs = std::filesystem;
 Status SetHash(domain::EnqueueItem& item, std::string_view text) {
   ASSIGN_OR_RETURN(domain::Hash hash, domain::Hash::Parse(Trim(text)));
   switch (hash.kind()) {
-    case domain::HashKind::kMd5: item.md5 = hash.hex(); break;
-    case domain::HashKind::kSha1: item.sha1 = hash.hex(); break;
-    case domain::HashKind::kSha256: item.sha256 = hash.hex(); break;
+    case domain::HashKind::kMd5:
+      item.md5 = hash.hex();
+      break;
+    case domain::HashKind::kSha1:
+      item.sha1 = hash.hex();
+      break;
+    case domain::HashKind::kSha256:
+      item.sha256 = hash.hex();
+      break;
   }
   return OkStatus();
 }
@@ -31,9 +37,9 @@ Status AddHashes(const std::vector<std::string>& args, const domain::EnqueueItem
   auto add = [&](std::string_view text, const std::string& where) -> Status {
     domain::EnqueueItem item = base;
     if (Status st = SetHash(item, text); !st) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       where + ": '" + std::string(text.substr(0, 80)) +
-                           "' is not an md5, sha1 or sha256 in hex");
+      return MakeError(ErrorCode::kInvalidArgument, where + ": '" +
+                                                        std::string(text.substr(0, 80)) +
+                                                        "' is not an md5, sha1 or sha256 in hex");
     }
     out.push_back(std::move(item));
     return OkStatus();
@@ -78,8 +84,8 @@ Status AddPaths(const std::vector<std::string>& args, const domain::EnqueueItem&
       for (const auto& entry : it) {
         if (!entry.is_regular_file(ec) || entry.is_symlink(ec)) continue;
         if (Status st = AddFile(entry.path(), base, out); !st) {
-          std::cerr << "honeyvt: skipped " << entry.path().string() << ": "
-                    << st.error().message << "\n";
+          std::cerr << "honeyvt: skipped " << entry.path().string() << ": " << st.error().message
+                    << "\n";
           ++skipped;
         }
       }
@@ -127,22 +133,21 @@ int EnqueueMain(const Invocation& inv) {
     PrintError(collected.error().message + " (nothing was queued)");
     return collected.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
-  auto state = store::StateDb::Open(options->StatePath());
-  if (!state) {
-    PrintError(state.error().message);
+  auto queue = fleet::OpenQueue(*options, /*create=*/true);
+  if (!queue) {
+    PrintError(queue.error().message);
     return kExitFailure;
   }
   SystemClock clock;
-  auto counts = state->Enqueue(items, clock.Now());
+  auto counts = queue->jobs->Enqueue(items, clock.Now());
   if (!counts) {
     PrintError(counts.error().message);
     return kExitFailure;
   }
   std::cout << "queued " << counts->added << " new sample(s); " << counts->updated
-            << " already queued and updated, " << counts->unchanged
-            << " already queued unchanged";
+            << " already queued and updated, " << counts->unchanged << " already queued unchanged";
   if (skipped > 0) std::cout << "; " << skipped << " unreadable file(s) skipped";
-  std::cout << " (state " << options->StatePath().string() << ")\n";
+  std::cout << " (" << queue->where << ")\n";
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include "cli/common_options.h"
 #include "cli/handlers.h"
 #include "cli/signals.h"
+#include "fleet/service.h"
 #include "ingest/follow.h"
 #include "pipeline/service.h"
 #include "vt/factory.h"
@@ -19,7 +20,10 @@ int RunMain(const Invocation& inv) {
       "(virustotals / virustotalscans, plus honeyvt_reports). Runs until SIGTERM or SIGINT, "
       "which finish or release the step in flight and exit 0. Only one run per state "
       "database. The API key comes from $HONEYVT_API_KEY or api_key_file; it is never "
-      "printed. Exit status 1 if VirusTotal rejects the key (every job is kept).",
+      "printed. Exit status 1 if VirusTotal rejects the key (every job is kept). With "
+      "fleet_dsn (or state = \"postgresql://...\") configured it joins that fleet as a "
+      "worker of this sensor (`sensor`, default the host name) and shares the queue and "
+      "the key's quota with every other sensor (docs/fleet.md).",
       inv.program);
   CommonFlags common;
   AddCommonFlags(app, common);
@@ -65,6 +69,17 @@ int RunMain(const Invocation& inv) {
   if (backoff_base > 0) request.backoff_base = std::chrono::seconds(backoff_base);
   request.seed = seed;
   SystemClock clock;
+  if (!options->FleetDsn().empty()) {
+    // One worker of a fleet: the shared PostgreSQL queue and quota (docs/fleet.md).
+    StopOnSignals signals;
+    Status st = fleet::RunFleet(*options, **client, clock, request, !no_follow, signals.token());
+    if (!st) {
+      PrintError(st.error().message);
+      return kExitFailure;
+    }
+    if (signals.received() != 0) spdlog::info("stopped by signal {}", signals.received());
+    return kExitOk;
+  }
   std::unique_ptr<ingest::Following> following;  // new downloads and files, while we run
   if (!no_follow) {
     request.attach = [&](pipeline::Daemon&) {

@@ -7,6 +7,7 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/status_fleet.h"
 #include "pipeline/status.h"
 #include "store/state_db.h"
 
@@ -72,8 +73,8 @@ nlohmann::json Json(const PipelineStatus& s, TimePoint now) {
                           {"next_request_at", ToUnixSecondsInt(std::max(w.opens_at, now))},
                           {"frees_at", ToUnixSecondsInt(w.resets_at)}});
   }
-  j["next_action_at"] = s.next_action ? nlohmann::json(ToUnixSecondsInt(*s.next_action))
-                                      : nlohmann::json(nullptr);
+  j["next_action_at"] =
+      s.next_action ? nlohmann::json(ToUnixSecondsInt(*s.next_action)) : nlohmann::json(nullptr);
   j["backlog_requests"] = s.backlog_requests;
   j["eta"] = ToUnixSecondsInt(s.eta);
   j["failures"] = nlohmann::json::array();
@@ -102,12 +103,18 @@ int StatusMain(const Invocation& inv) {
   int max_failures = 20;
   app.add_flag("--json", json, "machine-readable output (times in Unix seconds)");
   app.add_option("--failures", max_failures, "how many failed samples to list (default 20)");
+  bool fleet = false;
+  app.add_flag("--fleet", fleet,
+               "the fleet's view (default when fleet_dsn is configured): workers per sensor "
+               "with their heartbeat age, the shared key's quota per window and any block, "
+               "jobs per state with uploads waiting for a holder (docs/fleet.md)");
   if (int rc = ParseArgs(app, inv); rc >= 0) return rc;
   auto options = ResolveOptions(common);
   if (!options) {
     PrintError(options.error().message);
     return kExitUsage;
   }
+  if (fleet || !options->FleetDsn().empty()) return PrintFleetStatus(*options, json, max_failures);
   auto windows = pipeline::ParseQuotaWindows(options->quota);
   if (!windows) {
     PrintError(windows.error().message);

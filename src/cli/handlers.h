@@ -15,5 +15,6 @@ int RetryMain(const Invocation& inv);
 int RunMain(const Invocation& inv);
 int BacklogMain(const Invocation& inv);
 int ImportDionaeaCacheMain(const Invocation& inv);
+int FleetMain(const Invocation& inv);
 
 }  // namespace honeyvt::cli

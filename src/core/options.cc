@@ -1,5 +1,6 @@
 #include "core/options.h"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -15,17 +16,17 @@ namespace {
 
 // A setting's value as read from TOML (typed) or from text (env, flags).
 struct Value {
-  std::string text;                     // scalar text form
-  std::vector<std::string> list;        // array items (TOML arrays; comma-split text)
+  std::string text;               // scalar text form
+  std::vector<std::string> list;  // array items (TOML arrays; comma-split text)
   bool is_list = false;
 };
 
 using Setter = std::function<Status(Options&, const Value&)>;
 
 Error Bad(std::string_view key, const Value& v, std::string_view want) {
-  return MakeError(ErrorCode::kInvalidArgument, "bad value '" + v.text + "' for '" +
-                                                    std::string(key) + "': expected " +
-                                                    std::string(want));
+  return MakeError(
+      ErrorCode::kInvalidArgument,
+      "bad value '" + v.text + "' for '" + std::string(key) + "': expected " + std::string(want));
 }
 
 Result<std::chrono::seconds> ParseDuration(std::string_view s) {
@@ -35,11 +36,20 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
   char unit = t.back();
   if (!std::isdigit(static_cast<unsigned char>(unit))) {
     switch (unit) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      default: return MakeError(ErrorCode::kInvalidArgument, "bad unit");
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      default:
+        return MakeError(ErrorCode::kInvalidArgument, "bad unit");
     }
     t.pop_back();
   }
@@ -50,14 +60,31 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
   return std::chrono::seconds(*n * mult);
 }
 
+// A duration with millisecond resolution: "250ms", "2s", "1m", or a plain number of seconds.
+Result<std::chrono::milliseconds> ParseMillis(std::string_view s) {
+  std::string t = Trim(s);
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "ms") == 0) {
+    auto n = ParseInt(Trim(t.substr(0, t.size() - 2)));
+    if (!n || *n < 0 || *n > (std::int64_t{1} << 40)) {
+      return MakeError(ErrorCode::kInvalidArgument, "bad duration");
+    }
+    return std::chrono::milliseconds(*n);
+  }
+  ASSIGN_OR_RETURN(std::chrono::seconds secs, ParseDuration(t));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(secs);
+}
+
 Result<std::int64_t> ParseSize(std::string_view s) {
   std::string t = Trim(s);
   std::int64_t mult = 1;
-  struct Suffix { const char* text; std::int64_t mult; };
-  static constexpr Suffix kSuffixes[] = {{"KiB", 1024}, {"MiB", 1024LL * 1024},
-                                         {"GiB", 1024LL * 1024 * 1024}, {"KB", 1000},
-                                         {"MB", 1000LL * 1000}, {"GB", 1000LL * 1000 * 1000},
-                                         {"B", 1}};
+  struct Suffix {
+    const char* text;
+    std::int64_t mult;
+  };
+  static constexpr Suffix kSuffixes[] = {
+      {"KiB", 1024}, {"MiB", 1024LL * 1024}, {"GiB", 1024LL * 1024 * 1024},
+      {"KB", 1000},  {"MB", 1000LL * 1000},  {"GB", 1000LL * 1000 * 1000},
+      {"B", 1}};
   for (const auto& suf : kSuffixes) {
     std::string_view sv(suf.text);
     if (t.size() > sv.size() && t.compare(t.size() - sv.size(), sv.size(), sv) == 0) {
@@ -124,6 +151,15 @@ Setter PathSetter(std::filesystem::path Options::*field) {
 Setter SecondsSetter(std::chrono::seconds Options::*field) {
   return [field](Options& o, const Value& v) -> Status {
     auto d = ParseDuration(v.text);
+    if (!d) return d.error();
+    o.*field = *d;
+    return OkStatus();
+  };
+}
+
+Setter MillisSetter(std::chrono::milliseconds Options::*field) {
+  return [field](Options& o, const Value& v) -> Status {
+    auto d = ParseMillis(v.text);
     if (!d) return d.error();
     o.*field = *d;
     return OkStatus();
@@ -225,6 +261,29 @@ const std::vector<KeyDef>& Keys() {
          o.refresh_below = static_cast<int>(*n);
          return OkStatus();
        }},
+      {"fleet_dsn", "a PostgreSQL DSN (host=... dbname=... or postgresql://...)",
+       [](Options& o, const Value& v) -> Status {
+         o.fleet_dsn = Trim(v.text);
+         return OkStatus();
+       }},
+      {"sensor", "a name (letters, digits, . _ -)",
+       [](Options& o, const Value& v) -> Status {
+         std::string t = Trim(v.text);
+         if (t.size() > 64 || !std::all_of(t.begin(), t.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                      c == '-';
+             })) {
+           return MakeError(ErrorCode::kInvalidArgument, "");
+         }
+         o.sensor = t;
+         return OkStatus();
+       }},
+      {"fleet_heartbeat", "a duration (10s, 500ms)", MillisSetter(&Options::fleet_heartbeat)},
+      {"fleet_lease", "a duration (6m; 0 = request_timeout + 60 s)",
+       MillisSetter(&Options::fleet_lease)},
+      {"fleet_send_deadline", "a duration (2s)", MillisSetter(&Options::fleet_send_deadline)},
+      {"fleet_boundary_guard", "a duration (120s)", MillisSetter(&Options::fleet_boundary_guard)},
+      {"fleet_sliding_margin", "a duration (1s)", MillisSetter(&Options::fleet_sliding_margin)},
       {"log_level", "trace, debug, info, warn, error or off",
        [](Options& o, const Value& v) -> Status {
          std::string t = ToLower(Trim(v.text));
@@ -284,9 +343,27 @@ bool ScalarText(const toml::node& node, std::string& out) {
 
 }  // namespace
 
+bool IsPostgresDsn(std::string_view text) {
+  const std::string t = Trim(text);
+  if (t.rfind("postgresql://", 0) == 0 || t.rfind("postgres://", 0) == 0) return true;
+  // A keyword string starts with "keyword=" (a file path rarely does).
+  const auto eq = t.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  const std::string key = Trim(t.substr(0, eq));
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
 std::filesystem::path Options::StatePath() const {
-  if (!state.empty()) return state;
+  if (!state.empty() && !IsPostgresDsn(state.string())) return state;
   return logsql.parent_path() / "honeyvt-state.sqlite";
+}
+
+std::string Options::FleetDsn() const {
+  if (!fleet_dsn.empty()) return fleet_dsn;
+  if (IsPostgresDsn(state.string())) return Trim(state.string());
+  return "";
 }
 
 Status ApplySetting(Options& options, std::string_view key, std::string_view value,
@@ -308,9 +385,9 @@ Status LoadConfigFile(Options& options, const std::filesystem::path& path) {
   try {
     table = toml::parse(text, path.string());
   } catch (const toml::parse_error& e) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     path.string() + ":" + std::to_string(e.source().begin.line) + ": " +
-                         std::string(e.description()));
+    return MakeError(ErrorCode::kInvalidArgument, path.string() + ":" +
+                                                      std::to_string(e.source().begin.line) + ": " +
+                                                      std::string(e.description()));
   }
   for (const auto& [key, node] : table) {
     const std::string where = path.string() + ":" + std::to_string(node.source().begin.line);
@@ -336,8 +413,9 @@ Status LoadConfigFile(Options& options, const std::filesystem::path& path) {
     }
     if (std::string(key.str()) == "api_key") {
       return MakeError(ErrorCode::kInvalidArgument,
-                       where + ": 'api_key' is not accepted in a config file; use "
-                               "api_key_file or the HONEYVT_API_KEY environment variable");
+                       where +
+                           ": 'api_key' is not accepted in a config file; use "
+                           "api_key_file or the HONEYVT_API_KEY environment variable");
     }
     RETURN_IF_ERROR(Apply(options, key.str(), v, SettingSource{where}));
   }

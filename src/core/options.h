@@ -36,15 +36,15 @@ struct Options {
   std::vector<std::filesystem::path> watch;
 
   // VirusTotal.
-  int api_version = 3;        // 3 or 2
-  std::string base_url;       // empty = VirusTotal's own for the version
+  int api_version = 3;                 // 3 or 2
+  std::string base_url;                // empty = VirusTotal's own for the version
   std::filesystem::path api_key_file;  // file holding the key (first line)
-  Secret api_key;             // from HONEYVT_API_KEY or api_key_file; never printed
+  Secret api_key;                      // from HONEYVT_API_KEY or api_key_file; never printed
   // Quota windows, "<requests>/<n><unit>" with unit s, m, h, d (UTC day), mo (UTC month).
   std::vector<std::string> quota = {"4/1m", "500/1d", "15500/1mo"};
-  int v2_batch_size = 4;      // resources per v2 file/report call (4 public, up to 25)
+  int v2_batch_size = 4;            // resources per v2 file/report call (4 public, up to 25)
   std::filesystem::path ca_bundle;  // empty = system default
-  std::string proxy;          // empty = libcurl's standard *_proxy environment variables
+  std::string proxy;                // empty = libcurl's standard *_proxy environment variables
   std::chrono::seconds connect_timeout{30};
   std::chrono::seconds request_timeout{300};
 
@@ -55,14 +55,34 @@ struct Options {
   std::string comment_text = std::string(kDefaultCommentText);
   std::chrono::seconds comment_delay{60};
   std::chrono::seconds refresh_age{30LL * 86400};  // re-check reports older than this
-  int refresh_below = 5;      // re-check reports with fewer detections than this
-  bool refresh = true;        // refresh only with quota that would otherwise go unused
+  int refresh_below = 5;  // re-check reports with fewer detections than this
+  bool refresh = true;    // refresh only with quota that would otherwise go unused
 
   std::string log_level = "info";  // trace, debug, info, warn, error, off
 
-  // The state database path after defaults are applied.
+  // Fleet mode (docs/fleet.md): a PostgreSQL DSN (libpq keyword string or postgresql://
+  // URI; sslmode and every libpq option pass through) makes this sensor one of a fleet
+  // sharing one queue and one API key's quota. `state = "postgresql://..."` works too.
+  // A DSN may hold a password: honeyvt never logs it (prefer ~/.pgpass).
+  std::string fleet_dsn;
+  std::string sensor;  // this sensor's name in the fleet; empty = the host name
+  std::chrono::milliseconds fleet_heartbeat{10000};     // worker heartbeat; dead after 3 missed
+  std::chrono::milliseconds fleet_lease{0};             // claim lease; 0 = request_timeout + 60 s
+  std::chrono::milliseconds fleet_send_deadline{2000};  // reservations not sent by then: given back
+  std::chrono::milliseconds fleet_boundary_guard{120000};  // charge both days/months near 00:00 UTC
+  std::chrono::milliseconds fleet_sliding_margin{1000};    // added to every sliding window
+
+  // The state database path after defaults are applied (in fleet mode the local file that
+  // keeps this sensor's ingest cursors).
   std::filesystem::path StatePath() const;
+  // The fleet database's DSN: fleet_dsn, else `state` if it is a PostgreSQL DSN; "" on a
+  // single host.
+  std::string FleetDsn() const;
 };
+
+// True for a PostgreSQL connection string: a postgresql:// or postgres:// URI, or a libpq
+// keyword string ("host=... dbname=...").
+bool IsPostgresDsn(std::string_view text);
 
 // Where a setting came from, for error messages ("config.toml:12", "HONEYVT_QUOTA", "--set").
 struct SettingSource {
