@@ -31,7 +31,7 @@ demo: build
 asan: .stamp-bootstrap
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHONEYVT_SANITIZE=ON -DHONEYVT_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600 -LE slow
 
 bench: build
 	./bench/run_all $(BUILD_DIR)
