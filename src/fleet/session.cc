@@ -61,7 +61,9 @@ Status Session::Calibrate() {
 Status Session::Tick(std::stop_token stop, bool mirror_now) {
   RETURN_IF_ERROR(db_.Heartbeat());
   RETURN_IF_ERROR(Calibrate());
-  ASSIGN_OR_RETURN(int reclaimed, db_.Sweep(options_.heartbeat * 3, options_.crash_limit));
+  // One sweep per heartbeat for the whole fleet (whoever comes first).
+  ASSIGN_OR_RETURN(int reclaimed,
+                   db_.Sweep(options_.heartbeat * 3, options_.crash_limit, options_.heartbeat / 2));
   if (reclaimed > 0) {
     spdlog::info("fleet: reclaimed {} job(s) of dead or stalled workers", reclaimed);
     if (hooks_.wake) hooks_.wake();

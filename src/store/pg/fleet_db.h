@@ -146,8 +146,10 @@ class FleetDb final : public domain::JobStore, public domain::UsageStore {
   Status HoldWorkerLock();
   // Records a heartbeat; reopens a worker that the fleet had presumed dead.
   Status Heartbeat();
-  // Reclaims the jobs of dead workers and expired leases (honeyvt.sweep).
-  Result<int> Sweep(std::chrono::milliseconds stale_after, int crash_limit);
+  // Reclaims the jobs of dead workers and expired leases (honeyvt.sweep), unless another
+  // worker swept less than `every` ago (0: always). Returns the jobs reclaimed.
+  Result<int> Sweep(std::chrono::milliseconds stale_after, int crash_limit,
+                    std::chrono::milliseconds every = std::chrono::milliseconds(0));
   // Marks this worker stopped and frees the jobs it still leases (a clean exit).
   Status StopWorker(const std::string& reason);
   // Frees every job this worker leases (after a reconnect: whatever was in flight when

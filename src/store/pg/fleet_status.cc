@@ -17,8 +17,9 @@ Result<FleetStatus> FleetDb::ReadFleetStatus(std::chrono::milliseconds dead_afte
           "JOIN honeyvt.sensors s USING (sensor_id)) "
           "SELECT worker_id, name, host, pid, version, honeyvt.us(started_at), "
           "honeyvt.us(heartbeat_at), honeyvt.us(stopped_at), coalesce(stop_reason, ''), alive, "
-          "(SELECT count(*) FROM honeyvt.jobs j WHERE j.lease_owner = ws.worker_id) "
-          "FROM ws WHERE stopped_at IS NULL OR worker_id IN (SELECT worker_id FROM ws WHERE "
+          "coalesce(l.n, 0) FROM ws LEFT JOIN (SELECT lease_owner, count(*) AS n FROM "
+          "honeyvt.jobs WHERE lease_owner IS NOT NULL GROUP BY 1) l ON l.lease_owner = "
+          "ws.worker_id WHERE stopped_at IS NULL OR worker_id IN (SELECT worker_id FROM ws WHERE "
           "stopped_at IS NOT NULL ORDER BY stopped_at DESC LIMIT 20) "
           "ORDER BY stopped_at IS NOT NULL, name, worker_id",
           Params(out.db_time, stale_us)));

@@ -1,6 +1,8 @@
 // FleetDb: sensors, keys, workers, liveness and reclaiming.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "store/pg/fleet_db.h"
 #include "store/pg/transaction.h"
 
@@ -144,10 +146,11 @@ Status FleetDb::Heartbeat() {
   return OkStatus();
 }
 
-Result<int> FleetDb::Sweep(std::chrono::milliseconds stale_after, int crash_limit) {
-  ASSIGN_OR_RETURN(PgResult r, Run("sweep", "SELECT honeyvt.sweep($1, $2, $3)",
-                                   Params(id_.worker_id, Us(stale_after), crash_limit)));
-  return static_cast<int>(r.Int64(0, 0));
+Result<int> FleetDb::Sweep(std::chrono::milliseconds stale_after, int crash_limit,
+                           std::chrono::milliseconds every) {
+  ASSIGN_OR_RETURN(PgResult r, Run("sweep", "SELECT honeyvt.sweep($1, $2, $3, $4)",
+                                   Params(id_.worker_id, Us(stale_after), crash_limit, Us(every))));
+  return static_cast<int>(std::max<std::int64_t>(0, r.Int64(0, 0)));
 }
 
 Status FleetDb::StopWorker(const std::string& reason) {

@@ -8,22 +8,31 @@ CREATE SCHEMA IF NOT EXISTS dionaea;
 
 -- Time -----------------------------------------------------------------------------------
 
+-- (STABLE like the operators they use, so that the planner inlines them.)
 CREATE FUNCTION honeyvt.ts(us bigint) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$ SELECT timestamptz 'epoch' + us * interval '1 microsecond' $$;
 
 CREATE FUNCTION honeyvt.us(t timestamptz) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$ SELECT (extract(epoch FROM t) * 1000000)::bigint $$;
 
 -- The database's clock, read when called (clock_timestamp(), never now(): now() is the
 -- start of the transaction, stale after waiting for a lock). Tests, and only tests, may
 -- set the session variable honeyvt.test_now to a fixed time (calendar boundaries).
+-- (Functions on the hot path are PL/pgSQL, whose plans are cached per session; a SQL
+-- function called from a top-level statement is parsed and planned on every call.)
 CREATE FUNCTION honeyvt.clock() RETURNS timestamptz
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 AS $$
-  SELECT coalesce(nullif(current_setting('honeyvt.test_now', true), '')::timestamptz,
-                  clock_timestamp())
+DECLARE
+  fixed text := current_setting('honeyvt.test_now', true);
+BEGIN
+  IF fixed IS NULL OR fixed = '' THEN
+    RETURN clock_timestamp();
+  END IF;
+  RETURN fixed::timestamptz;
+END
 $$;
 
 -- Calendar periods of a quota window (UTC): 'days' counted from the Unix epoch, 'months'
@@ -51,11 +60,14 @@ $$;
 
 CREATE FUNCTION honeyvt.period_end(kind text, periods integer, start timestamptz)
 RETURNS timestamptz
-LANGUAGE sql STABLE STRICT
+LANGUAGE plpgsql STABLE STRICT
 AS $$
-  SELECT CASE kind WHEN 'days' THEN start + periods * interval '1 day'
-                   ELSE ((start AT TIME ZONE 'UTC') + periods * interval '1 month')
-                        AT TIME ZONE 'UTC' END
+BEGIN
+  IF kind = 'days' THEN
+    RETURN start + periods * interval '1 day';
+  END IF;
+  RETURN ((start AT TIME ZONE 'UTC') + periods * interval '1 month') AT TIME ZONE 'UTC';
+END
 $$;
 
 -- Registry -------------------------------------------------------------------------------
@@ -140,7 +152,7 @@ CREATE TABLE honeyvt.quota_ledger (
     outcome text,                   -- NULL in flight; answered, quota, unused, abandoned
     charged_idx smallint[] NOT NULL DEFAULT '{}',
     charged_start timestamptz[] NOT NULL DEFAULT '{}'
-);
+) WITH (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 500);
 CREATE INDEX quota_ledger_window_idx ON honeyvt.quota_ledger (key_id, counted_until);
 CREATE INDEX quota_ledger_open_idx ON honeyvt.quota_ledger (worker_id) WHERE settled_at IS NULL;
 
@@ -294,11 +306,15 @@ $$;
 -- The request's answer arrived: from now on a sliding window counts it from this time.
 CREATE FUNCTION honeyvt.quota_settle(p_ledger bigint, p_outcome text)
 RETURNS void
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 AS $$
+DECLARE
+  t timestamptz := honeyvt.clock();
+BEGIN
   UPDATE honeyvt.quota_ledger
-     SET settled_at = honeyvt.clock(), counted_until = honeyvt.clock(), outcome = p_outcome
-   WHERE id = p_ledger AND settled_at IS NULL
+     SET settled_at = t, counted_until = t, outcome = p_outcome
+   WHERE id = p_ledger AND settled_at IS NULL;
+END
 $$;
 
 -- Jobs and sightings ---------------------------------------------------------------------
@@ -330,13 +346,24 @@ CREATE TABLE honeyvt.jobs (
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL,
     CHECK (md5 IS NOT NULL OR sha1 IS NOT NULL OR sha256 IS NOT NULL)
-) WITH (fillfactor = 90);
-CREATE INDEX jobs_claim_idx ON honeyvt.jobs (state, priority DESC, next_action_at, id)
-    WHERE lease_owner IS NULL;
-CREATE INDEX jobs_newest_idx ON honeyvt.jobs (state, priority DESC, created_at DESC, id DESC)
-    WHERE lease_owner IS NULL;
-CREATE INDEX jobs_leased_idx ON honeyvt.jobs (lease_owner, lease_expires)
-    WHERE lease_owner IS NOT NULL;
+) WITH (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.01,
+       autovacuum_vacuum_threshold = 500);
+-- (A queue table churns: every claim and completion is an UPDATE. Vacuumed early, the
+-- claim's index scans do not walk over the dead entries of jobs just claimed.)
+-- The claim's indexes leave the lease columns out (no partial index on lease_owner): a
+-- claim then changes no indexed column and is a HOT update, which costs a fraction of an
+-- update that must add an entry to every index. The few jobs leased at any moment are
+-- skipped by the scan's filter.
+CREATE INDEX jobs_claim_idx ON honeyvt.jobs (state, priority DESC, next_action_at, id);
+CREATE INDEX jobs_newest_idx ON honeyvt.jobs (state, priority DESC, created_at DESC, id DESC);
+CREATE INDEX jobs_due_idx ON honeyvt.jobs (state, next_action_at);
+
+-- Housekeeping that one worker of the fleet does at a time (the sweep).
+CREATE TABLE honeyvt.housekeeping (
+    task text PRIMARY KEY,
+    last_run timestamptz NOT NULL
+);
+INSERT INTO honeyvt.housekeeping (task, last_run) VALUES ('sweep', '-infinity');
 
 -- Which sensor saw which sample, and where its file is there.
 CREATE TABLE honeyvt.sightings (

@@ -2,14 +2,27 @@
 
 -- Claiming --------------------------------------------------------------------------------
 
+-- The key's mutex: every decision on the key's quota (claims, quota replies, pauses)
+-- holds it until its transaction ends. A transaction-level advisory lock: held in memory,
+-- no row write, so the serialised section is short.
+CREATE FUNCTION honeyvt.lock_key(p_key integer) RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(1752593412, p_key);
+END
+$$;
+
 -- Whether sensor p_sensor's worker may upload job j: the sensor holds the file and its
 -- policy allows uploads.
 CREATE FUNCTION honeyvt.may_upload(p_job bigint, p_sensor integer) RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-  SELECT EXISTS (SELECT 1 FROM honeyvt.sightings s JOIN honeyvt.sensors se USING (sensor_id)
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM honeyvt.sightings s JOIN honeyvt.sensors se USING (sensor_id)
                   WHERE s.job_id = p_job AND s.sensor_id = p_sensor AND s.has_file
-                    AND se.upload_policy = 'always')
+                    AND se.upload_policy = 'always');
+END
 $$;
 
 -- Leases up to p_limit unleased jobs of p_state due by p_due to worker p_worker (each
@@ -73,14 +86,18 @@ $$;
 -- The jobs `p_ids` as the pipeline sees them from sensor p_sensor, in the order given.
 -- path: the sensor's own copy, else the copy of another sensor that may upload (the
 -- sample is uploadable somewhere), else ''.
+CREATE TYPE honeyvt.job_row AS (
+    id bigint, md5 text, sha1 text, sha256 text, path text, source text, priority integer,
+    state text, attempts integer, polls integer, requests bigint, next_action_at bigint,
+    last_error text, analysis_id text, analysis_permalink text, uploaded_at bigint,
+    created_at bigint, updated_at bigint, lease_token bigint);
+
 CREATE FUNCTION honeyvt.job_rows(p_ids bigint[], p_sensor integer)
-RETURNS TABLE (id bigint, md5 text, sha1 text, sha256 text, path text, source text,
-               priority integer, state text, attempts integer, polls integer,
-               requests bigint, next_action_at bigint, last_error text, analysis_id text,
-               analysis_permalink text, uploaded_at bigint, created_at bigint,
-               updated_at bigint, lease_token bigint)
-LANGUAGE sql STABLE
+RETURNS SETOF honeyvt.job_row
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+  RETURN QUERY
   SELECT j.id, j.md5, j.sha1, j.sha256,
          coalesce((SELECT s.path FROM honeyvt.sightings s
                     WHERE s.job_id = j.id AND s.sensor_id = p_sensor AND s.has_file),
@@ -94,17 +111,14 @@ AS $$
          j.lease_token
     FROM honeyvt.jobs j
    WHERE j.id = ANY (p_ids)
-   ORDER BY array_position(p_ids, j.id)
+   ORDER BY array_position(p_ids, j.id);
+END
 $$;
 
 -- A claim without a quota reservation (jobs riding along in a request already reserved).
 CREATE FUNCTION honeyvt.claim_jobs(p_worker bigint, p_sensor integer, p_state text,
                                    p_due bigint, p_limit integer, p_lease_us bigint)
-RETURNS TABLE (id bigint, md5 text, sha1 text, sha256 text, path text, source text,
-               priority integer, state text, attempts integer, polls integer,
-               requests bigint, next_action_at bigint, last_error text, analysis_id text,
-               analysis_permalink text, uploaded_at bigint, created_at bigint,
-               updated_at bigint, lease_token bigint)
+RETURNS SETOF honeyvt.job_row
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
@@ -117,26 +131,42 @@ BEGIN
 END
 $$;
 
--- Whether a job of p_state is due by p_due for this sensor (no lock, nothing spent).
+-- Whether a job of p_state is due by p_due for this sensor (no lock, nothing spent). One
+-- probe of jobs_due_idx; uploads also check the sensor's copies.
 CREATE FUNCTION honeyvt.has_due(p_sensor integer, p_state text, p_due timestamptz)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-  SELECT EXISTS (SELECT 1 FROM honeyvt.jobs
-                  WHERE state = p_state AND lease_owner IS NULL AND next_action_at <= p_due
-                    AND (p_state <> 'upload' OR honeyvt.may_upload(id, p_sensor)))
+BEGIN
+  -- ORDER BY ... LIMIT 1 rather than EXISTS: the cached generic plan then walks
+  -- jobs_due_idx from the earliest due job instead of scanning the table.
+  IF p_state = 'upload' THEN
+    PERFORM 1 FROM honeyvt.jobs j
+      WHERE j.state = 'upload' AND j.lease_owner IS NULL AND j.next_action_at <= p_due
+        AND honeyvt.may_upload(j.id, p_sensor)
+      ORDER BY j.next_action_at LIMIT 1;
+    RETURN FOUND;
+  END IF;
+  PERFORM 1 FROM honeyvt.jobs j
+    WHERE j.state = p_state AND j.lease_owner IS NULL AND j.next_action_at <= p_due
+    ORDER BY j.next_action_at LIMIT 1;
+  RETURN FOUND;
+END
 $$;
 
 -- Claim and quota reservation in ONE short transaction, before the request is sent:
---   1. nothing due: return 'empty' (no lock taken, nothing spent);
---   2. lock the key row (every reservation of the key serialises here; lock order is
---      always key -> jobs, so claimers never deadlock);
---   3. read t = honeyvt.clock() AFTER the lock (clock_timestamp(), never now());
---   4. check every window at t (quota_check): denied -> 'denied' with retry_at;
---   5. lease the jobs (take_jobs); none left -> 'empty';
+--   1. lease the jobs (take_jobs: FOR UPDATE SKIP LOCKED; a HOT update) and read them;
+--   2. nothing due: return 'empty' (no lock taken, nothing spent);
+--   3. lock the key (every reservation of the key serialises here, so this section is
+--      kept short: the jobs were chosen before it);
+--   4. read t = honeyvt.clock() AFTER the lock (clock_timestamp(), never now());
+--   5. check every window at t (quota_check): denied -> the leases are undone, 'denied'
+--      with retry_at;
 --   6. record the reservation (quota_charge) -> 'granted', one row per job.
 -- The caller commits (autocommit: this one statement) and must send within the key's
--- send_deadline, or refund the reservation (quota_refund).
+-- send_deadline, or give the reservation back (quota_refund). Lock order is always
+-- jobs -> key here, and no transaction takes the key before jobs, so claimers never
+-- deadlock.
 CREATE FUNCTION honeyvt.claim(p_key integer, p_worker bigint, p_sensor integer, p_state text,
                               p_due bigint, p_limit integer, p_lease_us bigint, p_kind text,
                               p_cost integer, p_ceiling_us bigint)
@@ -153,29 +183,27 @@ DECLARE
   t timestamptz;
   retry timestamptz;
   ids bigint[];
+  rows honeyvt.job_row[];
   lid bigint;
 BEGIN
-  IF NOT honeyvt.has_due(p_sensor, p_state, due) THEN
+  ids := honeyvt.take_jobs(p_worker, p_sensor, p_state, due, p_limit,
+                           honeyvt.clock() + p_lease_us * interval '1 microsecond');
+  IF ids IS NOT NULL THEN
+    SELECT array_agg(r) INTO rows FROM honeyvt.job_rows(ids, p_sensor) r;
+  END IF;
+  IF ids IS NULL THEN
     RETURN QUERY SELECT 'empty'::text, NULL::bigint, honeyvt.us(honeyvt.clock()), NULL::bigint,
       NULL::bigint, NULL, NULL, NULL, NULL, NULL, NULL::integer, NULL, NULL::integer,
       NULL::integer, NULL::bigint, NULL::bigint, NULL, NULL, NULL, NULL::bigint, NULL::bigint,
       NULL::bigint, NULL::bigint;
     RETURN;
   END IF;
-  PERFORM 1 FROM honeyvt.api_keys k WHERE k.key_id = p_key FOR UPDATE;
+  PERFORM honeyvt.lock_key(p_key);
   t := honeyvt.clock();
   retry := honeyvt.quota_check(p_key, p_cost, t);
   IF retry IS NOT NULL THEN
+    UPDATE honeyvt.jobs j SET lease_owner = NULL, lease_expires = NULL WHERE j.id = ANY (ids);
     RETURN QUERY SELECT 'denied'::text, honeyvt.us(retry), honeyvt.us(t), NULL::bigint,
-      NULL::bigint, NULL, NULL, NULL, NULL, NULL, NULL::integer, NULL, NULL::integer,
-      NULL::integer, NULL::bigint, NULL::bigint, NULL, NULL, NULL, NULL::bigint, NULL::bigint,
-      NULL::bigint, NULL::bigint;
-    RETURN;
-  END IF;
-  ids := honeyvt.take_jobs(p_worker, p_sensor, p_state, due, p_limit,
-                           t + p_lease_us * interval '1 microsecond');
-  IF ids IS NULL THEN
-    RETURN QUERY SELECT 'empty'::text, NULL::bigint, honeyvt.us(t), NULL::bigint,
       NULL::bigint, NULL, NULL, NULL, NULL, NULL, NULL::integer, NULL, NULL::integer,
       NULL::integer, NULL::bigint, NULL::bigint, NULL, NULL, NULL, NULL::bigint, NULL::bigint,
       NULL::bigint, NULL::bigint;
@@ -183,8 +211,13 @@ BEGIN
   END IF;
   lid := honeyvt.quota_charge(p_key, p_cost, t, p_kind, p_worker, ids[1],
                               p_ceiling_us * interval '1 microsecond');
-  RETURN QUERY SELECT 'granted'::text, NULL::bigint, honeyvt.us(t), lid, r.*
-                 FROM honeyvt.job_rows(ids, p_sensor) r;
+  RETURN QUERY
+  SELECT 'granted'::text, NULL::bigint, honeyvt.us(t), lid, u.id, u.md5, u.sha1, u.sha256,
+         u.path, u.source, u.priority, u.state, u.attempts, u.polls, u.requests,
+         u.next_action_at, u.last_error, u.analysis_id, u.analysis_permalink, u.uploaded_at,
+         u.created_at, u.updated_at, u.lease_token
+    FROM unnest(rows) WITH ORDINALITY AS u
+   ORDER BY u.ordinality;
 END
 $$;
 
@@ -266,8 +299,11 @@ $$;
 -- workers; their late results are refused by the fencing token). A reclaimed upload goes
 -- back to `lookup` (VirusTotal may have the file now), a reclaimed comment is dropped
 -- (at most once), anything else is repeated; a job reclaimed p_crash_limit times since
--- it last moved fails with that reason. Returns the number of jobs reclaimed.
-CREATE FUNCTION honeyvt.sweep(p_me bigint, p_stale_us bigint, p_crash_limit integer)
+-- it last moved fails with that reason. Every worker calls it on its heartbeat; it runs
+-- at most once per p_every_us for the whole fleet (a full look at the leased jobs), by
+-- one worker at a time. Returns the number of jobs reclaimed (-1: not this worker's turn).
+CREATE FUNCTION honeyvt.sweep(p_me bigint, p_stale_us bigint, p_crash_limit integer,
+                              p_every_us bigint)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 AS $$
@@ -277,6 +313,14 @@ DECLARE
   w bigint;
   n integer;
 BEGIN
+  IF NOT pg_try_advisory_xact_lock(1752593411, 0) THEN
+    RETURN -1;
+  END IF;
+  UPDATE honeyvt.housekeeping SET last_run = t
+   WHERE task = 'sweep' AND last_run <= t - p_every_us * interval '1 microsecond';
+  IF NOT FOUND THEN
+    RETURN -1;
+  END IF;
   FOR w IN SELECT worker_id FROM honeyvt.workers
             WHERE stopped_at IS NULL AND worker_id <> p_me
               AND heartbeat_at < t - p_stale_us * interval '1 microsecond'
@@ -491,7 +535,8 @@ DECLARE
   used integer;
   reason text;
 BEGIN
-  SELECT * INTO k FROM honeyvt.api_keys WHERE key_id = p_key FOR UPDATE;
+  PERFORM honeyvt.lock_key(p_key);
+  SELECT * INTO k FROM honeyvt.api_keys WHERE key_id = p_key;
   t := honeyvt.clock();
   SELECT reserved_at INTO sent FROM honeyvt.quota_ledger WHERE id = p_ledger;
   sent := coalesce(sent, t);
@@ -553,6 +598,7 @@ AS $$
 DECLARE
   until timestamptz;
 BEGIN
+  PERFORM honeyvt.lock_key(p_key);
   UPDATE honeyvt.api_keys
      SET blocked_until = greatest(coalesce(blocked_until, '-infinity'), honeyvt.ts(p_until)),
          block_reason = CASE WHEN coalesce(blocked_until, '-infinity') < honeyvt.ts(p_until)
