@@ -34,10 +34,10 @@ def samples(n, seed, prefix=b"fleet sample"):
     return out
 
 
-def catalogue(workdir, known):
+def catalogue(workdir, known, total=60):
     path = os.path.join(workdir, "catalogue.json")
     with open(path, "w") as f:
-        json.dump([{"md5": m, "positives": 3, "total": 60} for m in known], f)
+        json.dump([{"md5": m, "positives": min(3, total), "total": total} for m in known], f)
     return path
 
 
@@ -64,7 +64,7 @@ def exclusivity(honeyvt, vtsim, c):
     md5s = ["%032x" % (0x5eed0000 + i) for i in range(n)]
     tmp = os.path.join("/tmp", "honeyvt-cat-%d" % os.getpid())
     os.makedirs(tmp, exist_ok=True)
-    cat = catalogue(tmp, md5s)
+    cat = catalogue(tmp, md5s, total=4)  # small reports: the test is about claims
     fleet = Fleet(honeyvt, vtsim, "fleet.exclusivity", quota=["100000/1s"], vtsim_quota="none",
                   catalogue=cat, api=3, settings=["comment=false", "refresh=false"])
     shutil.rmtree(tmp, ignore_errors=True)
@@ -491,6 +491,14 @@ def same_md5(honeyvt, vtsim, c):
         tree = subprocess.run([honeyvt, "report", "summary", "--logsql", sensors[0].logsql,
                                "--format", "json"], capture_output=True, text=True)
         c.eq("report summary on a sensor's logsql", tree.returncode, 0)
+        # The whole fleet's view: one sample, downloaded by 3 sensors, one report.
+        whole = sensors[1].cmd("report", "--format", "json", "--fleet", sub="summary")
+        rows = json.loads(whole.stdout)
+        rows = rows if isinstance(rows, list) else next(v for v in rows.values()
+                                                        if isinstance(v, list))
+        totals = {r["item"]: r["count"] for r in rows if "item" in r and "count" in r}
+        c.eq("report --fleet: samples, downloads (sensors), reports",
+             [totals.get("samples"), totals.get("downloads"), totals.get("reports")], [1, 3, 1])
         ok = c.failed == 0
     finally:
         fleet.close(ok)

@@ -21,7 +21,6 @@
 #include <chrono>
 #include <optional>
 
-#include "fleet/db_clock.h"
 #include "pipeline/quota_gate.h"
 #include "store/pg/fleet_db.h"
 
@@ -36,9 +35,9 @@ struct FleetGateOptions {
 
 class FleetGate final : public pipeline::QuotaGate {
  public:
-  // `db` is the engine's connection and `clock` its DbClock; both borrowed.
-  FleetGate(pg::FleetDb& db, Clock& clock, FleetGateOptions options)
-      : db_(&db), clock_(&clock), options_(options) {}
+  // `db` is the engine's connection (borrowed). Times passed in are on the engine's
+  // DbClock, the database's time, like the times the database returns.
+  FleetGate(pg::FleetDb& db, FleetGateOptions options) : db_(&db), options_(options) {}
 
   Status Refresh(TimePoint now) override;
   TimePoint NextOpening(TimePoint now) const override;
@@ -67,7 +66,6 @@ class FleetGate final : public pipeline::QuotaGate {
   };
 
   pg::FleetDb* db_;
-  Clock* clock_;
   FleetGateOptions options_;
   pg::QuotaSnapshot snapshot_;
   std::optional<std::chrono::steady_clock::time_point> snapshot_taken_;

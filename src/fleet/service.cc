@@ -100,7 +100,7 @@ Status RunFleet(const Options& options, vt::Client& client, Clock& local_clock,
   gate_options.ceiling = std::chrono::duration_cast<std::chrono::milliseconds>(
                              options.request_timeout + options.connect_timeout) +
                          applied.send_deadline;
-  FleetGate gate(engine_db, clock, gate_options);
+  FleetGate gate(engine_db, gate_options);
   FleetReportSink sink(engine_db, client.api_version());
   pipeline::Engine engine(config, {.jobs = &engine_db,
                                    .usage = &engine_db,

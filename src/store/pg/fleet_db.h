@@ -13,6 +13,8 @@
 //  * Each claimed job carries a fencing token (Job::lease_token); Finish and Release
 //    write only with the current token, otherwise kLeaseLost and nothing is written.
 //  * ActiveCounts and TopDuePriority count uploads only where this sensor may upload.
+//    A capped count above 1 (the engine's demand estimate, asked on every step) may be up
+//    to a second old: counting a large queue on every claim would cost more than the claim.
 //
 // Errors follow error.h: kTransient when the server is unreachable (the next call
 // reconnects), kBusy for a retryable conflict. Not thread-safe: one FleetDb per thread.
@@ -201,6 +203,15 @@ class FleetDb final : public domain::JobStore, public domain::UsageStore {
   Result<MirrorBatch> PendingMirror(int limit);
   // Records that the mirror applied `batch` (cursor moved, backfills done).
   Status AdvanceMirror(const MirrorBatch& batch);
+  // Every report (of every sensor) after `after_seq`, at most `limit`, in seq order.
+  Result<std::vector<MirrorItem>> ReadReports(std::int64_t after_seq, int limit);
+  struct SightingRow {
+    std::int64_t job_id = 0;
+    std::string sensor, md5, path;
+    TimePoint first_seen{};
+  };
+  // Sightings of samples with an md5, by job id after `after_job`, at most `limit`.
+  Result<std::vector<SightingRow>> ReadSightings(std::int64_t after_job, int limit);
 
   // --- The whole fleet at a glance (fleet_status.cc). A worker counts as alive while
   // not stopped and its heartbeat is younger than `dead_after`.
@@ -244,10 +255,17 @@ class FleetDb final : public domain::JobStore, public domain::UsageStore {
 
  private:
   explicit FleetDb(Connection conn) : conn_(std::move(conn)) {}
+  Result<std::vector<MirrorItem>> LoadReports(const std::vector<std::int64_t>& seqs);
   // A prepared statement on a live connection.
   Result<PgResult> Run(std::string_view name, std::string_view sql, const Params& params);
 
   Connection conn_;
+  struct CountsCache {
+    std::int64_t cap = 0;
+    std::chrono::steady_clock::time_point at;
+    std::vector<domain::StateCount> counts;
+  };
+  std::optional<CountsCache> counts_cache_;
   Identity id_;
   KeySettings key_settings_;
   bool holds_lock_ = false;

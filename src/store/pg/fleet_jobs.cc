@@ -154,6 +154,11 @@ Result<std::vector<domain::StateCount>> FleetDb::Counts() {
 }
 
 Result<std::vector<domain::StateCount>> FleetDb::ActiveCounts(std::int64_t cap) {
+  const auto steady = std::chrono::steady_clock::now();
+  if (cap > 1 && counts_cache_ && counts_cache_->cap == cap &&
+      steady - counts_cache_->at < std::chrono::seconds(1)) {
+    return counts_cache_->counts;
+  }
   // One round trip: per active state a capped count and the earliest unleased due time
   // (uploads only where this sensor may upload).
   ASSIGN_OR_RETURN(
@@ -172,6 +177,7 @@ Result<std::vector<domain::StateCount>> FleetDb::ActiveCounts(std::int64_t cap) 
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back({*domain::ParseJobState(r.TextView(i, 0)), r.Int64(i, 1), r.OptTime(i, 2)});
   }
+  if (cap > 1) counts_cache_ = CountsCache{cap, steady, out};
   return out;
 }
 

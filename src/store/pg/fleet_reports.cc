@@ -205,6 +205,13 @@ Result<FleetDb::MirrorBatch> FleetDb::PendingMirror(int limit) {
   std::sort(seqs.begin(), seqs.end());
   seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
   if (seqs.empty()) return batch;
+  ASSIGN_OR_RETURN(batch.items, LoadReports(seqs));
+  return batch;
+}
+
+Result<std::vector<FleetDb::MirrorItem>> FleetDb::LoadReports(
+    const std::vector<std::int64_t>& seqs) {
+  std::vector<MirrorItem> items;
   ASSIGN_OR_RETURN(PgResult rep,
                    Run("mirror_reports",
                        "SELECT seq, md5, coalesce(sha1, ''), coalesce(sha256, ''), "
@@ -229,8 +236,8 @@ Result<FleetDb::MirrorBatch> FleetDb::PendingMirror(int limit) {
     f.permalink = rep.Text(i, 9);
     item.api_version = static_cast<int>(rep.Int64(i, 10));
     f.raw_json = rep.Text(i, 11);
-    index[item.seq] = batch.items.size();
-    batch.items.push_back(std::move(item));
+    index[item.seq] = items.size();
+    items.push_back(std::move(item));
   }
   ASSIGN_OR_RETURN(PgResult eng,
                    Run("mirror_engines",
@@ -249,9 +256,36 @@ Result<FleetDb::MirrorBatch> FleetDb::PendingMirror(int limit) {
     e.update = eng.Text(i, 4);
     e.category = eng.Text(i, 5);
     e.result = eng.OptText(i, 6);
-    batch.items[it->second].report.engines.push_back(std::move(e));
+    items[it->second].report.engines.push_back(std::move(e));
   }
-  return batch;
+  return items;
+}
+
+Result<std::vector<FleetDb::MirrorItem>> FleetDb::ReadReports(std::int64_t after_seq, int limit) {
+  ASSIGN_OR_RETURN(PgResult r, Run("read_reports",
+                                   "SELECT seq FROM honeyvt.reports WHERE seq > $1 ORDER BY seq "
+                                   "LIMIT $2",
+                                   Params(after_seq, limit)));
+  std::vector<std::int64_t> seqs;
+  for (int i = 0; i < r.rows(); ++i) seqs.push_back(r.Int64(i, 0));
+  if (seqs.empty()) return std::vector<MirrorItem>();
+  return LoadReports(seqs);
+}
+
+Result<std::vector<FleetDb::SightingRow>> FleetDb::ReadSightings(std::int64_t after_job,
+                                                                 int limit) {
+  ASSIGN_OR_RETURN(PgResult r,
+                   Run("read_sightings",
+                       "SELECT s.job_id, se.name, j.md5, s.path, honeyvt.us(s.first_seen) "
+                       "FROM honeyvt.sightings s JOIN honeyvt.jobs j ON j.id = s.job_id "
+                       "JOIN honeyvt.sensors se USING (sensor_id) WHERE s.job_id > $1 "
+                       "AND j.md5 IS NOT NULL ORDER BY s.job_id, se.name LIMIT $2",
+                       Params(after_job, limit)));
+  std::vector<SightingRow> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({r.Int64(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Time(i, 4)});
+  }
+  return out;
 }
 
 Status FleetDb::AdvanceMirror(const MirrorBatch& batch) {
