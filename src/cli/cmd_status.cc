@@ -7,8 +7,10 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/ownership.h"
 #include "cli/status_fleet.h"
 #include "pipeline/status.h"
+#include "report/format.h"
 #include "store/state_db.h"
 
 namespace honeyvt::cli {
@@ -55,8 +57,10 @@ void PrintText(const PipelineStatus& s, const std::string& state_path, TimePoint
   if (!s.failures.empty()) {
     std::cout << "failed samples (newest first; `honeyvt retry --failed` retries them):\n";
     for (const auto& j : s.failures) {
-      std::cout << "  " << j.LookupHash() << "  " << (j.path.empty() ? "-" : j.path) << "  "
-                << j.last_error << "\n";
+      // File names come from sample folders (attackers): escape controls and bidi.
+      std::cout << "  " << j.LookupHash() << "  "
+                << (j.path.empty() ? "-" : report::TerminalSafe(j.path)) << "  "
+                << report::TerminalSafe(j.last_error) << "\n";
     }
   }
 }
@@ -115,6 +119,10 @@ int StatusMain(const Invocation& inv) {
     return kExitUsage;
   }
   if (fleet || !options->FleetDsn().empty()) return PrintFleetStatus(*options, json, max_failures);
+  if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
+    PrintError(owner.error().message);
+    return kExitUsage;
+  }
   auto windows = pipeline::ParseQuotaWindows(options->quota);
   if (!windows) {
     PrintError(windows.error().message);

@@ -29,6 +29,7 @@ std::span<const Command> Commands() {
       Command{"import-dionaea-cache",
               "take over dionaea's stuck VirusTotal queue (vtcache.sqlite), read-only",
               &ImportDionaeaCacheMain},
+      Command{"web", "serve the dashboard and Prometheus /metrics from the databases", &WebMain},
       Command{"fleet",
               "many sensors, one PostgreSQL, one key: create the fleet schema, move a "
               "single-host state into it",

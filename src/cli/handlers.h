@@ -15,6 +15,7 @@ int RetryMain(const Invocation& inv);
 int RunMain(const Invocation& inv);
 int BacklogMain(const Invocation& inv);
 int ImportDionaeaCacheMain(const Invocation& inv);
+int WebMain(const Invocation& inv);
 int FleetMain(const Invocation& inv);
 
 }  // namespace honeyvt::cli

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 
@@ -32,6 +33,9 @@ std::optional<JobState> ParseJobState(std::string_view name);
 // last_error prefix of a job that failed because its file is gone; enqueueing the sample
 // again with a file path revives such a job.
 inline constexpr std::string_view kMissingFileReason = "missing file";
+// last_error prefix of a job whose file was no longer the queued sample at upload time
+// (replaced, a symlink, not a regular file); revived the same way.
+inline constexpr std::string_view kNotTheSampleReason = "not the queued sample";
 
 inline bool IsTerminal(JobState s) { return s == JobState::kDone || s == JobState::kFailed; }
 
@@ -56,16 +60,34 @@ struct Job {
   // completion is accepted only with the token of the current claim); 0 otherwise.
   std::int64_t lease_token = 0;
 
+  // Where the sample came from, recorded when it arrived (never changed by a step):
+  std::string root;                  // the folder `path` lies below (canonical); "" if unknown
+  std::vector<std::string> seen_in;  // every folder its file was offered from (canonical)
+  std::optional<std::int64_t> size;  // bytes of the file when it was hashed
+  // Restrictions recorded by an arrival (dionaea's vtcache: VirusTotal has, or may have,
+  // the file; a comment was, or may have been, posted). Once false, false for good:
+  // whatever path the sample arrives by later, and whatever the configuration says.
+  bool may_upload = true;
+  bool may_comment = true;
+
   // The hash to ask VirusTotal about: md5, else sha256, else sha1.
   const std::string& LookupHash() const;
 };
 
 // One sample to enqueue. At least one hash must be set; hashes are validated lowercase hex.
+// A repeated enqueue merges (JobStore::Enqueue): `root` joins the job's seen_in, a path is
+// attached (with its root and size) only if the job has none, and may_upload/may_comment
+// can only turn false.
 struct EnqueueItem {
   std::string md5, sha1, sha256;
   std::string path;
   std::string source;
   int priority = 0;
+  // (Default member initializers: callers that list only the fields above stay valid.)
+  std::string root{};                  // the folder `path` lies below (canonical); no newline
+  std::optional<std::int64_t> size{};  // bytes of `path` when it was hashed
+  bool may_upload = true;
+  bool may_comment = true;
 };
 
 struct EnqueueCounts {

@@ -125,11 +125,13 @@ Status RunFleet(const Options& options, vt::Client& client, Clock& local_clock,
   if (follow) {
     ASSIGN_OR_RETURN(pg::FleetDb db, Connect(dsn, sensor + "/ingest", id, applied));
     ingest_db.emplace(std::move(db));
-    following = ingest::FollowInBackground(options, clock, &*ingest_db);
+    following =
+        ingest::FollowInBackground(options, clock, request.daemon.until_drained, &*ingest_db);
   }
   spdlog::info("honeyvt run: fleet worker {} of sensor '{}' ({}), logsql {}, API v{}", id.worker_id,
                sensor, pg::RedactDsn(dsn), options.logsql.string(), client.api_version());
 
+  if (request.attach) request.attach(daemon);
   Status result = OkStatus();
   while (!stop.stop_requested()) {
     Status st = daemon.Run(stop);
@@ -150,6 +152,7 @@ Status RunFleet(const Options& options, vt::Client& client, Clock& local_clock,
     gate.Invalidate();
     spdlog::info("fleet: database reachable again; resuming");
   }
+  if (request.detach) request.detach(daemon);
   following.reset();
   session.reset();
   if (engine_db.EnsureConnected()) {

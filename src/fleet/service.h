@@ -22,8 +22,9 @@ namespace honeyvt::fleet {
 // The name this host uses in the fleet: options.sensor, else the host name.
 std::string SensorName(const Options& options);
 
-// `follow`: also follow dionaea and the sample directories into the fleet queue
-// (request.attach is not used in fleet mode).
+// `follow`: also follow dionaea and the sample directories into the fleet queue (caught
+// up first with --until-drained). request.attach/detach are called around the work (the
+// service notifier); request.reload is not used (a fleet worker restarts to reload).
 Status RunFleet(const Options& options, vt::Client& client, Clock& clock,
                 const pipeline::RunRequest& request, bool follow, std::stop_token stop);
 

@@ -1,7 +1,9 @@
 #include "store/state_db.h"
 
+#include <algorithm>
 #include <array>
 
+#include "core/strings.h"
 #include "store/migrations.h"
 #include "store/state_db_rows.h"
 
@@ -66,7 +68,143 @@ CREATE INDEX jobs_due_idx ON jobs (state, next_action_at) WHERE lease_owner IS N
 CREATE INDEX jobs_newest_idx ON jobs (state, priority DESC, created_at DESC, id DESC);
 UPDATE jobs SET next_action_at = updated_at + 86400000 WHERE state = 'done';
 )SQL"},
+    // The dashboard's data (docs/web.md): each job step's outcome (the sample's timeline),
+    // every VirusTotal request with its status, and rollups of dionaea's logsql kept up to
+    // date by rowid cursors, so no page scans logsql.
+    Migration{"job events, request log, dashboard rollups", R"SQL(
+CREATE TABLE job_events (
+    id INTEGER PRIMARY KEY,
+    job INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    state TEXT NOT NULL,
+    requests INTEGER NOT NULL DEFAULT 0,
+    polls INTEGER NOT NULL DEFAULT 0,
+    age_ms INTEGER,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX job_events_job_idx ON job_events (job, id);
+CREATE TABLE vt_requests (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    api INTEGER NOT NULL,
+    endpoint TEXT NOT NULL,
+    code TEXT NOT NULL,
+    ms INTEGER NOT NULL,
+    bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX vt_requests_at_idx ON vt_requests (at);
+CREATE TABLE rollup_cursors (
+    name TEXT PRIMARY KEY,
+    last_rowid INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE rollup_hours (
+    hour INTEGER NOT NULL,
+    protocol TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    connections INTEGER NOT NULL DEFAULT 0,
+    roots INTEGER NOT NULL DEFAULT 0,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, protocol, port)
+) WITHOUT ROWID;
+CREATE TABLE rollup_attackers (
+    hour INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    connections INTEGER NOT NULL DEFAULT 0,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, host)
+) WITHOUT ROWID;
+CREATE TABLE rollup_samples (
+    md5 TEXT PRIMARY KEY,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    downloads INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX rollup_samples_first_idx ON rollup_samples (first_seen);
+CREATE TABLE rollup_sample_hours (
+    hour INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, md5)
+) WITHOUT ROWID;
+CREATE INDEX rollup_samples_last_idx ON rollup_samples (last_seen);
+CREATE TABLE rollup_verdicts (
+    md5 TEXT PRIMARY KEY,
+    virustotal INTEGER NOT NULL,
+    scan_date INTEGER NOT NULL,
+    positives INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    family TEXT NOT NULL DEFAULT '',
+    stored_at REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX rollup_verdicts_stored_idx ON rollup_verdicts (stored_at);
+)SQL"},
+    // Where a sample came from and what may be sent for it (docs/state-db.md). The
+    // restrictions dionaea's vtcache import recorded in honeyvt_ingest_intent (before
+    // they were job columns) are carried over.
+    Migration{"sample roots, size, recorded upload and comment restrictions", R"SQL(
+ALTER TABLE jobs ADD COLUMN root TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN seen_in TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN size INTEGER;
+ALTER TABLE jobs ADD COLUMN may_upload INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN may_comment INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE IF NOT EXISTS honeyvt_ingest_intent (
+    md5 TEXT PRIMARY KEY,
+    may_upload INTEGER NOT NULL,
+    may_comment INTEGER NOT NULL,
+    scan_id TEXT,
+    origin TEXT NOT NULL
+);
+UPDATE jobs SET may_upload = 0
+    WHERE md5 IN (SELECT md5 FROM honeyvt_ingest_intent WHERE may_upload = 0);
+UPDATE jobs SET may_comment = 0
+    WHERE md5 IN (SELECT md5 FROM honeyvt_ingest_intent WHERE may_comment = 0);
+)SQL"},
+    // What the directory watcher has hashed and offered already, so that a restart does
+    // not read unchanged files again, and when each directory was last scanned, so that
+    // only files that appeared since count as live (docs/state-db.md).
+    Migration{"file identity cache, directory scan marks", R"SQL(
+CREATE TABLE file_identity (
+    device INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    sha1 TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    dir TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (device, inode)
+) WITHOUT ROWID;
+CREATE TABLE scan_marks (
+    dir TEXT PRIMARY KEY,
+    scanned_at INTEGER NOT NULL
+);
+)SQL"},
 };
+
+// seen_in is stored as its folders joined by newlines (a root holds no newline).
+std::vector<std::string> SplitRoots(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  for (auto& r : Split(text, '\n')) out.push_back(std::move(r));
+  return out;
+}
+
+std::string JoinRoots(const std::vector<std::string>& roots) {
+  std::string out;
+  for (const auto& r : roots) out += (out.empty() ? "" : "\n") + r;
+  return out;
+}
+
+// A job that failed for want of its file, or because its file was no longer the sample,
+// takes a new path from an enqueue.
+bool RevivedByPath(std::string_view last_error) {
+  return last_error.starts_with(domain::kMissingFileReason) ||
+         last_error.starts_with(domain::kNotTheSampleReason);
+}
 
 std::optional<std::string> NonEmpty(const std::string& s) {
   if (s.empty()) return std::nullopt;
@@ -114,22 +252,27 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     }
   } restore{&db_, bulk};
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(Statement find_any,
-                   db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256 "
-                               "FROM jobs WHERE md5 = ?1 OR sha1 = ?2 OR sha256 = ?3 LIMIT 1"));
+  ASSIGN_OR_RETURN(
+      Statement find_any,
+      db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256, root, "
+                  "seen_in, size, may_upload, may_comment "
+                  "FROM jobs WHERE md5 = ?1 OR sha1 = ?2 OR sha256 = ?3 LIMIT 1"));
   // The common case (dionaea, `enqueue --hash` of md5s) searches one index only.
-  ASSIGN_OR_RETURN(Statement find_md5,
-                   db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256 "
-                               "FROM jobs WHERE md5 = ?1"));
+  ASSIGN_OR_RETURN(
+      Statement find_md5,
+      db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256, root, "
+                  "seen_in, size, may_upload, may_comment FROM jobs WHERE md5 = ?1"));
   ASSIGN_OR_RETURN(
       Statement insert,
       db_.Prepare("INSERT OR IGNORE INTO jobs (md5, sha1, sha256, path, source, priority, state, "
-                  "next_action_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+                  "next_action_at, created_at, updated_at, root, seen_in, size, may_upload, "
+                  "may_comment) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   ASSIGN_OR_RETURN(Statement update,
                    db_.Prepare("UPDATE jobs SET path = ?2, priority = ?3, state = ?4, "
                                "attempts = CASE WHEN ?4 = state THEN attempts ELSE 0 END, "
                                "next_action_at = CASE WHEN ?4 = state THEN next_action_at "
-                               "ELSE ?5 END, updated_at = ?5 WHERE id = ?1"));
+                               "ELSE ?5 END, updated_at = ?5, root = ?6, seen_in = ?7, size = ?8, "
+                               "may_upload = ?9, may_comment = ?10 WHERE id = ?1"));
   ASSIGN_OR_RETURN(Statement fill_md5,
                    db_.Prepare("UPDATE OR IGNORE jobs SET md5 = ?2 WHERE id = ?1 AND md5 IS NULL"));
   ASSIGN_OR_RETURN(Statement fill_sha1, db_.Prepare("UPDATE OR IGNORE jobs SET sha1 = ?2 "
@@ -141,12 +284,17 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     if (item.md5.empty() && item.sha1.empty() && item.sha256.empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "enqueue: an item has no hash");
     }
+    if (item.root.find('\n') != std::string::npos) {
+      return MakeError(ErrorCode::kInvalidArgument, "enqueue: a folder name holds a newline");
+    }
     // New samples (the bulk case) cost one statement; a conflict on any hash means the
     // sample is queued already and is merged below.
     insert.Reset();
     insert.BindAll(NonEmpty(item.md5), NonEmpty(item.sha1), NonEmpty(item.sha256), item.path,
                    item.source, item.priority, JobStateName(JobState::kLookup), now_ms, now_ms,
-                   now_ms);
+                   now_ms, item.path.empty() ? std::string() : item.root, item.root,
+                   item.path.empty() ? std::nullopt : item.size, item.may_upload ? 1 : 0,
+                   item.may_comment ? 1 : 0);
     RETURN_IF_ERROR(insert.Run());
     if (db_.Changes() == 1) {
       ++counts.added;
@@ -168,19 +316,37 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     std::string state = find.Text(3);
     const std::string last_error = find.Text(4);
     const bool missing[3] = {find.IsNull(5), find.IsNull(6), find.IsNull(7)};
+    std::string root = find.Text(8);
+    std::vector<std::string> seen_in = SplitRoots(find.TextView(9));
+    std::optional<std::int64_t> size;
+    if (!find.IsNull(10)) size = find.Int64(10);
+    bool may_upload = find.Int64(11) != 0;
+    bool may_comment = find.Int64(12) != 0;
     find.Reset();
     bool changed = false;
-    if (path.empty() && !item.path.empty()) {
+    const bool new_file =
+        !item.path.empty() &&
+        (path.empty() || (state == JobStateName(JobState::kFailed) && RevivedByPath(last_error)));
+    if (new_file) {
       path = item.path;
+      root = item.root;
+      size = item.size;
       changed = true;
-      // A sample that failed for lack of its file gets another chance once a file exists.
+      // A sample that failed for lack of its file (or of the right one) gets another
+      // chance once a file exists.
       if (state == JobStateName(JobState::kFailed) || state == JobStateName(JobState::kRelookup)) {
         state = JobStateName(JobState::kLookup);
       }
-    } else if (!item.path.empty() && state == JobStateName(JobState::kFailed) &&
-               last_error.rfind(domain::kMissingFileReason, 0) == 0) {
-      path = item.path;
-      state = JobStateName(JobState::kLookup);
+    }
+    if (!item.root.empty() &&
+        std::find(seen_in.begin(), seen_in.end(), item.root) == seen_in.end()) {
+      seen_in.push_back(item.root);  // a stricter folder's policy applies from now on
+      changed = true;
+    }
+    // Restrictions only tighten: whatever path a sample arrives by later.
+    if ((may_upload && !item.may_upload) || (may_comment && !item.may_comment)) {
+      may_upload = may_upload && item.may_upload;
+      may_comment = may_comment && item.may_comment;
       changed = true;
     }
     if (item.priority > priority) {
@@ -189,7 +355,8 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     }
     if (changed) {
       update.Reset();
-      update.BindAll(id, path, priority, state, now_ms);
+      update.BindAll(id, path, priority, state, now_ms, root, JoinRoots(seen_in), size,
+                     may_upload ? 1 : 0, may_comment ? 1 : 0);
       RETURN_IF_ERROR(update.Run());
     }
     const std::pair<Statement*, const std::string*> fills[3] = {

@@ -4,7 +4,9 @@
 
 namespace honeyvt::vt {
 
-Result<std::unique_ptr<Client>> MakeClient(const Options& options) {
+Result<std::unique_ptr<Client>> MakeClient(const Options& options, RequestObserver* observer,
+                                           Clock* clock, std::stop_token cancel,
+                                           std::function<void()> on_progress) {
   if (options.api_version != 2 && options.api_version != 3) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "api_version must be 2 or 3, not " + std::to_string(options.api_version));
@@ -24,8 +26,15 @@ Result<std::unique_ptr<Client>> MakeClient(const Options& options) {
   curl.proxy = options.proxy;
   curl.connect_timeout = options.connect_timeout;
   curl.total_timeout = options.request_timeout;
+  curl.cancel = std::move(cancel);
+  curl.on_progress = std::move(on_progress);
   ASSIGN_OR_RETURN(std::unique_ptr<Transport> transport, MakeCurlTransport(curl));
-  return MakeClient(options, std::shared_ptr<Transport>(std::move(transport)));
+  std::shared_ptr<Transport> shared(std::move(transport));
+  if (observer != nullptr && clock != nullptr) {
+    shared = std::make_shared<MeteredTransport>(std::move(shared), *observer, options.api_version,
+                                                *clock);
+  }
+  return MakeClient(options, std::move(shared));
 }
 
 std::unique_ptr<Client> MakeClient(const Options& options, std::shared_ptr<Transport> transport) {

@@ -10,16 +10,21 @@
 //   - network failures (DNS, connect, TLS, timeouts, low-speed abort, reset, truncated
 //     body, body over the size cap) are kTransient;
 //   - a URL the transport refuses to use (not http/https, plain http to a non-loopback
-//     host) is kInvalidArgument; a file part that cannot be opened is kIo.
+//     host) is kInvalidArgument; a file part whose BodySource fails is kIo with its
+//     message (the transfer is aborted before the failing bytes are sent);
+//   - a transfer abandoned because CurlOptions::cancel was requested is kCancelled
+//     (noticed within about a second, in any phase: connecting, sending, waiting).
 // Messages never contain request headers or bodies (where the API key travels).
 // Thread safety: one Transport is used by one thread at a time.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,12 +33,27 @@
 
 namespace honeyvt::vt {
 
-// One form field: a text value, or a file streamed from disk (never loaded into memory).
+// The content of an uploaded file part, streamed (never loaded into memory). The
+// transport never opens a file by name: it reads what the caller opened and checked
+// (vt/file_body.h). An error from Read aborts the transfer before the bytes of the
+// failing read are sent.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Bytes the part has (declared before sending).
+  virtual std::int64_t size() const = 0;
+  // Starts again from the first byte (the body is sent again after a redirect).
+  virtual Status Rewind() = 0;
+  // Up to `n` bytes into `buffer`; 0 at the end.
+  virtual Result<std::size_t> Read(char* buffer, std::size_t n) = 0;
+};
+
+// One form field: a text value, or a file part streamed from a BodySource.
 struct FormField {
   std::string name;
-  std::string value;           // text value (ignored for a file part)
-  std::filesystem::path file;  // non-empty: the part's content is this file
-  std::string filename;        // Content-Disposition filename of a file part
+  std::string value;                   // text value (ignored for a file part)
+  std::shared_ptr<BodySource> source;  // set: the part's content (a file part)
+  std::string filename;                // Content-Disposition filename of a file part
 };
 
 struct HttpRequest {
@@ -83,6 +103,11 @@ struct CurlOptions {
   std::int64_t max_body_bytes = 64LL * 1024 * 1024;  // larger bodies are kTransient
   int max_redirects = 5;
   std::string user_agent = "honeyvt/0.1 (gzip)";  // VT serves gzip only to "gzip" UAs
+  // Requested (SIGTERM): the transfer in flight is abandoned, even mid-upload.
+  std::stop_token cancel;
+  // Called on the sending thread about once a second while a transfer runs (a sign of
+  // life for a watchdog during long uploads). May be empty.
+  std::function<void()> on_progress;
 };
 
 // A Transport over one libcurl easy handle (kept between calls for connection reuse).

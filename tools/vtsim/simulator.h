@@ -63,6 +63,8 @@ class Simulator {
   // endpoint "outside").
   void SpendOutside(std::string_view key, int units);
   FaultAction NextFault(std::string_view path, const std::string& endpoint);
+  // stall-body, drawn before a POST's body is read (logged like the others).
+  FaultAction NextBodyFault(std::string_view path);
 
   // --- service ---------------------------------------------------------------------
   std::optional<Sample> FindFile(std::string_view hash);

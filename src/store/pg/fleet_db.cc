@@ -69,6 +69,16 @@ Result<Job> JobFromRow(const PgResult& r, int row, int c) {
   job.created_at = r.Time(row, c + 16);
   job.updated_at = r.Time(row, c + 17);
   job.lease_token = r.Int64(row, c + 18);
+  job.root = r.Text(row, c + 19);
+  std::string seen = r.Text(row, c + 20);  // one folder a line (a root has no newline)
+  for (std::size_t at = 0; at < seen.size();) {
+    const std::size_t end = std::min(seen.find('\n', at), seen.size());
+    if (end > at) job.seen_in.push_back(seen.substr(at, end - at));
+    at = end + 1;
+  }
+  if (!r.IsNull(row, c + 21)) job.size = r.Int64(row, c + 21);
+  job.may_upload = r.Bool(row, c + 22);
+  job.may_comment = r.Bool(row, c + 23);
   return job;
 }
 

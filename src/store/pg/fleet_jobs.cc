@@ -37,15 +37,22 @@ Result<domain::EnqueueCounts> FleetDb::Enqueue(std::span<const domain::EnqueueIt
   domain::EnqueueCounts counts;
   for (std::size_t start = 0; start < items.size(); start += kEnqueueChunk) {
     const auto chunk = items.subspan(start, std::min(kEnqueueChunk, items.size() - start));
-    std::vector<std::string> md5, sha1, sha256, path, source;
+    std::vector<std::string> md5, sha1, sha256, path, source, root, size, may_upload, may_comment;
     std::vector<std::int64_t> priority;
     for (const auto& it : chunk) {
+      if (it.root.find('\n') != std::string::npos) {
+        return MakeError(ErrorCode::kInvalidArgument, "enqueue: a folder name with a newline");
+      }
       md5.push_back(it.md5);
       sha1.push_back(it.sha1);
       sha256.push_back(it.sha256);
       path.push_back(it.path);
       source.push_back(it.source);
       priority.push_back(it.priority);
+      root.push_back(it.root);
+      size.push_back(it.size ? std::to_string(*it.size) : "");
+      may_upload.push_back(it.may_upload ? "t" : "f");
+      may_comment.push_back(it.may_comment ? "t" : "f");
     }
     Params p;
     if (id_.sensor_id > 0) {
@@ -59,11 +66,15 @@ Result<domain::EnqueueCounts> FleetDb::Enqueue(std::span<const domain::EnqueueIt
         .AddTextArray(sha256, true)
         .AddTextArray(path)
         .AddTextArray(source)
-        .AddIntArray(priority);
+        .AddIntArray(priority)
+        .AddTextArray(root)
+        .AddTextArray(size, /*empty_is_null=*/true)
+        .AddTextArray(may_upload)
+        .AddTextArray(may_comment);
     ASSIGN_OR_RETURN(PgResult r,
                      conn_.Prepared("enqueue",
                                     "SELECT c[1], c[2], c[3] FROM honeyvt.enqueue($1, $2, $3, $4, "
-                                    "$5, $6, $7, $8) AS c",
+                                    "$5, $6, $7, $8, $9, $10, $11, $12) AS c",
                                     p));
     counts.added += r.Int64(0, 0);
     counts.updated += r.Int64(0, 1);

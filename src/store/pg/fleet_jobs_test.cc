@@ -49,6 +49,52 @@ TEST(FleetJobsTest, TheSameSampleFromThreeSensorsIsOneJobWithThreeSightings) {
   EXPECT_EQ(again->unchanged, 1);
 }
 
+// Issue 15's arrival facts in the fleet: each sensor's copy keeps its folder, the
+// folders it was offered from and its size; may_upload/may_comment are fleet-wide and
+// only ever tighten, whichever sensor records them.
+TEST(FleetJobsTest, TrustFieldsAreStoredPerCopyAndRestrictionsOnlyTighten) {
+  HONEYVT_PG_DATABASE(db);
+  FleetDb s1 = Worker(db, "sensor-1");
+  FleetDb s2 = Worker(db, "sensor-2");
+  domain::EnqueueItem first = Item(kA, "/hp1/binaries/" + kA);
+  first.root = "/hp1/binaries";
+  first.size = 1234;
+  ASSERT_TRUE(s1.Enqueue(std::vector{first}, kT0));
+  domain::EnqueueItem again = first;
+  again.path = "/hp1/watch/" + kA;
+  again.root = "/hp1/watch";
+  ASSERT_TRUE(s1.Enqueue(std::vector{again}, kT0));
+  // Another sensor's vtcache says VirusTotal has the file and a comment was posted.
+  domain::EnqueueItem cached = Item(kA);
+  cached.may_upload = false;
+  cached.may_comment = false;
+  auto tightened = s2.Enqueue(std::vector{cached}, kT0);
+  ASSERT_TRUE(tightened) << tightened.error().ToString();
+  EXPECT_EQ(tightened->updated, 1);
+  // A later arrival that allows everything does not loosen them.
+  ASSERT_TRUE(s2.Enqueue(std::vector{Item(kA, "/hp2/binaries/" + kA)}, kT0));
+  auto job = s1.Find(kA);
+  ASSERT_TRUE(job && *job);
+  EXPECT_FALSE((*job)->may_upload);
+  EXPECT_FALSE((*job)->may_comment);
+  EXPECT_EQ((*job)->path, "/hp1/watch/" + kA);
+  EXPECT_EQ((*job)->root, "/hp1/watch");
+  EXPECT_EQ((*job)->size, 1234);
+  EXPECT_EQ((*job)->seen_in, (std::vector<std::string>{"/hp1/binaries", "/hp1/watch"}));
+  // The claim carries them too (the engine decides on the claimed job).
+  const domain::Lease lease{s1.identity().worker_id, kT0 + std::chrono::minutes(5)};
+  auto claimed = s1.Claim(JobState::kLookup, kT0, 1, lease);
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_FALSE((*claimed)[0].may_upload);
+  EXPECT_EQ((*claimed)[0].root, "/hp1/watch");
+  // Sensor 2 sees its own copy's folder (it recorded none).
+  auto other = s2.Find(kA);
+  ASSERT_TRUE(other && *other);
+  EXPECT_EQ((*other)->path, "/hp2/binaries/" + kA);
+  EXPECT_EQ((*other)->root, "");
+}
+
 TEST(FleetJobsTest, ConcurrentClaimsNeverShareAJob) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w1 = Worker(db, "a");

@@ -156,6 +156,31 @@ Result<std::string> FleetDb::ImportJob(const domain::Job& j, bool has_file) {
                        "SELECT honeyvt.import_job($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
                        "$12, $13, $14, $15, $16, $17, $18, $19)",
                        p));
+  // The trust fields (issue 15): restrictions only tighten the fleet's job; this sensor's
+  // copy keeps the folder it lies below, the folders it was offered from, and its size.
+  std::string seen;
+  for (const auto& folder : j.seen_in) {
+    if (folder.find('\n') != std::string::npos) continue;  // cannot be a root
+    seen += (seen.empty() ? "" : "\n") + folder;
+  }
+  Params t(id_.sensor_id);
+  auto opt_t = [&t](const std::string& s) -> Params& { return s.empty() ? t.AddNull() : t.Add(s); };
+  opt_t(j.md5);
+  opt_t(j.sha1);
+  opt_t(j.sha256);
+  t.Add(j.may_upload).Add(j.may_comment).Add(j.root).Add(seen).Add(j.size);
+  ASSIGN_OR_RETURN(
+      PgResult trust,
+      Run("import_trust",
+          "WITH j AS (UPDATE honeyvt.jobs SET may_upload = may_upload AND $5, "
+          "may_comment = may_comment AND $6 WHERE id = (SELECT id FROM honeyvt.jobs WHERE "
+          "md5 = $2 OR sha1 = $3 OR sha256 = $4 ORDER BY id LIMIT 1) RETURNING id) "
+          "UPDATE honeyvt.sightings s SET root = CASE WHEN s.root = '' THEN $7 ELSE s.root END, "
+          "seen_in = ARRAY(SELECT DISTINCT x FROM unnest(s.seen_in || CASE WHEN $8 = '' THEN "
+          "'{}'::text[] ELSE string_to_array($8, E'\\n') END) x WHERE x <> '' ORDER BY x), "
+          "size = coalesce(s.size, $9::bigint) FROM j WHERE s.job_id = j.id AND s.sensor_id = $1",
+          t));
+  (void)trust;
   return out.Text(0, 0);
 }
 

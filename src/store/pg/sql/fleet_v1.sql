@@ -343,6 +343,10 @@ CREATE TABLE honeyvt.jobs (
     lease_expires timestamptz,
     lease_token bigint NOT NULL DEFAULT 0,   -- fencing token of the current claim
     crash_count integer NOT NULL DEFAULT 0,  -- reclaims since the job last moved
+    -- Restrictions an arrival recorded (dionaea's vtcache: VirusTotal has the file, a
+    -- comment was posted). Fleet-wide and once false, false for good (only ever tighten).
+    may_upload boolean NOT NULL DEFAULT true,
+    may_comment boolean NOT NULL DEFAULT true,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL,
     CHECK (md5 IS NOT NULL OR sha1 IS NOT NULL OR sha256 IS NOT NULL)
@@ -374,6 +378,11 @@ CREATE TABLE honeyvt.sightings (
     first_seen timestamptz NOT NULL,
     last_seen timestamptz NOT NULL,
     needs_backfill boolean NOT NULL DEFAULT false,  -- mirror its report to this sensor
+    -- Where this sensor's copy came from (the trust rules of docs/pipeline.md): the folder
+    -- `path` lies below, every folder the file was offered from, its size when hashed.
+    root text NOT NULL DEFAULT '',
+    seen_in text[] NOT NULL DEFAULT '{}',
+    size bigint,
     PRIMARY KEY (job_id, sensor_id)
 );
 CREATE INDEX sightings_sensor_idx ON honeyvt.sightings (sensor_id, job_id);
@@ -384,7 +393,8 @@ CREATE INDEX sightings_backfill_idx ON honeyvt.sightings (sensor_id) WHERE needs
 -- (sample, sensor). Returns {added, updated, unchanged}. One NOTIFY per call.
 CREATE FUNCTION honeyvt.enqueue(p_sensor integer, p_now bigint, p_md5 text[], p_sha1 text[],
                                 p_sha256 text[], p_path text[], p_source text[],
-                                p_priority integer[])
+                                p_priority integer[], p_root text[], p_size bigint[],
+                                p_may_upload boolean[], p_may_comment boolean[])
 RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE
 AS $$
@@ -410,9 +420,9 @@ BEGIN
     END IF;
     v_has_file := coalesce(p_path[i], '') <> '';
     INSERT INTO honeyvt.jobs (md5, sha1, sha256, source, priority, state, next_action_at,
-                              created_at, updated_at)
+                              created_at, updated_at, may_upload, may_comment)
     VALUES (p_md5[i], p_sha1[i], p_sha256[i], coalesce(p_source[i], ''), p_priority[i],
-            'lookup', t, t, t)
+            'lookup', t, t, t, coalesce(p_may_upload[i], true), coalesce(p_may_comment[i], true))
     ON CONFLICT DO NOTHING
     RETURNING id INTO jid;
     IF jid IS NOT NULL THEN
@@ -462,6 +472,15 @@ BEGIN
         UPDATE honeyvt.jobs SET sha256 = p_sha256[i] WHERE id = jid;
         changed := true;
       END IF;
+      -- Restrictions only ever tighten, whichever sensor records them.
+      IF (j.may_upload AND NOT coalesce(p_may_upload[i], true))
+         OR (j.may_comment AND NOT coalesce(p_may_comment[i], true)) THEN
+        UPDATE honeyvt.jobs
+           SET may_upload = may_upload AND coalesce(p_may_upload[i], true),
+               may_comment = may_comment AND coalesce(p_may_comment[i], true)
+         WHERE id = jid;
+        changed := true;
+      END IF;
       IF changed THEN
         updated := updated + 1;
       ELSE
@@ -469,13 +488,25 @@ BEGIN
       END IF;
     END IF;
     IF p_sensor IS NOT NULL THEN
+      -- The copy's path with its root and size: the latest offered (a sensor's file may have
+      -- moved); every root the file was offered from joins seen_in.
       INSERT INTO honeyvt.sightings AS s (job_id, sensor_id, path, has_file, first_seen,
-                                          last_seen, needs_backfill)
+                                          last_seen, needs_backfill, root, seen_in, size)
       VALUES (jid, p_sensor, coalesce(p_path[i], ''), v_has_file, t, t,
               EXISTS (SELECT 1 FROM honeyvt.reports r JOIN honeyvt.jobs jj ON jj.md5 = r.md5
-                       WHERE jj.id = jid))
+                       WHERE jj.id = jid),
+              CASE WHEN v_has_file THEN coalesce(p_root[i], '') ELSE '' END,
+              CASE WHEN coalesce(p_root[i], '') <> '' THEN ARRAY[p_root[i]] ELSE '{}' END,
+              CASE WHEN v_has_file THEN p_size[i] END)
       ON CONFLICT (job_id, sensor_id) DO UPDATE
-         SET path = CASE WHEN excluded.has_file THEN excluded.path ELSE s.path END,
+         SET path = CASE WHEN excluded.has_file THEN excluded.path
+                         ELSE s.path END,
+             root = CASE WHEN excluded.has_file THEN excluded.root
+                         ELSE s.root END,
+             size = CASE WHEN excluded.has_file THEN excluded.size
+                         ELSE s.size END,
+             seen_in = CASE WHEN excluded.seen_in = '{}' OR excluded.seen_in[1] = ANY (s.seen_in)
+                            THEN s.seen_in ELSE s.seen_in || excluded.seen_in END,
              has_file = s.has_file OR excluded.has_file,
              last_seen = greatest(s.last_seen, excluded.last_seen);
     END IF;

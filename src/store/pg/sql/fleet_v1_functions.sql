@@ -90,26 +90,29 @@ CREATE TYPE honeyvt.job_row AS (
     id bigint, md5 text, sha1 text, sha256 text, path text, source text, priority integer,
     state text, attempts integer, polls integer, requests bigint, next_action_at bigint,
     last_error text, analysis_id text, analysis_permalink text, uploaded_at bigint,
-    created_at bigint, updated_at bigint, lease_token bigint);
+    created_at bigint, updated_at bigint, lease_token bigint, root text,
+    seen_in text, size bigint, may_upload boolean, may_comment boolean);  -- seen_in: one a line
 
 CREATE FUNCTION honeyvt.job_rows(p_ids bigint[], p_sensor integer)
 RETURNS SETOF honeyvt.job_row
 LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
+  -- The path (with its root and size) is this sensor's copy, else an uploading holder's.
   RETURN QUERY
-  SELECT j.id, j.md5, j.sha1, j.sha256,
-         coalesce((SELECT s.path FROM honeyvt.sightings s
-                    WHERE s.job_id = j.id AND s.sensor_id = p_sensor AND s.has_file),
-                  (SELECT s.path FROM honeyvt.sightings s JOIN honeyvt.sensors se USING (sensor_id)
-                    WHERE s.job_id = j.id AND s.has_file AND se.upload_policy = 'always'
-                    ORDER BY s.sensor_id LIMIT 1),
-                  ''),
+  SELECT j.id, j.md5, j.sha1, j.sha256, coalesce(c.path, ''),
          j.source, j.priority, j.state, j.attempts, j.polls, j.requests,
          honeyvt.us(j.next_action_at), j.last_error, j.analysis_id, j.analysis_permalink,
          honeyvt.us(j.uploaded_at), honeyvt.us(j.created_at), honeyvt.us(j.updated_at),
-         j.lease_token
+         j.lease_token, coalesce(c.root, ''), array_to_string(coalesce(c.seen_in, '{}'), E'\n'), c.size,
+         j.may_upload, j.may_comment
     FROM honeyvt.jobs j
+    LEFT JOIN LATERAL (
+      SELECT s.path, s.root, s.seen_in, s.size FROM honeyvt.sightings s
+        JOIN honeyvt.sensors se USING (sensor_id)
+       WHERE s.job_id = j.id AND s.has_file
+         AND (s.sensor_id = p_sensor OR se.upload_policy = 'always')
+       ORDER BY (s.sensor_id = p_sensor) DESC, s.sensor_id LIMIT 1) c ON true
    WHERE j.id = ANY (p_ids)
    ORDER BY array_position(p_ids, j.id);
 END
@@ -175,7 +178,8 @@ RETURNS TABLE (outcome text, retry_at bigint, db_time bigint, ledger_id bigint,
                priority integer, state text, attempts integer, polls integer,
                requests bigint, next_action_at bigint, last_error text, analysis_id text,
                analysis_permalink text, uploaded_at bigint, created_at bigint,
-               updated_at bigint, lease_token bigint)
+               updated_at bigint, lease_token bigint, root text, seen_in text, size bigint,
+               may_upload boolean, may_comment boolean)
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
@@ -195,7 +199,8 @@ BEGIN
     RETURN QUERY SELECT 'empty'::text, NULL::bigint, honeyvt.us(honeyvt.clock()), NULL::bigint,
       NULL::bigint, NULL, NULL, NULL, NULL, NULL, NULL::integer, NULL, NULL::integer,
       NULL::integer, NULL::bigint, NULL::bigint, NULL, NULL, NULL, NULL::bigint, NULL::bigint,
-      NULL::bigint, NULL::bigint;
+      NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::bigint, NULL::boolean,
+      NULL::boolean;
     RETURN;
   END IF;
   PERFORM honeyvt.lock_key(p_key);
@@ -206,7 +211,8 @@ BEGIN
     RETURN QUERY SELECT 'denied'::text, honeyvt.us(retry), honeyvt.us(t), NULL::bigint,
       NULL::bigint, NULL, NULL, NULL, NULL, NULL, NULL::integer, NULL, NULL::integer,
       NULL::integer, NULL::bigint, NULL::bigint, NULL, NULL, NULL, NULL::bigint, NULL::bigint,
-      NULL::bigint, NULL::bigint;
+      NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::bigint, NULL::boolean,
+      NULL::boolean;
     RETURN;
   END IF;
   lid := honeyvt.quota_charge(p_key, p_cost, t, p_kind, p_worker, ids[1],
@@ -215,7 +221,8 @@ BEGIN
   SELECT 'granted'::text, NULL::bigint, honeyvt.us(t), lid, u.id, u.md5, u.sha1, u.sha256,
          u.path, u.source, u.priority, u.state, u.attempts, u.polls, u.requests,
          u.next_action_at, u.last_error, u.analysis_id, u.analysis_permalink, u.uploaded_at,
-         u.created_at, u.updated_at, u.lease_token
+         u.created_at, u.updated_at, u.lease_token, u.root, u.seen_in, u.size, u.may_upload,
+         u.may_comment
     FROM unnest(rows) WITH ORDINALITY AS u
    ORDER BY u.ordinality;
 END
