@@ -16,7 +16,10 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # ExecStart must name an executable that exists here; the rest is verified as written.
 sed 's#^ExecStart=/usr/local/bin/honeyvt #ExecStart=/bin/true #' "$UNIT" > "$tmp/honeyvt.service"
 grep -q '^ExecStart=/bin/true run --config' "$tmp/honeyvt.service" && ok || bad "ExecStart line"
-out=$(systemd-analyze verify "$tmp/honeyvt.service" 2>&1); rc=$?
+# Documentation=man:honeyvt(1): systemd-analyze runs `man`, which finds the page the
+# install puts in man1/ (docs/honeyvt.1) through MANPATH here.
+mkdir -p "$tmp/man/man1" && cp "$(dirname "$0")/../docs/honeyvt.1" "$tmp/man/man1/"
+out=$(MANPATH="$tmp/man" systemd-analyze verify "$tmp/honeyvt.service" 2>&1); rc=$?
 [ $rc -eq 0 ] && ok || bad "systemd-analyze verify exit $rc"
 [ -z "$out" ] && ok || bad "systemd-analyze verify says: $out"
 
