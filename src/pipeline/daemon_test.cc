@@ -236,7 +236,7 @@ TEST(DaemonTest, HeartbeatComesAtItsIntervalWhileTheDaemonSleeps) {
                           lines.push_back(StatusLine(s));
                           if (beats.size() == 10) stop.request_stop();
                         }};
-  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, options);
+  Daemon daemon(rig.engine, rig.state, rig.gate, rig.clock, options);
   ASSERT_TRUE(daemon.Run(stop.get_token()));
   ASSERT_EQ(beats.size(), 10u);
   for (std::size_t i = 1; i < beats.size(); ++i) {
@@ -259,9 +259,10 @@ TEST(DaemonTest, ReloadRunsOnTheDaemonsThreadBetweenSteps) {
   LogsqlSink sink(*writer, 3);
   PipelineConfig config;
   QuotaGovernor quota({}, nullptr);
+  GovernorGate gate(quota, *state);
   PollSchedule polls(config);
   Backoff backoff(7);
-  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
+  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &gate, &polls, &backoff, 1});
   std::thread::id reload_thread;
   std::atomic<int> reloads{0};
   std::stop_source stop;
@@ -270,7 +271,7 @@ TEST(DaemonTest, ReloadRunsOnTheDaemonsThreadBetweenSteps) {
                           ++reloads;
                           stop.request_stop();
                         }};
-  Daemon daemon(engine, *state, quota, clock, options);
+  Daemon daemon(engine, *state, gate, clock, options);
   std::thread::id run_thread;
   const auto start = std::chrono::steady_clock::now();
   std::thread t([&] {
