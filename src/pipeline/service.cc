@@ -99,13 +99,13 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
     return Failed(failure, RunFailure::kDatabase, std::move(writer).error());
   }
   LogsqlSink sink(*writer, client.api_version());
-  GovernorGate gate(quota, state);
   const std::uint64_t seed =
       request.seed != 0 ? request.seed
                         : static_cast<std::uint64_t>(clock.Now().time_since_epoch().count());
   Backoff backoff(seed);
   // Every finished step is journaled for the dashboard's timelines and /metrics.
   JournaledJobStore jobs(state, state.db());
+  GovernorGate gate(quota, jobs);  // claims through the journal, like finishes
   MeteredSink metered(sink, clock, request.instruments);
   Engine engine(config, {.jobs = &jobs,
                          .usage = &state,
