@@ -59,11 +59,13 @@ int main(int argc, char** argv) {
     const double cpu_before = CpuSeconds();
     const auto t0 = std::chrono::steady_clock::now();
     auto counts = state->Enqueue(items, clock.Now());
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!counts) return std::fprintf(stderr, "%s\n", counts.error().ToString().c_str()), 1;
-    std::printf("enqueue of %d hashes (one transaction): %.2f s wall, %.2f s CPU (%.0f/s); "
-                "peak RSS of the enqueueing process %.1f MB\n",
-                samples, secs, CpuSeconds() - cpu_before, samples / secs, PeakRssKb() / 1024.0);
+    std::printf(
+        "enqueue of %d hashes (one transaction): %.2f s wall, %.2f s CPU (%.0f/s); "
+        "peak RSS of the enqueueing process %.1f MB\n",
+        samples, secs, CpuSeconds() - cpu_before, samples / secs, PeakRssKb() / 1024.0);
     std::fflush(stdout);
     _exit(0);
   }
@@ -81,25 +83,30 @@ int main(int argc, char** argv) {
   pipeline::PipelineConfig config;
   pipeline::QuotaGovernor quota(*pipeline::ParseQuotaWindows({"4/1m", "500/1d"}), &*state);
   if (!quota.Load(clock.Now())) return 1;
+  pipeline::GovernorGate gate(quota, *state);
   pipeline::PollSchedule polls(config);
   pipeline::Backoff backoff(1);
-  pipeline::Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
-  pipeline::Daemon daemon(engine, *state, quota, clock, {});
+  pipeline::Engine engine(config,
+                          {&*state, &*state, &vt, &sink, &clock, &gate, &polls, &backoff, 1});
+  pipeline::Daemon daemon(engine, *state, gate, clock, {});
   std::jthread worker([&](std::stop_token stop) { (void)daemon.Run(stop); });
   std::this_thread::sleep_for(std::chrono::seconds(1));  // the 4 lookups of this minute
   const double cpu0 = CpuSeconds();
   const auto wall0 = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   const double cpu = CpuSeconds() - cpu0;
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   worker.request_stop();
   worker.join();
-  std::printf("daemon waiting for the quota with %d samples queued: %.3f s CPU in %.1f s "
-              "(%.3f%%), %lld steps, %lld sleeps\n",
-              samples, cpu, wall, 100.0 * cpu / wall, static_cast<long long>(daemon.steps()),
-              static_cast<long long>(daemon.sleeps()));
-  std::printf("peak RSS of the daemon process with %d samples queued: %.1f MB (%.1f MB before "
-              "it opened the databases)\n",
-              samples, PeakRssKb() / 1024.0, rss_start / 1024.0);
+  std::printf(
+      "daemon waiting for the quota with %d samples queued: %.3f s CPU in %.1f s "
+      "(%.3f%%), %lld steps, %lld sleeps\n",
+      samples, cpu, wall, 100.0 * cpu / wall, static_cast<long long>(daemon.steps()),
+      static_cast<long long>(daemon.sleeps()));
+  std::printf(
+      "peak RSS of the daemon process with %d samples queued: %.1f MB (%.1f MB before "
+      "it opened the databases)\n",
+      samples, PeakRssKb() / 1024.0, rss_start / 1024.0);
   return 0;
 }

@@ -24,7 +24,8 @@ class VerdictSink final : public pipeline::ReportSink {
  public:
   VerdictSink(const Clock& clock, const SimVt& vt, RunResult& out)
       : clock_(clock), vt_(vt), out_(out) {}
-  Status Store(const domain::FileReport& report, TimePoint, std::stop_token) override {
+  Status Store(const domain::Job&, const domain::FileReport& report, TimePoint,
+               std::stop_token) override {
     if (seen_.emplace(report.md5, true).second) {
       out_.verdicts.push_back(Verdict{report.md5, clock_.Now(), vt_.UploadedAt(report.md5)});
     }
@@ -112,6 +113,7 @@ RunResult RunHoneyvt(const Scenario& sc, const std::filesystem::path& dir) {
   config.backoff_base = sc.backoff_base;
   pipeline::QuotaGovernor quota(*pipeline::ParseQuotaWindows(sc.quota), &*state);
   if (auto st = quota.Load(sc.start); !st) throw std::runtime_error(st.error().ToString());
+  pipeline::GovernorGate gate(quota, *state);
   pipeline::PollSchedule polls(config);
   pipeline::Backoff backoff(1);
   VerdictSink sink(clock, vt, out);
@@ -120,12 +122,12 @@ RunResult RunHoneyvt(const Scenario& sc, const std::filesystem::path& dir) {
                                    .client = &vt,
                                    .sink = &sink,
                                    .clock = &clock,
-                                   .quota = &quota,
+                                   .quota = &gate,
                                    .polls = &polls,
                                    .backoff = &backoff,
                                    .owner = 1});
   pipeline::Daemon daemon(
-      engine, *state, quota, clock,
+      engine, *state, gate, clock,
       {.until_drained = arrivals.empty(), .idle_recheck = std::chrono::seconds(10)});
   if (auto st = daemon.Run(stop.get_token()); !st) throw std::runtime_error(st.error().ToString());
   out.calls = vt.counts();

@@ -9,10 +9,11 @@
 #include "cli/common_options.h"
 #include "cli/handlers.h"
 #include "cli/ownership.h"
+#include "fleet/queue.h"
 #include "ingest/backlog.h"
 #include "ingest/job_store_sink.h"
 #include "pipeline/status.h"
-#include "store/state_db.h"
+#include "store/sqlite.h"
 
 namespace honeyvt::cli {
 namespace {
@@ -90,13 +91,13 @@ int BacklogMain(const Invocation& inv) {
     PrintError(logsql.error().message);
     return kExitFailure;
   }
-  auto state = store::StateDb::Open(options->StatePath());
-  if (!state) {
-    PrintError(state.error().message);
+  auto queue = fleet::OpenQueue(*options, /*create=*/true);
+  if (!queue) {
+    PrintError(queue.error().message);
     return kExitFailure;
   }
   SystemClock clock;
-  ingest::JobStoreSink sink(*state, clock);
+  ingest::JobStoreSink sink(*queue->jobs, clock);
   Progress progress(::isatty(STDERR_FILENO) == 1);
   auto summary = ingest::EnqueueBacklog(*logsql, options->binaries, sink, std::ref(progress));
   if (!summary) {
@@ -116,7 +117,7 @@ int BacklogMain(const Invocation& inv) {
   const TimePoint now = clock.Now();
   const auto config = pipeline::PipelineConfig::FromOptions(*options);
   const int batch = options->api_version == 2 ? config.v2_batch_size : 1;
-  auto status = pipeline::ReadStatus(*state, *state, *windows, config, batch, now, 0);
+  auto status = pipeline::ReadStatus(*queue->jobs, *queue->usage, *windows, config, batch, now, 0);
   if (!status) {
     PrintError(status.error().message);
     return kExitFailure;

@@ -9,7 +9,7 @@
 #include "core/digest.h"
 #include "core/strings.h"
 #include "domain/hash.h"
-#include "store/state_db.h"
+#include "fleet/queue.h"
 
 namespace honeyvt::cli {
 namespace {
@@ -187,13 +187,13 @@ int EnqueueMain(const Invocation& inv) {
     PrintError(collected.error().message + " (nothing was queued)");
     return collected.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
-  auto state = store::StateDb::Open(options->StatePath());
-  if (!state) {
-    PrintError(state.error().message);
+  auto queue = fleet::OpenQueue(*options, /*create=*/true);
+  if (!queue) {
+    PrintError(queue.error().message);
     return kExitFailure;
   }
   SystemClock clock;
-  auto counts = state->Enqueue(items, clock.Now());
+  auto counts = queue->jobs->Enqueue(items, clock.Now());
   if (!counts) {
     PrintError(counts.error().message);
     return kExitFailure;
@@ -201,7 +201,7 @@ int EnqueueMain(const Invocation& inv) {
   std::cout << "queued " << counts->added << " new sample(s); " << counts->updated
             << " already queued and updated, " << counts->unchanged << " already queued unchanged";
   if (skipped > 0) std::cout << "; " << skipped << " unreadable file(s) skipped";
-  std::cout << " (state " << options->StatePath().string() << ")\n";
+  std::cout << " (" << queue->where << ")\n";
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include "cli/common_options.h"
 #include "cli/handlers.h"
 #include "cli/ownership.h"
+#include "fleet/queue.h"
 #include "ingest/job_store_sink.h"
 #include "ingest/vtcache_import.h"
 #include "store/state_db.h"
@@ -48,13 +49,17 @@ int ImportDionaeaCacheMain(const Invocation& inv) {
     std::cerr << "honeyvt: warning: " << logsql.error().message
               << "; md5s that already have a report cannot be skipped\n";
   }
-  auto state = store::StateDb::Open(options->StatePath());
-  if (!state) {
-    PrintError(state.error().message);
+  auto queue = fleet::OpenQueue(*options, /*create=*/true);
+  if (!queue) {
+    PrintError(queue.error().message);
     return kExitFailure;
   }
   SystemClock clock;
-  ingest::JobStoreSink sink(*state, clock, &state->db());
+  // One host: what may still be done per sample (no upload, no second comment) is kept
+  // beside the jobs in the state database. A fleet queues such samples hash-only, so
+  // they are never uploaded nor commented by any sensor.
+  auto* state = dynamic_cast<store::StateDb*>(queue->jobs.get());
+  ingest::JobStoreSink sink(*queue->jobs, clock, state != nullptr ? &state->db() : nullptr);
   auto summary =
       ingest::ImportVtcache(vtcache, logsql ? &*logsql : nullptr, options->binaries, sink);
   if (!summary) {

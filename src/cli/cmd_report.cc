@@ -8,6 +8,7 @@
 #include "cli/handlers.h"
 #include "core/clock.h"
 #include "core/time_spec.h"
+#include "fleet/export.h"
 #include "report/format.h"
 #include "report/indexes.h"
 #include "report/reports.h"
@@ -36,6 +37,7 @@ constexpr const char* kOverview =
 
 struct ReportFlags {
   CommonFlags common;
+  bool fleet = false;  // the whole fleet's data instead of this sensor's logsql
   std::string since;
   std::string until;
   std::int64_t limit = 0;
@@ -58,6 +60,10 @@ void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
                  "get a leading ' against spreadsheet formula injection) or json. Default: "
                  "table when stdout is a terminal, csv when it is a pipe or a file")
       ->check(CLI::IsMember({"table", "csv", "json"}));
+  sub.add_flag("--fleet", flags.fleet,
+               "report on the whole fleet (fleet_dsn) instead of this sensor's logsql: the "
+               "central reports, each sample's downloads being the sensors that sighted it "
+               "(first sighting = download time); see docs/fleet.md");
 }
 
 Result<report::Filter> MakeFilter(const ReportFlags& flags) {
@@ -211,7 +217,16 @@ int ReportMain(const Invocation& inv) {
       !flags.format.empty() ? flags.format : (isatty(STDOUT_FILENO) ? "table" : "csv");
   auto format = report::ParseFormat(format_name);
   if (!format) return Fail(format.error());
-  auto source = report::Source::Open(options->logsql, *filter, options->StatePath());
+  std::optional<fleet::FleetSnapshot> snapshot;
+  std::filesystem::path state = options->StatePath();
+  if (flags.fleet) {
+    auto taken = fleet::FleetSnapshot::Take(*options);
+    if (!taken) return Fail(taken.error());
+    snapshot.emplace(std::move(*taken));
+    options->logsql = snapshot->logsql();
+    state.clear();  // every fleet sample has its sightings as downloads
+  }
+  auto source = report::Source::Open(options->logsql, *filter, state);
   if (!source) return Fail(source.error());
 
   Result<report::Document> doc = MakeError(ErrorCode::kInternal, "no report selected");

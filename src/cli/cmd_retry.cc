@@ -6,7 +6,7 @@
 #include "cli/ownership.h"
 #include "core/clock.h"
 #include "domain/hash.h"
-#include "store/state_db.h"
+#include "fleet/queue.h"
 
 namespace honeyvt::cli {
 
@@ -39,11 +39,12 @@ int RetryMain(const Invocation& inv) {
     PrintError(owner.error().message);
     return kExitUsage;
   }
-  auto state = store::StateDb::OpenExisting(options->StatePath());
-  if (!state) {
-    PrintError(state.error().message + " (nothing queued yet?)");
+  auto queue = fleet::OpenQueue(*options, /*create=*/false);
+  if (!queue) {
+    PrintError(queue.error().message + " (nothing queued yet?)");
     return kExitFailure;
   }
+  domain::JobStore* state = queue->jobs.get();
   SystemClock clock;
   std::int64_t total = 0;
   auto run = [&](domain::RetryScope scope, std::string_view hash) {

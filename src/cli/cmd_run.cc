@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <optional>
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
@@ -9,6 +10,7 @@
 #include "cli/service_notify.h"
 #include "cli/signals.h"
 #include "core/logging.h"
+#include "fleet/service.h"
 #include "ingest/follow.h"
 #include "pipeline/process.h"
 #include "pipeline/service.h"
@@ -58,7 +60,13 @@ int RunMain(const Invocation& inv) {
       "Exit status: 0 stopped by a signal or drained; 1 runtime error (a restart may "
       "help); 2 usage or configuration error; 3 VirusTotal rejected the API key (every "
       "job is kept); 4 another honeyvt run holds the state database; 5 a database cannot "
-      "be opened or used (missing, unreadable, damaged, newer schema, disk full).",
+      "be opened or used (missing, unreadable, damaged, newer schema, disk full).\n\n"
+      "With fleet_dsn (or state = \"postgresql://...\") configured it joins that fleet as a "
+      "worker of this sensor (`sensor`, default the host name) and shares the queue and "
+      "the key's quota with every other sensor (docs/fleet.md). A fleet worker exits 1 on "
+      "a fleet database error (unreachable at start, newer schema, missing rights) and 3 "
+      "when the key is rejected; it does not serve the dashboard and does not reload on "
+      "SIGHUP (restart it instead).",
       inv.program);
   CommonFlags common;
   AddCommonFlags(app, common);
@@ -103,10 +111,21 @@ int RunMain(const Invocation& inv) {
   StopOnSignals signals;
   SystemClock clock;
   ServiceNotifier notifier(ProcessEnvironment(), clock);
-  pipeline::RequestLog request_log(options->StatePath());  // every request, for the dashboard
+  // A fleet worker's queue and request ledger are in PostgreSQL (`honeyvt status --fleet`);
+  // the dashboard, /metrics and their request log read the single-host state database, so
+  // a fleet worker records no request log there and serves no dashboard.
+  const bool in_fleet = !options->FleetDsn().empty();
+  if (in_fleet && !options->web.empty()) {
+    PrintError(
+        "web: the dashboard shows a single host's state database; a fleet worker does "
+        "not serve it (remove `web`; see `honeyvt status --fleet`, docs/fleet.md)");
+    return kExitUsage;
+  }
+  std::optional<pipeline::RequestLog> request_log;  // every request, for the dashboard
+  if (!in_fleet) request_log.emplace(options->StatePath());
   // A long upload is a sign of life too (the daemon's loop waits for it).
-  auto client = vt::MakeClient(*options, &request_log, &clock, signals.token(),
-                               [&notifier] { notifier.Watchdog(); });
+  auto client = vt::MakeClient(*options, request_log ? &*request_log : nullptr, &clock,
+                               signals.token(), [&notifier] { notifier.Watchdog(); });
   if (!client) {
     PrintError(client.error().message);
     return kExitUsage;
@@ -133,6 +152,18 @@ int RunMain(const Invocation& inv) {
   if (poll_min > 0) request.poll_min = std::chrono::seconds(poll_min);
   if (backoff_base > 0) request.backoff_base = std::chrono::seconds(backoff_base);
   request.seed = seed;
+  if (in_fleet) {
+    // One worker of a fleet: the shared PostgreSQL queue and quota (docs/fleet.md).
+    request.attach = [&](pipeline::Daemon&) { notifier.Ready("started (fleet worker)"); };
+    request.detach = [&](pipeline::Daemon&) { notifier.Stopping(); };
+    Status st = fleet::RunFleet(*options, **client, clock, request, !no_follow, signals.token());
+    if (!st) {
+      spdlog::error("{}", st.error().message);
+      return st.error().code == ErrorCode::kAuthFailed ? kExitKeyRejected : kExitFailure;
+    }
+    if (signals.received() != 0) spdlog::info("stopped by signal {}", signals.received());
+    return kExitOk;
+  }
   if (*dashboard) request.instruments = (*dashboard)->instruments();
   request.waiting = [&notifier](std::string_view line) {
     notifier.ExtendTimeout(std::chrono::seconds(90), line);

@@ -8,6 +8,7 @@
 #include "cli/common_options.h"
 #include "cli/handlers.h"
 #include "cli/ownership.h"
+#include "cli/status_fleet.h"
 #include "pipeline/status.h"
 #include "report/format.h"
 #include "store/state_db.h"
@@ -106,12 +107,18 @@ int StatusMain(const Invocation& inv) {
   int max_failures = 20;
   app.add_flag("--json", json, "machine-readable output (times in Unix seconds)");
   app.add_option("--failures", max_failures, "how many failed samples to list (default 20)");
+  bool fleet = false;
+  app.add_flag("--fleet", fleet,
+               "the fleet's view (default when fleet_dsn is configured): workers per sensor "
+               "with their heartbeat age, the shared key's quota per window and any block, "
+               "jobs per state with uploads waiting for a holder (docs/fleet.md)");
   if (int rc = ParseArgs(app, inv); rc >= 0) return rc;
   auto options = ResolveOptions(common);
   if (!options) {
     PrintError(options.error().message);
     return kExitUsage;
   }
+  if (fleet || !options->FleetDsn().empty()) return PrintFleetStatus(*options, json, max_failures);
   if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
     PrintError(owner.error().message);
     return kExitUsage;

@@ -36,6 +36,12 @@ int WebMain(const Invocation& inv) {
     return kExitUsage;
   }
   // It writes rollups and a token file beside the state database: the root trap applies.
+  if (!options->FleetDsn().empty()) {
+    PrintError(
+        "the dashboard shows a single host's state database; in fleet mode (fleet_dsn) "
+        "use `honeyvt status --fleet` and `honeyvt report --fleet` (docs/fleet.md)");
+    return kExitUsage;
+  }
   if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
     PrintError(owner.error().message);
     return kExitUsage;

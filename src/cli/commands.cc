@@ -19,10 +19,8 @@ std::span<const Command> Commands() {
               "reports over stored verdicts: aliases, signatures, undetected, summary, "
               "families, history",
               &ReportMain},
-      Command{"run", "the daemon: check queued samples with VirusTotal within the quota",
-              &RunMain},
-      Command{"enqueue", "queue sample files, directories or hashes for VirusTotal",
-              &EnqueueMain},
+      Command{"run", "the daemon: check queued samples with VirusTotal within the quota", &RunMain},
+      Command{"enqueue", "queue sample files, directories or hashes for VirusTotal", &EnqueueMain},
       Command{"status", "show the queue, quota use, next action, ETA and failed samples",
               &StatusMain},
       Command{"retry", "look failed (or chosen) samples up again", &RetryMain},
@@ -31,8 +29,11 @@ std::span<const Command> Commands() {
       Command{"import-dionaea-cache",
               "take over dionaea's stuck VirusTotal queue (vtcache.sqlite), read-only",
               &ImportDionaeaCacheMain},
-      Command{"web", "serve the dashboard and Prometheus /metrics from the databases",
-              &WebMain},
+      Command{"web", "serve the dashboard and Prometheus /metrics from the databases", &WebMain},
+      Command{"fleet",
+              "many sensors, one PostgreSQL, one key: create the fleet schema, move a "
+              "single-host state into it",
+              &FleetMain},
   };
   return kCommands;
 }

@@ -16,5 +16,6 @@ int RunMain(const Invocation& inv);
 int BacklogMain(const Invocation& inv);
 int ImportDionaeaCacheMain(const Invocation& inv);
 int WebMain(const Invocation& inv);
+int FleetMain(const Invocation& inv);
 
 }  // namespace honeyvt::cli

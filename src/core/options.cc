@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -67,6 +68,20 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
     return MakeError(ErrorCode::kInvalidArgument, "bad duration");
   }
   return std::chrono::seconds(*n * mult);
+}
+
+// A duration with millisecond resolution: "250ms", "2s", "1m", or a plain number of seconds.
+Result<std::chrono::milliseconds> ParseMillis(std::string_view s) {
+  std::string t = Trim(s);
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "ms") == 0) {
+    auto n = ParseInt(Trim(t.substr(0, t.size() - 2)));
+    if (!n || *n < 0 || *n > (std::int64_t{1} << 40)) {
+      return MakeError(ErrorCode::kInvalidArgument, "bad duration");
+    }
+    return std::chrono::milliseconds(*n);
+  }
+  ASSIGN_OR_RETURN(std::chrono::seconds secs, ParseDuration(t));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(secs);
 }
 
 Result<std::int64_t> ParseSize(std::string_view s) {
@@ -135,6 +150,15 @@ Setter PathSetter(std::filesystem::path Options::*field) {
 Setter SecondsSetter(std::chrono::seconds Options::*field) {
   return [field](Options& o, const Value& v) -> Status {
     auto d = ParseDuration(v.text);
+    if (!d) return d.error();
+    o.*field = *d;
+    return OkStatus();
+  };
+}
+
+Setter MillisSetter(std::chrono::milliseconds Options::*field) {
+  return [field](Options& o, const Value& v) -> Status {
+    auto d = ParseMillis(v.text);
     if (!d) return d.error();
     o.*field = *d;
     return OkStatus();
@@ -268,6 +292,29 @@ const std::vector<KeyDef>& Keys() {
          o.web_hosts = AsList(v);
          return OkStatus();
        }},
+      {"fleet_dsn", "a PostgreSQL DSN (host=... dbname=... or postgresql://...)",
+       [](Options& o, const Value& v) -> Status {
+         o.fleet_dsn = Trim(v.text);
+         return OkStatus();
+       }},
+      {"sensor", "a name (letters, digits, . _ -)",
+       [](Options& o, const Value& v) -> Status {
+         std::string t = Trim(v.text);
+         if (t.size() > 64 || !std::all_of(t.begin(), t.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                      c == '-';
+             })) {
+           return MakeError(ErrorCode::kInvalidArgument, "");
+         }
+         o.sensor = t;
+         return OkStatus();
+       }},
+      {"fleet_heartbeat", "a duration (10s, 500ms)", MillisSetter(&Options::fleet_heartbeat)},
+      {"fleet_lease", "a duration (6m; 0 = request_timeout + 60 s)",
+       MillisSetter(&Options::fleet_lease)},
+      {"fleet_send_deadline", "a duration (2s)", MillisSetter(&Options::fleet_send_deadline)},
+      {"fleet_boundary_guard", "a duration (120s)", MillisSetter(&Options::fleet_boundary_guard)},
+      {"fleet_sliding_margin", "a duration (1s)", MillisSetter(&Options::fleet_sliding_margin)},
       {"log_level", "trace, debug, info, warn, error or off",
        [](Options& o, const Value& v) -> Status {
          std::string t = ToLower(Trim(v.text));
@@ -383,9 +430,27 @@ Status LoadWatchArray(Options& options, const toml::array& items, const std::str
 
 }  // namespace
 
+bool IsPostgresDsn(std::string_view text) {
+  const std::string t = Trim(text);
+  if (t.rfind("postgresql://", 0) == 0 || t.rfind("postgres://", 0) == 0) return true;
+  // A keyword string starts with "keyword=" (a file path rarely does).
+  const auto eq = t.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  const std::string key = Trim(t.substr(0, eq));
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
 std::filesystem::path Options::StatePath() const {
-  if (!state.empty()) return state;
+  if (!state.empty() && !IsPostgresDsn(state.string())) return state;
   return logsql.parent_path() / "honeyvt-state.sqlite";
+}
+
+std::string Options::FleetDsn() const {
+  if (!fleet_dsn.empty()) return fleet_dsn;
+  if (IsPostgresDsn(state.string())) return Trim(state.string());
+  return "";
 }
 
 Status ApplySetting(Options& options, std::string_view key, std::string_view value,

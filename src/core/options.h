@@ -88,9 +88,29 @@ struct Options {
   std::filesystem::path web_token_file;  // empty = "<state>.web-token", created 0600
   std::vector<std::string> web_hosts;    // extra Host names served (reverse proxy names)
 
-  // The state database path after defaults are applied.
+  // Fleet mode (docs/fleet.md): a PostgreSQL DSN (libpq keyword string or postgresql://
+  // URI; sslmode and every libpq option pass through) makes this sensor one of a fleet
+  // sharing one queue and one API key's quota. `state = "postgresql://..."` works too.
+  // A DSN may hold a password: honeyvt never logs it (prefer ~/.pgpass).
+  std::string fleet_dsn;
+  std::string sensor;  // this sensor's name in the fleet; empty = the host name
+  std::chrono::milliseconds fleet_heartbeat{10000};     // worker heartbeat; dead after 3 missed
+  std::chrono::milliseconds fleet_lease{0};             // claim lease; 0 = request_timeout + 60 s
+  std::chrono::milliseconds fleet_send_deadline{2000};  // reservations not sent by then: given back
+  std::chrono::milliseconds fleet_boundary_guard{120000};  // charge both days/months near 00:00 UTC
+  std::chrono::milliseconds fleet_sliding_margin{1000};    // added to every sliding window
+
+  // The state database path after defaults are applied (in fleet mode the local file that
+  // keeps this sensor's ingest cursors).
   std::filesystem::path StatePath() const;
+  // The fleet database's DSN: fleet_dsn, else `state` if it is a PostgreSQL DSN; "" on a
+  // single host.
+  std::string FleetDsn() const;
 };
+
+// True for a PostgreSQL connection string: a postgresql:// or postgres:// URI, or a libpq
+// keyword string ("host=... dbname=...").
+bool IsPostgresDsn(std::string_view text);
 
 // Where a setting came from, for error messages ("config.toml:12", "HONEYVT_QUOTA", "--set").
 struct SettingSource {

@@ -29,6 +29,7 @@ enum class ErrorCode {
   kTooLarge,         // payload over a size limit
   kQueued,           // remote analysis not finished yet (v2 response_code -2)
   kCancelled,        // stopped on request (stop token, signal)
+  kLeaseLost,        // another worker took the job over (lease expired); nothing written
   kInternal,         // a bug: an invariant did not hold
 };
 
@@ -60,7 +61,7 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Unexpected u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT
-  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT
+  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}             // NOLINT
 
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -91,7 +92,7 @@ class [[nodiscard]] Result<void> {
  public:
   Result() = default;
   Result(Unexpected u) : error_(std::move(u.error)) {}  // NOLINT
-  Result(Error e) : error_(std::move(e)) {}  // NOLINT
+  Result(Error e) : error_(std::move(e)) {}             // NOLINT
 
   bool has_value() const { return !error_.has_value(); }
   explicit operator bool() const { return has_value(); }
@@ -111,14 +112,14 @@ inline Status OkStatus() { return Status(); }
 // Propagates an error from an expression yielding Result<T>/Status.
 #define HONEYVT_CONCAT_INNER(a, b) a##b
 #define HONEYVT_CONCAT(a, b) HONEYVT_CONCAT_INNER(a, b)
-#define RETURN_IF_ERROR(expr)                                          \
-  do {                                                                 \
-    auto honeyvt_status_ = (expr);                                     \
+#define RETURN_IF_ERROR(expr)                                                               \
+  do {                                                                                      \
+    auto honeyvt_status_ = (expr);                                                          \
     if (!honeyvt_status_) return ::honeyvt::Unexpected(std::move(honeyvt_status_).error()); \
   } while (0)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                              \
-  auto tmp = (expr);                                                       \
-  if (!tmp) return ::honeyvt::Unexpected(std::move(tmp).error());          \
+#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                     \
+  auto tmp = (expr);                                              \
+  if (!tmp) return ::honeyvt::Unexpected(std::move(tmp).error()); \
   lhs = std::move(tmp).value()
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(HONEYVT_CONCAT(honeyvt_result_, __LINE__), lhs, expr)

@@ -56,6 +56,9 @@ struct Job {
   std::optional<TimePoint> uploaded_at;
   TimePoint created_at{};
   TimePoint updated_at{};
+  // Fencing token of the claim that returned this job (stores with several workers: a
+  // completion is accepted only with the token of the current claim); 0 otherwise.
+  std::int64_t lease_token = 0;
 
   // Where the sample came from, recorded when it arrived (never changed by a step):
   std::string root;                  // the folder `path` lies below (canonical); "" if unknown

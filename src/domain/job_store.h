@@ -5,9 +5,11 @@
 // Crash safety rests on three rules every implementation keeps:
 //  * Enqueue is idempotent: a sample (by md5, sha1 or sha256) has at most one job;
 //    enqueueing it again may raise its priority or add a missing path/hash, nothing else.
-//  * Claim atomically leases due jobs to one owner (a process id) until an expiry; a leased
-//    job is invisible to other claims. Finish and Release act only while the caller still
-//    holds the lease, each in one transaction.
+//  * Claim atomically leases due jobs to one owner (a process id, or a fleet worker id)
+//    until an expiry; a leased job is invisible to other claims. Finish and Release act
+//    only while the caller still holds the lease (and, where the store fences, the claim's
+//    Job::lease_token), each in one transaction; otherwise they write nothing and fail
+//    with kLeaseLost.
 //  * ReclaimLeases frees leases whose owner died or whose expiry passed, so a kill -9 never
 //    leaves a job stuck.
 // All times are wall-clock (UTC) TimePoints from the injected Clock.
@@ -26,7 +28,7 @@
 namespace honeyvt::domain {
 
 struct Lease {
-  std::int64_t owner = 0;  // process id of the claimer
+  std::int64_t owner = 0;  // process id of the claimer (fleet: its worker id)
   TimePoint expires{};
 };
 
@@ -54,10 +56,11 @@ class JobStore {
   virtual Result<std::vector<Job>> Claim(JobState state, TimePoint now, int limit,
                                          const Lease& lease) = 0;
   // Stores the job's new state/fields (and any hashes that became known) and clears the
-  // lease. kInternal ("lease lost") if `lease.owner` no longer holds it.
+  // lease. kLeaseLost if `lease.owner` no longer holds it (nothing is written).
   virtual Status Finish(const Job& job, const Lease& lease, TimePoint now) = 0;
   // Clears the lease without changing the job (a step that was not carried out).
-  virtual Status Release(std::int64_t id, const Lease& lease) = 0;
+  // kLeaseLost if the lease was no longer ours.
+  virtual Status Release(const Job& job, const Lease& lease) = 0;
   // Frees every lease that expired before `now` or whose owner is not alive. Returns how
   // many jobs were freed.
   virtual Result<std::int64_t> ReclaimLeases(

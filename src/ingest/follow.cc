@@ -18,9 +18,13 @@ namespace honeyvt::ingest {
 // Members are declared in dependency order; threads last, so they are joined (in reverse
 // order) before anything they use is destroyed.
 struct Following::Impl {
-  Impl(store::StateDb db, SqliteCursorStore cur, Clock& c)
-      : state(std::move(db)), cursors(std::move(cur)), clock(c), jobs(state, c), once(jobs) {}
-  store::StateDb state;
+  Impl(std::optional<store::StateDb> db, domain::JobStore* queue, SqliteCursorStore cur, Clock& c)
+      : state(std::move(db)),
+        cursors(std::move(cur)),
+        clock(c),
+        jobs(queue != nullptr ? *queue : *state, c),
+        once(jobs) {}
+  std::optional<store::StateDb> state;  // the queue, unless another was given
   SqliteCursorStore cursors;
   Clock& clock;
   JobStoreSink jobs;
@@ -32,10 +36,15 @@ struct Following::Impl {
 };
 
 Result<std::unique_ptr<Following>> Following::Start(const Options& options, Clock& clock,
-                                                    const FollowTuning& tuning) {
-  ASSIGN_OR_RETURN(store::StateDb state, store::StateDb::Open(options.StatePath()));
+                                                    const FollowTuning& tuning,
+                                                    domain::JobStore* jobs) {
+  std::optional<store::StateDb> state;
+  if (jobs == nullptr) {
+    ASSIGN_OR_RETURN(store::StateDb db, store::StateDb::Open(options.StatePath()));
+    state.emplace(std::move(db));
+  }
   ASSIGN_OR_RETURN(SqliteCursorStore cursors, SqliteCursorStore::Open(options.StatePath()));
-  auto impl = std::make_unique<Impl>(std::move(state), std::move(cursors), clock);
+  auto impl = std::make_unique<Impl>(std::move(state), jobs, std::move(cursors), clock);
   if (tuning.follow_logsql) {
     impl->follower.emplace(FollowerConfig{.logsql = options.logsql,
                                           .binaries = options.binaries,
@@ -100,10 +109,10 @@ FollowTuning TuningFrom(const Options& options) {
 }
 
 std::unique_ptr<Following> FollowInBackground(const Options& options, Clock& clock,
-                                              bool catch_up_first) {
+                                              bool catch_up_first, domain::JobStore* jobs) {
   FollowTuning tuning = TuningFrom(options);
   tuning.catch_up_first = catch_up_first;
-  auto following = Following::Start(options, clock, tuning);
+  auto following = Following::Start(options, clock, tuning, jobs);
   if (!following) {
     spdlog::error("ingest: not following new samples: {}", following.error().ToString());
     return nullptr;

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/options.h"
 #include "core/result.h"
+#include "domain/job_store.h"
 
 namespace honeyvt::ingest {
 
@@ -39,8 +40,11 @@ class Following {
   // Catches up with the logsql file once on the calling thread when
   // tuning.catch_up_first (so a daemon started right after sees what was captured
   // meanwhile, e.g. `run --until-drained` from cron), then starts the threads.
+  // `jobs`: where samples are queued; null = the state database (options.StatePath()).
+  // A fleet passes its shared queue (the cursors stay in the local state database).
   static Result<std::unique_ptr<Following>> Start(const Options& options, Clock& clock,
-                                                  const FollowTuning& tuning = {});
+                                                  const FollowTuning& tuning = {},
+                                                  domain::JobStore* jobs = nullptr);
   ~Following();
   Following(const Following&) = delete;
   Following& operator=(const Following&) = delete;
@@ -56,6 +60,7 @@ class Following {
 // For `honeyvt run`: Start() with TuningFrom(options); on failure logs the error and
 // returns null (the daemon still works through the queue, it just does not follow).
 std::unique_ptr<Following> FollowInBackground(const Options& options, Clock& clock,
-                                              bool catch_up_first = true);
+                                              bool catch_up_first = true,
+                                              domain::JobStore* jobs = nullptr);
 
 }  // namespace honeyvt::ingest

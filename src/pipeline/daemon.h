@@ -25,7 +25,7 @@
 #include "core/metrics.h"
 #include "domain/job_store.h"
 #include "pipeline/engine.h"
-#include "pipeline/quota.h"
+#include "pipeline/quota_gate.h"
 
 namespace honeyvt::pipeline {
 
@@ -55,7 +55,7 @@ struct DaemonOptions {
 
 class Daemon {
  public:
-  Daemon(Engine& engine, domain::JobStore& jobs, QuotaGovernor& quota, Clock& clock,
+  Daemon(Engine& engine, domain::JobStore& jobs, QuotaGate& quota, Clock& clock,
          DaemonOptions options)
       : engine_(&engine), jobs_(&jobs), quota_(&quota), clock_(&clock), options_(options) {}
 
@@ -78,7 +78,7 @@ class Daemon {
 
   Engine* engine_;
   domain::JobStore* jobs_;
-  QuotaGovernor* quota_;
+  QuotaGate* quota_;
   Clock* clock_;
   DaemonOptions options_;
   std::mutex wake_mu_;

@@ -39,8 +39,9 @@ struct Rig {
         writer(OpenLogsql(dir, clock)),
         sink(writer, 3),
         quota(Must(ParseQuotaWindows(windows)), &state),
+        gate(quota, state),
         polls(config),
-        engine(config, {&state, &state, &vt, &sink, &clock, &quota, &polls, &backoff, 1}) {
+        engine(config, {&state, &state, &vt, &sink, &clock, &gate, &polls, &backoff, 1}) {
     if (!quota.Load(clock.Now())) throw std::runtime_error("quota load failed");
   }
   static store::LogsqlWriter OpenLogsql(const honeyvt::testing::TempDir& dir, Clock& clock) {
@@ -58,6 +59,7 @@ struct Rig {
   PipelineConfig config{.comment_text = "x",
                         .sources = {SourcePolicy{dir.path(), UploadPolicy::kAlways, true}}};
   QuotaGovernor quota;
+  GovernorGate gate;
   PollSchedule polls;
   Backoff backoff{7};
   Engine engine;
@@ -92,7 +94,7 @@ TEST(DaemonTest, DrainsAMixedQueueWithinTheQuotaWithoutBusyPolling) {
   items.push_back({std::string(32, 'e'), "", "", (rig.dir / "missing").string(), "t", 0});
   ASSERT_TRUE(rig.state.Enqueue(items, kT0));
 
-  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
+  Daemon daemon(rig.engine, rig.state, rig.gate, rig.clock, {.until_drained = true});
   auto st = daemon.Run({});
   ASSERT_TRUE(st) << st.error().ToString();
   auto counts = rig.state.Counts();
@@ -121,10 +123,11 @@ TEST(DaemonTest, StopInterruptsAnIdleSleep) {
   LogsqlSink sink(*writer, 3);
   PipelineConfig config;
   QuotaGovernor quota({}, nullptr);
+  GovernorGate gate(quota, *state);
   PollSchedule polls(config);
   Backoff backoff(7);
-  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
-  Daemon daemon(engine, *state, quota, clock, {.idle_recheck = std::chrono::hours(1)});
+  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &gate, &polls, &backoff, 1});
+  Daemon daemon(engine, *state, gate, clock, {.idle_recheck = std::chrono::hours(1)});
   Status result = MakeError(ErrorCode::kInternal, "not run");
   const auto start = std::chrono::steady_clock::now();
   {
@@ -147,7 +150,7 @@ TEST(DaemonTest, UploadsHeldForTomorrowAreSleptThroughNotSpunOn) {
   std::vector<domain::EnqueueItem> items;
   for (int i = 0; i < 2; ++i) items.push_back(FileItem(rig, "held sample " + std::to_string(i), 0));
   ASSERT_TRUE(rig.state.Enqueue(items, start));
-  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
+  Daemon daemon(rig.engine, rig.state, rig.gate, rig.clock, {.until_drained = true});
   ASSERT_TRUE(daemon.Run({}));
   auto counts = rig.state.Counts();
   EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 2);
@@ -180,7 +183,7 @@ TEST(DaemonTest, LookupsWaitingForAPollAreSleptThroughNotSpunOn) {
   }
   items.push_back(FileItem(rig, "an unknown sample", 5));
   ASSERT_TRUE(rig.state.Enqueue(items, start));
-  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, {.until_drained = true});
+  Daemon daemon(rig.engine, rig.state, rig.gate, rig.clock, {.until_drained = true});
   ASSERT_TRUE(daemon.Run({}));
   auto counts = rig.state.Counts();
   EXPECT_EQ((*counts)[static_cast<int>(JobState::kDone)].count, 81);
@@ -233,7 +236,7 @@ TEST(DaemonTest, HeartbeatComesAtItsIntervalWhileTheDaemonSleeps) {
                           lines.push_back(StatusLine(s));
                           if (beats.size() == 10) stop.request_stop();
                         }};
-  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, options);
+  Daemon daemon(rig.engine, rig.state, rig.gate, rig.clock, options);
   ASSERT_TRUE(daemon.Run(stop.get_token()));
   ASSERT_EQ(beats.size(), 10u);
   for (std::size_t i = 1; i < beats.size(); ++i) {
@@ -256,9 +259,10 @@ TEST(DaemonTest, ReloadRunsOnTheDaemonsThreadBetweenSteps) {
   LogsqlSink sink(*writer, 3);
   PipelineConfig config;
   QuotaGovernor quota({}, nullptr);
+  GovernorGate gate(quota, *state);
   PollSchedule polls(config);
   Backoff backoff(7);
-  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
+  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &gate, &polls, &backoff, 1});
   std::thread::id reload_thread;
   std::atomic<int> reloads{0};
   std::stop_source stop;
@@ -267,7 +271,7 @@ TEST(DaemonTest, ReloadRunsOnTheDaemonsThreadBetweenSteps) {
                           ++reloads;
                           stop.request_stop();
                         }};
-  Daemon daemon(engine, *state, quota, clock, options);
+  Daemon daemon(engine, *state, gate, clock, options);
   std::thread::id run_thread;
   const auto start = std::chrono::steady_clock::now();
   std::thread t([&] {

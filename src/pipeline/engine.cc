@@ -18,6 +18,7 @@ Result<bool> Engine::Step(std::stop_token stop) {
   counts_.reset();
   uploads_held_until_.reset();
   lookups_held_until_.reset();
+  RETURN_IF_ERROR(d_.quota->Refresh(now_));
   if (!d_.quota->Available(now_)) return false;
   const bool refresh = config_.refresh && d_.quota->Spare(now_);
   for (JobState state : kServiceOrder) {
@@ -44,7 +45,7 @@ Result<bool> Engine::TryState(JobState state, std::stop_token stop) {
   const bool poll = state == JobState::kPoll;
   const int limit = lookup || poll ? ReportBatch() : 1;
   const domain::Lease lease{d_.owner, now_ + config_.lease};
-  ASSIGN_OR_RETURN(std::vector<Job> jobs, d_.jobs->Claim(state, now_, limit, lease));
+  ASSIGN_OR_RETURN(std::vector<Job> jobs, d_.quota->Claim(state, now_, limit, lease));
   if (jobs.empty()) return false;
   if (lookup) return Conclude(jobs, Request(jobs, 0, stop));
   if (poll) {
@@ -79,22 +80,31 @@ Result<bool> Engine::Conclude(std::vector<Job>& jobs, const std::vector<Outcome>
   std::optional<Error> fatal;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const Outcome& o = outcomes[i];
+    Status st = o.next == Next::kFinish ? d_.jobs->Finish(jobs[i], lease, d_.clock->Now())
+                                        : d_.jobs->Release(jobs[i], lease);
+    if (!st && st.error().code == ErrorCode::kLeaseLost) {
+      // Another worker took the job over while we worked on it (our lease expired): its
+      // result stands, ours is dropped (nothing was written).
+      spdlog::warn("sample {}: {}; our result is dropped", jobs[i].LookupHash(),
+                   st.error().message);
+      continue;
+    }
+    RETURN_IF_ERROR(st);
     if (o.next == Next::kFinish) {
-      RETURN_IF_ERROR(d_.jobs->Finish(jobs[i], lease, d_.clock->Now()));
       SPDLOG_DEBUG("job {} ({}) -> {}", jobs[i].id, jobs[i].LookupHash(),
                    domain::JobStateName(jobs[i].state));
-    } else {
-      RETURN_IF_ERROR(d_.jobs->Release(jobs[i].id, lease));
-      if (o.next == Next::kFatal) fatal = o.fatal;
+    } else if (o.next == Next::kFatal) {
+      fatal = o.fatal;
     }
   }
   if (fatal) return *fatal;
   return true;
 }
 
-Status Engine::Spend(Job& job, std::string_view kind) {
-  ++job.requests;
-  return d_.quota->Record(now_, kind);
+Result<bool> Engine::Spend(Job& job, std::string_view kind) {
+  ASSIGN_OR_RETURN(bool send, d_.quota->Spend(now_, kind));
+  if (send) ++job.requests;
+  return send;
 }
 
 void Engine::Settle() {
@@ -164,9 +174,10 @@ Engine::Outcome Engine::CommonError(Job& job, const Error& error) {
 
 Engine::Outcome Engine::StoreReport(Job& job, const domain::FileReport& report,
                                     std::stop_token stop) {
-  Status stored = d_.sink->Store(report, now_, stop);
+  Status stored = d_.sink->Store(job, report, now_, stop);
   if (!stored) {
-    if (stored.error().code == ErrorCode::kCancelled) return {Next::kRelease};
+    const ErrorCode code = stored.error().code;
+    if (code == ErrorCode::kCancelled || code == ErrorCode::kLeaseLost) return {Next::kRelease};
     // Not stored: look the sample up again after a backoff (the write is idempotent).
     return Retry(job, stored.error());
   }

@@ -39,7 +39,10 @@
 //
 // Crash safety: a step's request is counted in the quota log before it is sent; the job
 // is leased while the request runs; the report is stored (idempotently) before the job is
-// finished. A crash therefore repeats at most the one in-flight request.
+// finished. A crash therefore repeats at most the one in-flight request. The first claim
+// of a request goes through the QuotaGate (in a fleet it reserves the request in the same
+// transaction); a step whose lease was taken over meanwhile (kLeaseLost, fleets only)
+// writes nothing and is dropped.
 //
 // Not thread-safe; one engine per daemon thread. All collaborators are borrowed.
 
@@ -56,6 +59,7 @@
 #include "pipeline/config.h"
 #include "pipeline/poll_schedule.h"
 #include "pipeline/quota.h"
+#include "pipeline/quota_gate.h"
 #include "pipeline/report_sink.h"
 #include "vt/client.h"
 
@@ -67,10 +71,10 @@ struct EngineDeps {
   vt::Client* client;
   ReportSink* sink;
   Clock* clock;
-  QuotaGovernor* quota;
+  QuotaGate* quota;  // GovernorGate on one host, fleet::FleetGate in a fleet
   PollSchedule* polls;
   Backoff* backoff;
-  std::int64_t owner;  // lease owner: our process id
+  std::int64_t owner;  // lease owner: our process id (fleet: our worker id)
 };
 
 class Engine {
@@ -162,8 +166,9 @@ class Engine {
   Outcome Fail(domain::Job& job, std::string reason);
   Outcome Retry(domain::Job& job, const Error& error);
   void MoveTo(domain::Job& job, domain::JobState state, TimePoint when);
-  // Counts the request in the quota log; false if it could not be persisted.
-  Status Spend(domain::Job& job, std::string_view kind);
+  // Counts the request in the quota log just before it is sent. false: it must not be
+  // sent (the reservation is too old; release the job). An error could not be persisted.
+  Result<bool> Spend(domain::Job& job, std::string_view kind);
   // After the answer: the request counts from now in the sliding windows.
   void Settle();
 

@@ -59,14 +59,22 @@ std::vector<Engine::Outcome> Engine::Request(std::vector<Job>& jobs, std::size_t
     }
     asked.push_back(i);
   }
-  if (asked.empty()) return out;
+  if (asked.empty()) {
+    d_.quota->Unspent();
+    return out;
+  }
+  auto spent = d_.quota->Spend(now_, ids.empty() ? "lookup" : "poll");
+  if (!spent) return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, spent.error()});
+  if (!*spent) {
+    // Too late to send (fleet: the reservation's send deadline passed): the jobs in the
+    // request are released unchanged; those settled without a request keep their outcome.
+    for (std::size_t i : asked) out[i] = Outcome{Next::kRelease};
+    return out;
+  }
   // One request, one charge; every job in it counts it (polled jobs also as a poll).
   for (std::size_t i : asked) {
     ++jobs[i].requests;
     if (i < polls) ++jobs[i].polls;
-  }
-  if (Status spent = d_.quota->Record(now_, ids.empty() ? "lookup" : "poll"); !spent) {
-    return std::vector<Outcome>(jobs.size(), Outcome{Next::kFatal, spent.error()});
   }
   auto answer = Ask(ids, hashes);
   Settle();
@@ -138,6 +146,7 @@ Engine::Outcome Engine::LookupResult(Job& job, Result<FileReport> report, std::s
   }
   if (code != ErrorCode::kNotFound) return CommonError(job, report.error());
   if (Permission may = UploadPermission(config_, job); !may.allowed) {
+    d_.quota->Unspent();
     job.last_error = "not on VirusTotal; " + may.why_not + ", looked up again later";
     MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
   } else if (job.path.empty()) {
@@ -154,30 +163,37 @@ Engine::Outcome Engine::Upload(Job& job) {
   // The policy now, not the one of the lookup: the operator may have said `never` since,
   // or an arrival may have recorded that VirusTotal has the file (send_policy.h).
   if (Permission may = UploadPermission(config_, job); !may.allowed) {
+    d_.quota->Unspent();
     job.last_error = "not uploaded: " + may.why_not + "; looked up again later";
     MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
     spdlog::info("sample {}: {}", job.LookupHash(), EscapeForLog(job.last_error));
     return {};
   }
   if (job.path.empty()) {
+    d_.quota->Unspent();
     job.last_error = "no file to upload; looked up again later";
     MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
     return {};
   }
-  // Local checks first: they cost no request (sample_upload.h).
+  // Local checks first: they cost no request (sample_upload.h); a fleet's reservation for
+  // this claim is given back.
   const auto root = SampleRoot(config_, job);
   if (!root) {
+    d_.quota->Unspent();
     return Fail(job, std::string(domain::kNotTheSampleReason) + ": " + job.path +
                          " is outside every configured folder; not uploaded");
   }
   auto upload = PrepareUpload(job, *root, config_.max_upload_size);
   if (!upload) {
+    d_.quota->Unspent();
     const Error& e = upload.error();
     return Fail(job, e.code == ErrorCode::kIo
                          ? std::string(domain::kMissingFileReason) + " or unreadable: " + e.message
                          : e.message);
   }
-  if (Status spent = Spend(job, "upload"); !spent) return {Next::kFatal, spent.error()};
+  auto spent = Spend(job, "upload");
+  if (!spent) return {Next::kFatal, spent.error()};
+  if (!*spent) return {Next::kRelease};
   auto ref = d_.client->UploadFile(*upload);
   Settle();
   if (!ref) {
@@ -211,12 +227,18 @@ Engine::Outcome Engine::Comment(Job& job) {
   };
   // The policy now: `comment = false` since the upload drops a pending comment.
   if (Permission may = CommentPermission(config_, job); !may.allowed) {
+    d_.quota->Unspent();
     return finish("comment not posted: " + may.why_not);
   }
   const std::string& hex = job.sha256.empty() ? job.md5 : job.sha256;
   auto hash = domain::Hash::Parse(hex);
-  if (!hash) return finish("comment skipped: no valid hash");
-  if (Status spent = Spend(job, "comment"); !spent) return {Next::kFatal, spent.error()};
+  if (!hash) {
+    d_.quota->Unspent();
+    return finish("comment skipped: no valid hash");
+  }
+  auto spent = Spend(job, "comment");
+  if (!spent) return {Next::kFatal, spent.error()};
+  if (!*spent) return {Next::kRelease};
   auto ack = d_.client->AddComment(*hash, config_.comment_text);
   Settle();
   if (ack || ack.error().code == ErrorCode::kBadRequest) {

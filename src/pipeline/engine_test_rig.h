@@ -31,6 +31,7 @@ struct Rig {
   std::optional<LogsqlSink> sink;
   PipelineConfig config;
   std::optional<QuotaGovernor> quota;
+  std::optional<GovernorGate> gate;
   std::optional<PollSchedule> polls;
   Backoff backoff{42};
   std::optional<Engine> engine;
@@ -44,12 +45,13 @@ struct Rig {
     // Sample files live in `dir`: the one folder uploads may read from.
     config.sources = {SourcePolicy{dir.path(), UploadPolicy::kAlways, true}};
     quota.emplace(*ParseQuotaWindows(windows), &state);
+    gate.emplace(*quota, state);
     Rebuild();
   }
   void Rebuild() {
     polls.emplace(config);
     engine.emplace(
-        config, EngineDeps{&state, &state, &vt, &*sink, &clock, &*quota, &*polls, &backoff, 4242});
+        config, EngineDeps{&state, &state, &vt, &*sink, &clock, &*gate, &*polls, &backoff, 4242});
   }
   Result<bool> Step() { return engine->Step({}); }
   // Steps until nothing is due now; returns the number of steps.

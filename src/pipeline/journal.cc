@@ -90,9 +90,9 @@ Status JournaledJobStore::Finish(const domain::Job& job, const domain::Lease& le
   return OkStatus();
 }
 
-Status JournaledJobStore::Release(std::int64_t id, const domain::Lease& lease) {
-  claimed_.erase(id);
-  return inner_.Release(id, lease);
+Status JournaledJobStore::Release(const domain::Job& job, const domain::Lease& lease) {
+  claimed_.erase(job.id);
+  return inner_.Release(job, lease);
 }
 
 void RequestLog::OnRequest(const vt::RequestRecord& r) {
@@ -116,10 +116,10 @@ void RequestLog::OnRequest(const vt::RequestRecord& r) {
   }
 }
 
-Status MeteredSink::Store(const domain::FileReport& report, TimePoint fetched_at,
-                          std::stop_token stop) {
+Status MeteredSink::Store(const domain::Job& job, const domain::FileReport& report,
+                          TimePoint fetched_at, std::stop_token stop) {
   const TimePoint start = clock_.Now();
-  Status st = inner_.Store(report, fetched_at, stop);
+  Status st = inner_.Store(job, report, fetched_at, stop);
   if (instruments_.logsql_write != nullptr) {
     instruments_.logsql_write->Observe(std::chrono::duration<double>(clock_.Now() - start).count());
   }

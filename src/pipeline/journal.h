@@ -54,7 +54,7 @@ class JournaledJobStore final : public domain::JobStore {
   Result<std::vector<domain::Job>> Claim(domain::JobState state, TimePoint now, int limit,
                                          const domain::Lease& lease) override;
   Status Finish(const domain::Job& job, const domain::Lease& lease, TimePoint now) override;
-  Status Release(std::int64_t id, const domain::Lease& lease) override;
+  Status Release(const domain::Job& job, const domain::Lease& lease) override;
   Result<std::int64_t> ReclaimLeases(
       TimePoint now, const std::function<bool(std::int64_t owner)>& owner_alive) override {
     return inner_.ReclaimLeases(now, owner_alive);
@@ -100,7 +100,7 @@ class MeteredSink final : public ReportSink {
  public:
   MeteredSink(ReportSink& inner, Clock& clock, Instruments instruments)
       : inner_(inner), clock_(clock), instruments_(instruments) {}
-  Status Store(const domain::FileReport& report, TimePoint fetched_at,
+  Status Store(const domain::Job& job, const domain::FileReport& report, TimePoint fetched_at,
                std::stop_token stop) override;
 
  private:

@@ -4,6 +4,7 @@
 
 #include "core/testing.h"
 #include "pipeline/fake_client.h"
+#include "pipeline/quota_gate.h"
 #include "store/logsql_writer.h"
 #include "store/state_db.h"
 
@@ -17,14 +18,16 @@ struct Running {
       : clock(kT0),
         state(*store::StateDb::Open(dir / "state.sqlite")),
         quota(*ParseQuotaWindows({"4/1m"}), &state),
+        gate(quota, state),
         polls(config),
-        engine(config, {&state, &state, &vt, nullptr, &clock, &quota, &polls, &backoff, 1}) {}
+        engine(config, {&state, &state, &vt, nullptr, &clock, &gate, &polls, &backoff, 1}) {}
   honeyvt::testing::TempDir dir;
   FakeClock clock;
   testing::FakeClient vt;
   store::StateDb state;
   PipelineConfig config;
   QuotaGovernor quota;
+  GovernorGate gate;
   PollSchedule polls;
   Backoff backoff{1};
   Engine engine;

@@ -105,13 +105,14 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
   Backoff backoff(seed);
   // Every finished step is journaled for the dashboard's timelines and /metrics.
   JournaledJobStore jobs(state, state.db());
+  GovernorGate gate(quota, jobs);  // claims through the journal, like finishes
   MeteredSink metered(sink, clock, request.instruments);
   Engine engine(config, {.jobs = &jobs,
                          .usage = &state,
                          .client = &client,
                          .sink = &metered,
                          .clock = &clock,
-                         .quota = &quota,
+                         .quota = &gate,
                          .polls = &polls,
                          .backoff = &backoff,
                          .owner = me});
@@ -143,7 +144,7 @@ Status RunPipeline(const Options& options, vt::Client& client, Clock& clock,
                  running.comment ? "on" : "off", running.log_level);
   };
   daemon_options.quota_wait_seconds = request.instruments.quota_wait_seconds;
-  Daemon daemon(engine, jobs, quota, clock, daemon_options);
+  Daemon daemon(engine, jobs, gate, clock, daemon_options);
   spdlog::info("honeyvt run: state {}, logsql {}, API v{}", state_path.string(),
                options.logsql.string(), client.api_version());
   if (request.attach) request.attach(daemon);

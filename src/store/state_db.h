@@ -33,7 +33,7 @@ class StateDb final : public domain::JobStore, public domain::UsageStore {
   Result<std::vector<domain::Job>> Claim(domain::JobState state, TimePoint now, int limit,
                                          const domain::Lease& lease) override;
   Status Finish(const domain::Job& job, const domain::Lease& lease, TimePoint now) override;
-  Status Release(std::int64_t id, const domain::Lease& lease) override;
+  Status Release(const domain::Job& job, const domain::Lease& lease) override;
   Result<std::int64_t> ReclaimLeases(
       TimePoint now, const std::function<bool(std::int64_t owner)>& owner_alive) override;
   Result<std::vector<domain::StateCount>> Counts() override;

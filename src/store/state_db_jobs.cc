@@ -94,7 +94,7 @@ Status StateDb::Finish(const Job& job, const Lease& lease, TimePoint now) {
                  job.analysis_permalink, uploaded, ToUnixMillis(now), job.id, lease.owner);
   RETURN_IF_ERROR(update.Run());
   if (db_.Changes() != 1) {
-    return MakeError(ErrorCode::kInternal,
+    return MakeError(ErrorCode::kLeaseLost,
                      "lease lost on job " + std::to_string(job.id) + " (reclaimed by another run)");
   }
   // Hashes learnt from a report; another job may already hold one (same sample enqueued
@@ -113,11 +113,11 @@ Status StateDb::Finish(const Job& job, const Lease& lease, TimePoint now) {
   return tx.Commit();
 }
 
-Status StateDb::Release(std::int64_t id, const Lease& lease) {
+Status StateDb::Release(const Job& job, const Lease& lease) {
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.Prepare("UPDATE jobs SET lease_owner = NULL, lease_expires = NULL "
                                "WHERE id = ? AND lease_owner = ?"));
-  stmt.BindAll(id, lease.owner);
+  stmt.BindAll(job.id, lease.owner);
   return stmt.Run();
 }
 

@@ -130,7 +130,7 @@ TEST(StateDbTest, FinishWithoutTheLeaseFails) {
   j.state = JobState::kDone;
   auto st = db->Finish(j, {8, kT0}, kT0);
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(st.error().code, ErrorCode::kLeaseLost);
 }
 
 TEST(StateDbTest, ClaimedButUnfinishedJobOfDeadOwnerIsReclaimed) {

@@ -62,7 +62,8 @@ httplib::Server::Handler Guarded(HttpContext& ctx, Api api, std::string endpoint
       return;
     }
     const int units = cost ? std::max(1, cost(req)) : 1;
-    if (!ctx.sim.Admit(key, endpoint, units).empty()) {
+    const std::string target = api == Api::kV2 ? Param(req, "resource") : req.path;
+    if (!ctx.sim.Admit(key, endpoint, units, target).empty()) {
       if (api == Api::kV2) {
         SendEmpty(res, 204, "text/html; charset=utf-8");
       } else {
@@ -72,8 +73,12 @@ httplib::Server::Handler Guarded(HttpContext& ctx, Api api, std::string endpoint
     }
     const FaultAction fault = ctx.sim.NextFault(req.path, endpoint);
     switch (fault.kind) {
-      case FaultKind::k500: case FaultKind::k502: case FaultKind::k503: case FaultKind::k504:
-      case FaultKind::k429: case FaultKind::kReset:
+      case FaultKind::k500:
+      case FaultKind::k502:
+      case FaultKind::k503:
+      case FaultKind::k504:
+      case FaultKind::k429:
+      case FaultKind::kReset:
         ServeReplacingFault(ctx, api, fault, req, res);
         return;
       case FaultKind::kSlow:

@@ -79,6 +79,19 @@ QuotaLedger::Verdict QuotaLedger::Charge(const std::string& key, int cost, TimeP
   return {};
 }
 
+void QuotaLedger::Spend(const std::string& key, int cost, TimePoint now) {
+  auto& counters = accounts_[key];
+  counters.resize(windows_.size());
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    CountIn(counters[i], windows_[i], now);
+    if (windows_[i].kind == QuotaWindow::Kind::kSliding) {
+      for (int k = 0; k < cost; ++k) counters[i].stamps.push_back(now);
+    } else {
+      counters[i].count += cost;
+    }
+  }
+}
+
 std::vector<std::int64_t> QuotaLedger::Used(const std::string& key, TimePoint now) {
   auto& counters = accounts_[key];
   counters.resize(windows_.size());

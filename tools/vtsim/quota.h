@@ -46,6 +46,9 @@ class QuotaLedger {
   };
   // Charges `cost` requests to `key` at `now` if every window has room.
   Verdict Charge(const std::string& key, int cost, TimePoint now);
+  // Counts `cost` requests of `key` at `now` whatever the windows say (another program
+  // spent the key: POST /_sim/spend).
+  void Spend(const std::string& key, int cost, TimePoint now);
   // Requests counted in each window for `key` at `now`, in window order.
   std::vector<std::int64_t> Used(const std::string& key, TimePoint now);
   const std::vector<QuotaWindow>& windows() const { return windows_; }

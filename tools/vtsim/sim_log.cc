@@ -33,18 +33,40 @@ json SimLog::ToJson() const {
   out["auth_errors_total"] = auth_total;
   json uploads = json::array();
   for (const UploadRecord& u : uploads_) {
-    uploads.push_back({{"key", u.key_label}, {"via", u.via}, {"md5", u.md5}, {"sha1", u.sha1},
-                       {"sha256", u.sha256}, {"size", u.size}, {"filename", u.filename},
+    uploads.push_back({{"key", u.key_label},
+                       {"via", u.via},
+                       {"md5", u.md5},
+                       {"sha1", u.sha1},
+                       {"sha256", u.sha256},
+                       {"size", u.size},
+                       {"filename", u.filename},
                        {"date", u.date}});
   }
   out["uploads"] = uploads;
   json comments = json::array();
   for (const CommentRecord& c : comments_) {
-    comments.push_back({{"key", c.key_label}, {"api", c.api}, {"sha256", c.sha256},
-                        {"text", c.text}, {"date", c.date}});
+    comments.push_back({{"key", c.key_label},
+                        {"api", c.api},
+                        {"sha256", c.sha256},
+                        {"text", c.text},
+                        {"date", c.date}});
   }
   out["comments"] = comments;
   return out;
+}
+
+json SimLog::ArrivalsJson() const {
+  json list = json::array();
+  for (const ArrivalRecord& a : arrivals_) {
+    list.push_back({{"at", a.at},
+                    {"key", a.key_label},
+                    {"endpoint", a.endpoint},
+                    {"target", a.target},
+                    {"cost", a.cost},
+                    {"admitted", a.admitted},
+                    {"refused_by", a.refused_by}});
+  }
+  return json{{"arrivals", list}, {"truncated", arrivals_.size() >= kMaxArrivals}};
 }
 
 }  // namespace honeyvt::vtsim

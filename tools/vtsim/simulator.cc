@@ -65,14 +65,26 @@ Simulator::Auth Simulator::CheckKey(std::string_view key) const {
              : Auth::kWrong;
 }
 
-std::string Simulator::Admit(std::string_view key, const std::string& endpoint, int cost) {
+std::string Simulator::Admit(std::string_view key, const std::string& endpoint, int cost,
+                             const std::string& target) {
   const std::string label = KeyLabel(key);
   std::lock_guard lock(mu_);
   log_.Call(label, endpoint);
-  auto verdict = quota_.Charge(label, cost, clock_.Now());
+  const TimePoint now = clock_.Now();
+  auto verdict = quota_.Charge(label, cost, now);
+  log_.Arrival(
+      {ToUnixSeconds(now), label, endpoint, target, cost, verdict.allowed, verdict.exceeded});
   if (verdict.allowed) return "";
   log_.QuotaError(label, endpoint, verdict.exceeded);
   return verdict.exceeded;
+}
+
+void Simulator::SpendOutside(std::string_view key, int units) {
+  const std::string label = KeyLabel(key);
+  std::lock_guard lock(mu_);
+  const TimePoint now = clock_.Now();
+  quota_.Spend(label, units, now);
+  log_.Arrival({ToUnixSeconds(now), label, "outside", "", units, true, ""});
 }
 
 void Simulator::LogAuthError(const std::string& endpoint) {
@@ -288,6 +300,11 @@ nlohmann::json Simulator::LogJson() {
   out["analyses"] = analyses;
   out["sim_time"] = ToUnixSecondsInt(now);
   return out;
+}
+
+nlohmann::json Simulator::ArrivalsJson() {
+  std::lock_guard lock(mu_);
+  return log_.ArrivalsJson();
 }
 
 nlohmann::json Simulator::FaultsJson() {

@@ -54,9 +54,14 @@ class Simulator {
   // --- request admission -------------------------------------------------------------
   enum class Auth { kOk, kMissing, kWrong };
   Auth CheckKey(std::string_view key) const;
-  // Logs the call and charges quota; returns the refusing window, or "" if admitted.
-  std::string Admit(std::string_view key, const std::string& endpoint, int cost);
+  // Logs the call (and its arrival: time, `target`) and charges quota; returns the
+  // refusing window, or "" if admitted.
+  std::string Admit(std::string_view key, const std::string& endpoint, int cost,
+                    const std::string& target = "");
   void LogAuthError(const std::string& endpoint);
+  // Another program spends `units` of the key's quota now (logged as an arrival of
+  // endpoint "outside").
+  void SpendOutside(std::string_view key, int units);
   FaultAction NextFault(std::string_view path, const std::string& endpoint);
   // stall-body, drawn before a POST's body is read (logged like the others).
   FaultAction NextBodyFault(std::string_view path);
@@ -79,6 +84,8 @@ class Simulator {
 
   // --- control ---------------------------------------------------------------------
   nlohmann::json LogJson();
+  // Every API request's arrival, in order (GET /_sim/arrivals).
+  nlohmann::json ArrivalsJson();
   nlohmann::json FaultsJson();
   Status SetFaults(const nlohmann::json& body);
   void Reset();
