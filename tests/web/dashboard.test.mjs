@@ -22,6 +22,7 @@ const PAGES = [
   ['quota', '/quota?window=24h'],
   ['reports', '/reports/summary'],
   ['report-undetected', '/reports/undetected?vendor=Engine0'],
+  ['status', '/status'],
   ['login', '/login'],
 ];
 
@@ -86,7 +87,7 @@ test('every page loads without errors, CSP violations or foreign requests, hosti
     // No link is built from attacker data.
     const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
     for (const h of hrefs) {
-      const ok = /^\/(|samples|attacks|queue|quota|reports|login)(\/[0-9a-z_-]{1,64})?(\?[0-9A-Za-z_.~%&=+*-]*)?$/.test(h) ||
+      const ok = /^\/(|samples|attacks|queue|quota|reports|status|login)(\/[0-9a-z_-]{1,64})?(\?[0-9A-Za-z_.~%&=+*-]*)?$/.test(h) ||
         /^https:\/\/www\.virustotal\.com\/gui\/file\/[0-9a-f]{32,64}$/.test(h) || /^\/api\/v1\/[a-z0-9/_-]+\?[0-9A-Za-z_.~%&=+*-]*$/.test(h);
       assert.ok(ok, name + ': unexpected link ' + h);
     }
