@@ -1,5 +1,6 @@
-# Every dependency comes from a Debian package installed by scripts/bootstrap.
-find_package(PkgConfig REQUIRED)
+# Every dependency comes from a Debian package installed by scripts/bootstrap. honeyvt itself
+# needs only the libraries above the blank line (cpp-httplib, header-only, serves the
+# dashboard); tests and benchmarks need the rest.
 find_package(SQLite3 REQUIRED)
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
@@ -10,8 +11,12 @@ find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(tomlplusplus REQUIRED)
-find_package(GTest REQUIRED)
+find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
-if(HONEYVT_BENCH)
-  find_package(benchmark REQUIRED)
+
+if(HONEYVT_TEST_SUPPORT)
+  find_package(GTest REQUIRED)
+endif()
+if(BUILD_TESTING)
+  find_package(Python3 COMPONENTS Interpreter REQUIRED)
 endif()

@@ -14,11 +14,15 @@ if(HONEYVT_SANITIZE)
 endif()
 
 # Adds a test executable built from test sources beside the code, registered with ctest.
+# Does nothing when BUILD_TESTING is off.
 function(honeyvt_test name)
+  if(NOT BUILD_TESTING)
+    return()
+  endif()
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} honeyvt_testing GTest::gmock GTest::gtest_main
                                         honeyvt_flags)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
-                       PROPERTIES ENVIRONMENT "TZ=UTC;HONEYVT_SHARED_DIR=${HONEYVT_SHARED_DIR}")
+                       PROPERTIES ENVIRONMENT "TZ=UTC")
 endfunction()

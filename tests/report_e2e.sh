@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end checks of `honeyvt report`: help texts, formats, exit codes, read-only use,
-# add-indexes. Uses the shared dionaea fixtures (portable + full_extra).
+# add-indexes. Uses the dionaea fixtures in tests/fixtures/ (portable + full_extra).
 set -u
 HONEYVT="$1"
-SHARED="${HONEYVT_SHARED_DIR:-$(dirname "$0")/../../shared}"
+FIXTURES="$(dirname "$0")/fixtures"
 # shellcheck source=e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
 db="$tmp/full.sqlite"
-sqlite3 "$db" <"$SHARED/dionaea/logsql_head_schema_seed.sql"
-sqlite3 "$db" <"$SHARED/dionaea/portable_data.sql"
-sqlite3 "$db" <"$SHARED/dionaea/full_extra.sql"
+sqlite3 "$db" <"$FIXTURES/dionaea/logsql_head_schema_seed.sql"
+sqlite3 "$db" <"$FIXTURES/dionaea/portable_data.sql"
+sqlite3 "$db" <"$FIXTURES/dionaea/full_extra.sql"
 before=$(md5sum <"$db")
 
 check help 0 "$HONEYVT" report --help

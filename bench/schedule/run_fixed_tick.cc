@@ -77,7 +77,7 @@ RunResult RunFixedTick(const Scenario& sc) {
     } else if (!submit.empty()) {
       Row r = submit.front();
       submit.pop_front();
-      if (vt.UploadFile("sim/" + r.sample->md5)) {
+      if (vt.UploadFile({nullptr, r.sample->md5})) {
         r.submitted = t;
         comment.push_back(r);
       } else {

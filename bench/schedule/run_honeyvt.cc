@@ -105,6 +105,9 @@ RunResult RunHoneyvt(const Scenario& sc, const std::filesystem::path& dir) {
     throw std::runtime_error(st.error().ToString());
   pipeline::PipelineConfig config;
   config.comment_text = "captured by a honeypot (schedule simulator)";
+  // The samples' folder, as `binaries` would be: uploads read files only below it.
+  config.sources.push_back(
+      {std::filesystem::canonical(dir / "samples"), UploadPolicy::kAlways, true});
   config.poll_min = sc.poll_min;
   config.backoff_base = sc.backoff_base;
   pipeline::QuotaGovernor quota(*pipeline::ParseQuotaWindows(sc.quota), &*state);

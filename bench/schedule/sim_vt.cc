@@ -17,7 +17,7 @@ void SimVt::Add(const SimSample& sample, const std::string& path) {
   by_hash_[sample.md5] = e;
   by_hash_[sample.sha1] = e;
   by_hash_[sample.sha256] = e;
-  if (!path.empty()) by_path_[path] = e;
+  if (!path.empty()) by_name_[std::filesystem::path(path).filename().string()] = e;
 }
 
 std::optional<TimePoint> SimVt::UploadedAt(const std::string& md5) const {
@@ -81,10 +81,10 @@ Result<std::vector<Result<domain::FileReport>>> SimVt::GetFileReports(
   return out;
 }
 
-Result<domain::AnalysisRef> SimVt::UploadFile(const std::filesystem::path& path) {
+Result<domain::AnalysisRef> SimVt::UploadFile(const vt::Upload& upload) {
   if (auto refused = Charge(counts_.uploads)) return *refused;
-  auto it = by_path_.find(path.string());
-  if (it == by_path_.end()) return MakeError(ErrorCode::kBadRequest, "no such sample file");
+  auto it = by_name_.find(upload.filename);
+  if (it == by_name_.end()) return MakeError(ErrorCode::kBadRequest, "no such sample file");
   Entry& e = *it->second;
   if (!e.uploaded) {
     e.uploaded = clock_.Now();

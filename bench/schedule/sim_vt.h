@@ -43,7 +43,8 @@ class SimVt final : public vt::Client {
   Result<domain::FileReport> GetFileReport(const domain::Hash& hash) override;
   Result<std::vector<Result<domain::FileReport>>> GetFileReports(
       std::span<const domain::Hash> hashes) override;
-  Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) override;
+  // The sample is found by the upload's file name (its path's last component).
+  Result<domain::AnalysisRef> UploadFile(const vt::Upload& upload) override;
   Result<domain::Analysis> GetAnalysis(std::string_view analysis_id) override;
   // One request, counted as a poll when it carries one (lookups ride along), else as a
   // lookup; an unfinished analysis answers kQueued like v2.
@@ -69,7 +70,7 @@ class SimVt final : public vt::Client {
   vtsim::QuotaLedger ledger_;
   CallCounts counts_;
   std::map<std::string, Entry*> by_hash_;  // md5, sha1, sha256 -> entry
-  std::map<std::string, Entry*> by_path_;
+  std::map<std::string, Entry*> by_name_;  // file name of the sample's path
   std::vector<std::unique_ptr<Entry>> entries_;
 };
 

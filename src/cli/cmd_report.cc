@@ -23,9 +23,12 @@ constexpr const char* kOverview =
     "second on 50,000 samples / 3.5 million scan rows; without them every report still "
     "works on a read-only file, only slower (a few seconds there), and a cache that no "
     "longer matches the scan rows is ignored (a note says so), never trusted.\n\n"
-    "A sample is a distinct downloads.download_md5_hash. --since/--until keep the samples "
-    "with at least one download in [since, until), a download's time being its "
-    "connection's timestamp; download counts then count only those downloads. A sample's "
+    "A sample is a distinct downloads.download_md5_hash, or an md5 with a report and no "
+    "download (samples from watch folders, enqueue or other honeypots). --since/--until "
+    "keep the samples with at least one download in [since, until), a download's time "
+    "being its connection's timestamp (download counts then count only those downloads), "
+    "and the samples without downloads that honeyvt first saw in the window (their job's "
+    "creation in the state database, --state, else their first report fetch). A sample's "
     "reports are its virustotals rows; its latest report is the one with the newest "
     "virustotal_timestamp. A vendor 'detects' a file when its virustotalscans result is "
     "neither NULL nor ''. Family labels: see `families --help`. "
@@ -43,8 +46,11 @@ void AddReportFlags(CLI::App& sub, ReportFlags& flags) {
   AddCommonFlags(sub, flags.common);
   sub.add_option(
       "--since", flags.since,
-      std::string("only samples downloaded at or after this time: ") + std::string(kTimeSpecForms));
-  sub.add_option("--until", flags.until, "only samples downloaded before this time (same forms)");
+      std::string("only samples downloaded (without downloads: first seen by honeyvt) at or "
+                  "after this time: ") +
+          std::string(kTimeSpecForms));
+  sub.add_option("--until", flags.until,
+                 "only samples downloaded (or first seen) before this time (same forms)");
   sub.add_option("--limit", flags.limit, "print at most N rows (0 = all)")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--format", flags.format,
@@ -154,7 +160,10 @@ int ReportMain(const Invocation& inv) {
       "Totals: samples, downloads, samples with a report, samples without a verdict yet (no "
       "virustotals row), reports, samples whose label is SINGLETON. Detection ratio of each "
       "sample's latest report (rows with a name / rows) in buckets. Top families (--limit, "
-      "default 10) by samples. New samples per UTC day of their first download ever.");
+      "default 10) by samples. New samples per UTC day of their first download ever (without "
+      "downloads: of honeyvt's first sight). Sources: samples per source, 'dionaea downloads' "
+      "for samples with a download row, else the source of the honeyvt job that queued them "
+      "(enqueue, watch:DIR, ...; read from the state database), else 'unknown'.");
 
   auto* families = AddReport(
       app, "families", "a family label per sample by token vote over vendors' names",
@@ -202,7 +211,7 @@ int ReportMain(const Invocation& inv) {
       !flags.format.empty() ? flags.format : (isatty(STDOUT_FILENO) ? "table" : "csv");
   auto format = report::ParseFormat(format_name);
   if (!format) return Fail(format.error());
-  auto source = report::Source::Open(options->logsql, *filter);
+  auto source = report::Source::Open(options->logsql, *filter, options->StatePath());
   if (!source) return Fail(source.error());
 
   Result<report::Document> doc = MakeError(ErrorCode::kInternal, "no report selected");

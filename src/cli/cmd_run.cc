@@ -7,6 +7,7 @@
 #include "cli/handlers.h"
 #include "cli/signals.h"
 #include "ingest/follow.h"
+#include "pipeline/process.h"
 #include "pipeline/service.h"
 #include "vt/factory.h"
 #include "web/app.h"
@@ -52,6 +53,11 @@ int RunMain(const Invocation& inv) {
   if (!options) {
     PrintError(options.error().message);
     return kExitUsage;
+  }
+  // The key stays in memory for months: no core file, no /proc/PID/mem for others.
+  if (Status st = pipeline::MakeUndumpable(); !st) {
+    PrintError(st.error().message);
+    return kExitFailure;
   }
   SystemClock clock;
   pipeline::RequestLog request_log(options->StatePath());  // every request, for the dashboard

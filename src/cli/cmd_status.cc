@@ -8,6 +8,7 @@
 #include "cli/common_options.h"
 #include "cli/handlers.h"
 #include "pipeline/status.h"
+#include "report/format.h"
 #include "store/state_db.h"
 
 namespace honeyvt::cli {
@@ -54,8 +55,10 @@ void PrintText(const PipelineStatus& s, const std::string& state_path, TimePoint
   if (!s.failures.empty()) {
     std::cout << "failed samples (newest first; `honeyvt retry --failed` retries them):\n";
     for (const auto& j : s.failures) {
-      std::cout << "  " << j.LookupHash() << "  " << (j.path.empty() ? "-" : j.path) << "  "
-                << j.last_error << "\n";
+      // File names come from sample folders (attackers): escape controls and bidi.
+      std::cout << "  " << j.LookupHash() << "  "
+                << (j.path.empty() ? "-" : report::TerminalSafe(j.path)) << "  "
+                << report::TerminalSafe(j.last_error) << "\n";
     }
   }
 }
@@ -72,8 +75,8 @@ nlohmann::json Json(const PipelineStatus& s, TimePoint now) {
                           {"next_request_at", ToUnixSecondsInt(std::max(w.opens_at, now))},
                           {"frees_at", ToUnixSecondsInt(w.resets_at)}});
   }
-  j["next_action_at"] = s.next_action ? nlohmann::json(ToUnixSecondsInt(*s.next_action))
-                                      : nlohmann::json(nullptr);
+  j["next_action_at"] =
+      s.next_action ? nlohmann::json(ToUnixSecondsInt(*s.next_action)) : nlohmann::json(nullptr);
   j["backlog_requests"] = s.backlog_requests;
   j["eta"] = ToUnixSecondsInt(s.eta);
   j["failures"] = nlohmann::json::array();

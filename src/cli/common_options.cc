@@ -11,8 +11,9 @@ namespace honeyvt::cli {
 void AddCommonFlags(CLI::App& app, CommonFlags& flags) {
   app.add_option("--config", flags.config,
                  "TOML configuration file (default: $HONEYVT_CONFIG if set)");
-  app.add_option("--set", flags.sets,
-                 "Override one configuration key, KEY=VALUE (repeatable; see docs/configuration.md)");
+  app.add_option(
+      "--set", flags.sets,
+      "Override one configuration key, KEY=VALUE (repeatable; see docs/configuration.md)");
   app.add_option("--logsql", flags.logsql, "dionaea's logsql database (config key 'logsql')");
   app.add_option("--state", flags.state, "honeyvt's state database (config key 'state')");
 }
@@ -26,6 +27,7 @@ Result<Options> ResolveOptions(const CommonFlags& flags) {
   }
   if (!config.empty()) RETURN_IF_ERROR(LoadConfigFile(options, config));
   RETURN_IF_ERROR(ApplyEnvironment(options, env));
+  ForgetApiKeyEnvironment();  // read once; not left in /proc/PID/environ or for children
   for (const auto& kv : flags.sets) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) {
@@ -36,8 +38,8 @@ Result<Options> ResolveOptions(const CommonFlags& flags) {
                        "the API key is never accepted on the command line (it would show in "
                        "ps); use HONEYVT_API_KEY or api_key_file");
     }
-    RETURN_IF_ERROR(ApplySetting(options, kv.substr(0, eq), kv.substr(eq + 1),
-                                 SettingSource{"--set"}));
+    RETURN_IF_ERROR(
+        ApplySetting(options, kv.substr(0, eq), kv.substr(eq + 1), SettingSource{"--set"}));
   }
   if (!flags.logsql.empty()) options.logsql = flags.logsql;
   if (!flags.state.empty()) options.state = flags.state;

@@ -1,6 +1,7 @@
 #include "core/digest.h"
 
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -50,6 +51,35 @@ class Hasher {
 };
 
 }  // namespace
+
+struct Digester::Impl {
+  Hasher hasher;
+};
+
+Digester::Digester() : impl_(std::make_unique<Impl>()) {}
+Digester::~Digester() = default;
+void Digester::Update(const char* data, std::size_t n) { impl_->hasher.Update(data, n); }
+ContentDigests Digester::Finish() {
+  ContentDigests d = impl_->hasher.Finish();
+  impl_ = std::make_unique<Impl>();
+  return d;
+}
+
+Result<ContentDigests> DigestFd(int fd) {
+  Hasher h;
+  std::array<char, std::size_t{64} * 1024> buf{};
+  for (off_t offset = 0;;) {
+    const ssize_t n = ::pread(fd, buf.data(), buf.size(), offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return MakeError(ErrorCode::kIo, std::string("read error: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    h.Update(buf.data(), static_cast<std::size_t>(n));
+    offset += n;
+  }
+  return h.Finish();
+}
 
 ContentDigests DigestBytes(std::string_view bytes) {
   Hasher h;

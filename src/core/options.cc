@@ -1,11 +1,21 @@
 #include "core/options.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
 
 #include <toml++/toml.h>
 
+#include "core/api_limits.h"
+#include "core/quota_window.h"
 #include "core/strings.h"
 
 extern char** environ;
@@ -15,17 +25,17 @@ namespace {
 
 // A setting's value as read from TOML (typed) or from text (env, flags).
 struct Value {
-  std::string text;                     // scalar text form
-  std::vector<std::string> list;        // array items (TOML arrays; comma-split text)
+  std::string text;               // scalar text form
+  std::vector<std::string> list;  // array items (TOML arrays; comma-split text)
   bool is_list = false;
 };
 
 using Setter = std::function<Status(Options&, const Value&)>;
 
 Error Bad(std::string_view key, const Value& v, std::string_view want) {
-  return MakeError(ErrorCode::kInvalidArgument, "bad value '" + v.text + "' for '" +
-                                                    std::string(key) + "': expected " +
-                                                    std::string(want));
+  return MakeError(
+      ErrorCode::kInvalidArgument,
+      "bad value '" + v.text + "' for '" + std::string(key) + "': expected " + std::string(want));
 }
 
 Result<std::chrono::seconds> ParseDuration(std::string_view s) {
@@ -35,11 +45,20 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
   char unit = t.back();
   if (!std::isdigit(static_cast<unsigned char>(unit))) {
     switch (unit) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      default: return MakeError(ErrorCode::kInvalidArgument, "bad unit");
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      default:
+        return MakeError(ErrorCode::kInvalidArgument, "bad unit");
     }
     t.pop_back();
   }
@@ -53,11 +72,14 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
 Result<std::int64_t> ParseSize(std::string_view s) {
   std::string t = Trim(s);
   std::int64_t mult = 1;
-  struct Suffix { const char* text; std::int64_t mult; };
-  static constexpr Suffix kSuffixes[] = {{"KiB", 1024}, {"MiB", 1024LL * 1024},
-                                         {"GiB", 1024LL * 1024 * 1024}, {"KB", 1000},
-                                         {"MB", 1000LL * 1000}, {"GB", 1000LL * 1000 * 1000},
-                                         {"B", 1}};
+  struct Suffix {
+    const char* text;
+    std::int64_t mult;
+  };
+  static constexpr Suffix kSuffixes[] = {
+      {"KiB", 1024}, {"MiB", 1024LL * 1024}, {"GiB", 1024LL * 1024 * 1024},
+      {"KB", 1000},  {"MB", 1000LL * 1000},  {"GB", 1000LL * 1000 * 1000},
+      {"B", 1}};
   for (const auto& suf : kSuffixes) {
     std::string_view sv(suf.text);
     if (t.size() > sv.size() && t.compare(t.size() - sv.size(), sv.size(), sv) == 0) {
@@ -89,29 +111,18 @@ std::vector<std::string> AsList(const Value& v) {
   return out;
 }
 
-Status CheckQuotaWindow(std::string_view w) {
-  auto parts = Split(w, '/');
-  if (parts.size() != 2) return MakeError(ErrorCode::kInvalidArgument, "bad window");
-  auto n = ParseInt(parts[0]);
-  if (!n || *n <= 0) return MakeError(ErrorCode::kInvalidArgument, "bad count");
-  std::string span = parts[1];
-  std::string unit;
-  while (!span.empty() && std::isalpha(static_cast<unsigned char>(span.back()))) {
-    unit.insert(unit.begin(), span.back());
-    span.pop_back();
-  }
-  auto len = ParseInt(span);
-  if (!len || *len <= 0) return MakeError(ErrorCode::kInvalidArgument, "bad length");
-  if (unit != "s" && unit != "m" && unit != "h" && unit != "d" && unit != "mo") {
-    return MakeError(ErrorCode::kInvalidArgument, "bad unit");
-  }
-  return OkStatus();
+Result<UploadPolicy> ParseUploadPolicy(std::string_view text) {
+  const std::string t = ToLower(Trim(text));
+  if (t == "always") return UploadPolicy::kAlways;
+  if (t == "never") return UploadPolicy::kNever;
+  return MakeError(ErrorCode::kInvalidArgument, "");
 }
 
 struct KeyDef {
   const char* key;
   const char* want;  // human description of the accepted values
   Setter set;
+  bool explains = false;  // the setter's error message says what is wrong (quota windows)
 };
 
 Setter PathSetter(std::filesystem::path Options::*field) {
@@ -146,7 +157,10 @@ const std::vector<KeyDef>& Keys() {
       {"binaries", "a path", PathSetter(&Options::binaries)},
       {"watch", "a list of directories",
        [](Options& o, const Value& v) -> Status {
+         // The text form (environment, --set) replaces the list; per-folder policies
+         // come only from [[watch]] tables of the config file.
          o.watch.clear();
+         o.folder_policy.clear();
          for (auto& p : AsList(v)) o.watch.emplace_back(p);
          return OkStatus();
        }},
@@ -167,18 +181,20 @@ const std::vector<KeyDef>& Keys() {
          return OkStatus();
        }},
       {"api_key_file", "a path", PathSetter(&Options::api_key_file)},
+      {"api_key_file_insecure_ok", "true or false", BoolSetter(&Options::api_key_file_insecure_ok)},
       {"quota", "a list of windows like \"4/1m\", \"500/1d\", \"15500/1mo\"",
        [](Options& o, const Value& v) -> Status {
          auto list = AsList(v);
          if (list.empty()) return MakeError(ErrorCode::kInvalidArgument, "");
-         for (auto& w : list) RETURN_IF_ERROR(CheckQuotaWindow(w));
+         RETURN_IF_ERROR(ParseQuotaWindows(list));
          o.quota = list;
          return OkStatus();
-       }},
+       },
+       true},
       {"v2_batch_size", "an integer from 1 to 25",
        [](Options& o, const Value& v) -> Status {
          auto n = ParseInt(Trim(v.text));
-         if (!n || *n < 1 || *n > 25) return MakeError(ErrorCode::kInvalidArgument, "");
+         if (!n || *n < 1 || *n > kV2MaxBatch) return MakeError(ErrorCode::kInvalidArgument, "");
          o.v2_batch_size = static_cast<int>(*n);
          return OkStatus();
        }},
@@ -192,14 +208,7 @@ const std::vector<KeyDef>& Keys() {
       {"request_timeout", "a duration (300, 5m)", SecondsSetter(&Options::request_timeout)},
       {"upload", "always or never",
        [](Options& o, const Value& v) -> Status {
-         std::string t = ToLower(Trim(v.text));
-         if (t == "always") {
-           o.upload = UploadPolicy::kAlways;
-         } else if (t == "never") {
-           o.upload = UploadPolicy::kNever;
-         } else {
-           return MakeError(ErrorCode::kInvalidArgument, "");
-         }
+         ASSIGN_OR_RETURN(o.upload, ParseUploadPolicy(v.text));
          return OkStatus();
        }},
       {"max_upload_size", "a size in bytes (650MB, 32MiB, 1000000)",
@@ -275,7 +284,10 @@ Status Apply(Options& options, std::string_view key, const Value& value,
   }
   Status st = def->set(options, value);
   if (!st) {
-    Error e = Bad(key, value, def->want);
+    Error e = def->explains && !st.error().message.empty()
+                  ? MakeError(ErrorCode::kInvalidArgument,
+                              "'" + std::string(key) + "': " + st.error().message)
+                  : Bad(key, value, def->want);
     e.message = source.where + ": " + e.message;
     return e;
   }
@@ -298,6 +310,59 @@ bool ScalarText(const toml::node& node, std::string& out) {
     return false;
   }
   return true;
+}
+
+// `watch` in a config file: an array whose items are folder paths (strings) or tables
+// {path = "...", upload = "always"|"never", comment = true|false} (the [[watch]] form).
+Status LoadWatchArray(Options& options, const toml::array& items, const std::string& file) {
+  options.watch.clear();
+  options.folder_policy.clear();
+  for (const toml::node& item : items) {
+    const std::string where = file + ":" + std::to_string(item.source().begin.line);
+    if (auto path = item.value<std::string>(); path && item.is_string()) {
+      options.watch.emplace_back(*path);
+      continue;
+    }
+    const toml::table* table = item.as_table();
+    if (table == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       where +
+                           ": 'watch' items are folder paths or tables with path, upload "
+                           "and comment");
+    }
+    FolderPolicy policy;
+    for (const auto& [k, v] : *table) {
+      const std::string key(k.str());
+      const std::string at = file + ":" + std::to_string(v.source().begin.line);
+      auto bad = [&](std::string_view want) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         at + ": bad value for 'watch." + key + "': expected " + std::string(want));
+      };
+      if (key == "path") {
+        auto p = v.value<std::string>();
+        if (!p || !v.is_string() || Trim(*p).empty()) return bad("a folder path");
+        policy.folder = *p;
+      } else if (key == "upload") {
+        auto u = v.value<std::string>();
+        if (!u || !v.is_string()) return bad("always or never");
+        auto parsed = ParseUploadPolicy(*u);
+        if (!parsed) return bad("always or never");
+        policy.upload = *parsed;
+      } else if (key == "comment") {
+        if (!v.is_boolean()) return bad("true or false");
+        policy.comment = *v.value<bool>();
+      } else {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         at + ": unknown key 'watch." + key + "' (path, upload, comment)");
+      }
+    }
+    if (policy.folder.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, where + ": a [[watch]] table needs a path");
+    }
+    options.watch.push_back(policy.folder);
+    if (policy.upload || policy.comment) options.folder_policy.push_back(std::move(policy));
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -326,12 +391,16 @@ Status LoadConfigFile(Options& options, const std::filesystem::path& path) {
   try {
     table = toml::parse(text, path.string());
   } catch (const toml::parse_error& e) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     path.string() + ":" + std::to_string(e.source().begin.line) + ": " +
-                         std::string(e.description()));
+    return MakeError(ErrorCode::kInvalidArgument, path.string() + ":" +
+                                                      std::to_string(e.source().begin.line) + ": " +
+                                                      std::string(e.description()));
   }
   for (const auto& [key, node] : table) {
     const std::string where = path.string() + ":" + std::to_string(node.source().begin.line);
+    if (key.str() == "watch" && node.is_array()) {
+      RETURN_IF_ERROR(LoadWatchArray(options, *node.as_array(), path.string()));
+      continue;
+    }
     Value v;
     if (const toml::array* arr = node.as_array()) {
       v.is_list = true;
@@ -354,8 +423,9 @@ Status LoadConfigFile(Options& options, const std::filesystem::path& path) {
     }
     if (std::string(key.str()) == "api_key") {
       return MakeError(ErrorCode::kInvalidArgument,
-                       where + ": 'api_key' is not accepted in a config file; use "
-                               "api_key_file or the HONEYVT_API_KEY environment variable");
+                       where +
+                           ": 'api_key' is not accepted in a config file; use "
+                           "api_key_file or the HONEYVT_API_KEY environment variable");
     }
     RETURN_IF_ERROR(Apply(options, key.str(), v, SettingSource{where}));
   }
@@ -370,7 +440,7 @@ Status ApplyEnvironment(Options& options, const std::map<std::string, std::strin
       options.api_key = Secret(Trim(value));
       continue;
     }
-    if (key == "config" || key == "shared_dir") continue;  // handled by the CLI / tests
+    if (key == "config") continue;  // handled by the CLI
     RETURN_IF_ERROR(ApplySetting(options, key, value, SettingSource{name}));
   }
   return OkStatus();
@@ -378,20 +448,58 @@ Status ApplyEnvironment(Options& options, const std::map<std::string, std::strin
 
 Status ResolveApiKey(Options& options) {
   if (!options.api_key.empty() || options.api_key_file.empty()) return OkStatus();
-  std::ifstream in(options.api_key_file);
-  if (!in) {
-    return MakeError(ErrorCode::kNotFound,
-                     "cannot read api_key_file '" + options.api_key_file.string() + "'");
+  const std::string shown = options.api_key_file.string();
+  const int fd = ::open(options.api_key_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                     "cannot read api_key_file '" + shown + "': " + std::strerror(err));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "api_key_file '" + shown + "' is not a regular file");
+  }
+  if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0 && !options.api_key_file_insecure_ok) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "api_key_file '" + shown + "' is readable by group or others (mode " + mode +
+                         "); make it readable by its owner only (chmod 600), or set "
+                         "api_key_file_insecure_ok = true");
   }
   std::string line;
-  std::getline(in, line);
-  line = Trim(line);
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return MakeError(ErrorCode::kIo, "cannot read api_key_file '" + shown + "'");
+    }
+    line.append(buf, static_cast<std::size_t>(n));
+    if (line.find('\n') != std::string::npos || line.size() > 65536) break;
+  }
+  line = Trim(line.substr(0, line.find('\n')));
   if (line.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "api_key_file '" + options.api_key_file.string() + "' is empty");
   }
   options.api_key = Secret(line);
   return OkStatus();
+}
+
+void ForgetApiKeyEnvironment() {
+  static constexpr std::string_view kPrefix = "HONEYVT_API_KEY=";
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    if (std::string_view(*e).starts_with(kPrefix)) {
+      char* value = *e + kPrefix.size();
+      std::memset(value, 0, std::strlen(value));
+    }
+  }
+  ::unsetenv("HONEYVT_API_KEY");
 }
 
 std::map<std::string, std::string> ProcessEnvironment() {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
 #include "core/testing.h"
 
 namespace honeyvt {
@@ -88,6 +92,8 @@ TEST(OptionsTest, ApiKeyFromEnvironmentOrFile) {
 
   TempDir dir;
   WriteFile(dir / "key", "k2\n");
+  std::filesystem::permissions(
+      dir / "key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   Options p;
   p.api_key_file = dir / "key";
   ASSERT_TRUE(ResolveApiKey(p));
@@ -96,6 +102,117 @@ TEST(OptionsTest, ApiKeyFromEnvironmentOrFile) {
   Options q;
   q.api_key_file = dir / "missing";
   EXPECT_FALSE(ResolveApiKey(q));
+}
+
+// An api_key_file that group or others can read was accepted silently.
+TEST(OptionsTest, KeyFileReadableByGroupOrOthersIsRefusedNamingFileAndMode) {
+  TempDir dir;
+  const auto key = dir / "apikey";
+  WriteFile(key, "k3\n");
+  using P = std::filesystem::perms;
+  for (P mode : {P::owner_read | P::owner_write | P::group_read | P::others_read,
+                 P::owner_read | P::group_read, P::owner_read | P::others_read}) {
+    std::filesystem::permissions(key, mode);
+    Options o;
+    o.api_key_file = key;
+    auto st = ResolveApiKey(o);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(st.error().message.find(key.string()), std::string::npos) << st.error().message;
+    char shown[8];
+    std::snprintf(shown, sizeof shown, "%04o", static_cast<unsigned>(mode));
+    EXPECT_NE(st.error().message.find(std::string("mode ") + shown), std::string::npos)
+        << st.error().message;
+    EXPECT_EQ(st.error().message.find("k3"), std::string::npos);
+    EXPECT_TRUE(o.api_key.empty());
+    ASSERT_TRUE(ApplySetting(o, "api_key_file_insecure_ok", "true", SettingSource{"--set"}));
+    ASSERT_TRUE(ResolveApiKey(o));
+    EXPECT_EQ(o.api_key.Reveal(), "k3");
+  }
+  for (P mode : {P::owner_read, P::owner_read | P::owner_write | P::group_write}) {
+    std::filesystem::permissions(key, mode);
+    Options o;
+    o.api_key_file = key;
+    ASSERT_TRUE(ResolveApiKey(o));
+    EXPECT_EQ(o.api_key.Reveal(), "k3");
+  }
+}
+
+// HONEYVT_API_KEY stayed in the environment (and in /proc/PID/environ) for the whole run.
+TEST(OptionsTest, ApiKeyLeavesTheEnvironmentOnceRead) {
+  ASSERT_EQ(::setenv("HONEYVT_API_KEY", "env-secret", 1), 0);
+  char* value = std::getenv("HONEYVT_API_KEY");
+  ASSERT_NE(value, nullptr);
+  Options o;
+  ASSERT_TRUE(ApplyEnvironment(o, ProcessEnvironment()));
+  EXPECT_EQ(o.api_key.Reveal(), "env-secret");
+  ForgetApiKeyEnvironment();
+  EXPECT_EQ(std::getenv("HONEYVT_API_KEY"), nullptr);
+  EXPECT_EQ(value[0], '\0') << "the bytes of the value are overwritten in place";
+  EXPECT_EQ(ProcessEnvironment().count("HONEYVT_API_KEY"), 0u);
+}
+
+TEST(OptionsTest, WatchFoldersWithTheirOwnPolicy) {
+  TempDir dir;
+  WriteFile(dir / "c.toml",
+            "upload = \"always\"\n"
+            "[[watch]]\npath = \"/data/partner\"\nupload = \"never\"\ncomment = false\n"
+            "[[watch]]\npath = \"/data/cowrie\"\n"
+            "[[watch]]\npath = \"/data/quiet\"\ncomment = false\n");
+  Options o;
+  ASSERT_TRUE(LoadConfigFile(o, dir / "c.toml"));
+  EXPECT_EQ(o.watch,
+            (std::vector<std::filesystem::path>{"/data/partner", "/data/cowrie", "/data/quiet"}));
+  ASSERT_EQ(o.folder_policy.size(), 2u);
+  EXPECT_EQ(o.folder_policy[0].folder, "/data/partner");
+  EXPECT_EQ(o.folder_policy[0].upload, UploadPolicy::kNever);
+  EXPECT_EQ(o.folder_policy[0].comment, false);
+  EXPECT_EQ(o.folder_policy[1].folder, "/data/quiet");
+  EXPECT_FALSE(o.folder_policy[1].upload.has_value());
+  EXPECT_EQ(o.folder_policy[1].comment, false);
+
+  // The plain list keeps working, also mixed with inline tables.
+  WriteFile(dir / "plain.toml", "watch = [\"/a\", {path = \"/b\", upload = \"never\"}]\n");
+  Options p;
+  ASSERT_TRUE(LoadConfigFile(p, dir / "plain.toml"));
+  EXPECT_EQ(p.watch, (std::vector<std::filesystem::path>{"/a", "/b"}));
+  ASSERT_EQ(p.folder_policy.size(), 1u);
+  EXPECT_EQ(p.folder_policy[0].folder, "/b");
+  // --set / environment: a plain list that replaces the file's.
+  ASSERT_TRUE(ApplySetting(p, "watch", "/c,/d", SettingSource{"--set"}));
+  EXPECT_EQ(p.watch, (std::vector<std::filesystem::path>{"/c", "/d"}));
+  EXPECT_TRUE(p.folder_policy.empty());
+}
+
+TEST(OptionsTest, BadWatchTablesNameTheKeyAndLine) {
+  TempDir dir;
+  const std::pair<const char*, const char*> cases[] = {
+      {"[[watch]]\nupload = \"never\"\n", "needs a path"},
+      {"[[watch]]\npath = \"/p\"\nupload = \"sometimes\"\n", "watch.upload"},
+      {"[[watch]]\npath = \"/p\"\ncomment = \"no\"\n", "watch.comment"},
+      {"[[watch]]\npath = \"/p\"\nupload_size = 3\n", "unknown key 'watch.upload_size'"},
+      {"watch = [1]\n", "'watch' items"},
+  };
+  for (const auto& [text, want] : cases) {
+    WriteFile(dir / "w.toml", text);
+    Options o;
+    auto st = LoadConfigFile(o, dir / "w.toml");
+    ASSERT_FALSE(st) << text;
+    EXPECT_NE(st.error().message.find(want), std::string::npos) << st.error().message;
+    EXPECT_NE(st.error().message.find("w.toml:"), std::string::npos) << st.error().message;
+  }
+}
+
+TEST(OptionsTest, QuotaErrorsAreTheParsersMessages) {
+  Options o;
+  auto st = ApplySetting(o, "quota", "4/1m,10/200000d", SettingSource{"--set"});
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("--set: 'quota': quota window '10/200000d': the window may "
+                                    "be at most 100 years"),
+            std::string::npos)
+      << st.error().message;
+  ASSERT_TRUE(ApplySetting(o, "quota", "4/m, 500/d", SettingSource{"--set"}));
+  EXPECT_EQ(o.quota, (std::vector<std::string>{"4/m", "500/d"}));
 }
 
 TEST(OptionsTest, UnknownEnvironmentKeyIsAnError) {

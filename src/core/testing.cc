@@ -21,11 +21,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::filesystem::path SharedDir() {
-  if (const char* env = std::getenv("HONEYVT_SHARED_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return std::filesystem::path(HONEYVT_SOURCE_DIR) / ".." / "shared";
+std::filesystem::path FixturesDir() {
+  return std::filesystem::path(HONEYVT_SOURCE_DIR) / "tests" / "fixtures";
 }
 
 std::string ReadFile(const std::filesystem::path& path) {

@@ -1,6 +1,6 @@
 #pragma once
 // Helpers for tests of every module: temporary directories removed on destruction and
-// the location of the project's shared fixtures (../shared, or HONEYVT_SHARED_DIR).
+// the location of the test fixtures inside the repository (tests/fixtures/).
 
 #include <filesystem>
 #include <string>
@@ -20,8 +20,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// The shared/ folder with dionaea and VirusTotal fixtures.
-std::filesystem::path SharedDir();
+// The repository's tests/fixtures/ folder: dionaea schema dumps, synthetic attacks and
+// readlogsqltree's reference outputs (dionaea/), recorded VirusTotal bodies (vt-fixtures/).
+// Tests read fixtures from here only, so a clone anywhere passes (tests/fixtures/README.md).
+std::filesystem::path FixturesDir();
 std::string ReadFile(const std::filesystem::path& path);
 void WriteFile(const std::filesystem::path& path, const std::string& content);
 

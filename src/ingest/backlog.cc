@@ -48,6 +48,9 @@ Result<BacklogSummary> EnqueueBacklog(store::Database& logsql,
   BacklogSummary summary;
   std::vector<SampleCandidate> candidates;
   candidates.reserve(entries.size());
+  // The folder recorded with each file (no file is looked at if it does not exist).
+  auto canonical_root = CanonicalRoot(binaries);
+  const std::string root = canonical_root ? canonical_root->string() : std::string();
   for (const auto& e : entries) {
     auto md5 = domain::Hash::Parse(e.md5_text, domain::HashKind::kMd5);
     if (!md5) {
@@ -66,6 +69,7 @@ Result<BacklogSummary> EnqueueBacklog(store::Database& logsql,
                     : ResolveInside(binaries, candidate_path);
     if (path) {
       c.file_path = path->string();
+      c.root = root;
       ++summary.with_file;
     } else {
       ++summary.hash_only;

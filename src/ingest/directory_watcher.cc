@@ -50,6 +50,8 @@ Status DirectoryWatcher::Consider(const fs::path& dir, const fs::path& file, Wat
   c.sha1 = sample->sha1;
   c.sha256 = sample->sha256;
   c.file_path = sample->path.string();
+  c.root = sample->root.string();
+  c.size = sample->size;
   c.source = "watch:" + dir.string();
   c.live = true;
   c.seen_at = clock_.Now();

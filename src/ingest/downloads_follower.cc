@@ -32,6 +32,8 @@ Result<bool> DownloadsFollower::TryOffer(const PendingDownload& p, PollStats& st
     c.sha1 = sample->sha1;
     c.sha256 = sample->sha256;
     c.file_path = sample->path.string();
+    c.root = sample->root.string();
+    c.size = sample->size;
     RETURN_IF_ERROR(sink_.Offer(c));
     ++stats.offered;
     return true;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "ingest/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace honeyvt::ingest {
 

@@ -15,10 +15,18 @@ domain::EnqueueItem ToEnqueueItem(const SampleCandidate& c) {
   if (c.sha1) item.sha1 = c.sha1->hex();
   if (c.sha256) item.sha256 = c.sha256->hex();
   // A sample VirusTotal already has (or may have) from an earlier upload is queued
-  // hash-only: the pipeline never uploads a job without a file, and so never comments it.
-  if (c.file_path && c.intent.may_upload) item.path = *c.file_path;
+  // hash-only, and its restrictions go into the job (may_upload, may_comment), where the
+  // pipeline checks them at the moment of an upload or a comment.
+  if (c.file_path && c.intent.may_upload) {
+    item.path = *c.file_path;
+    item.size = c.size;
+  }
+  if (c.file_path) item.root = c.root;  // its folder's policy applies either way
   item.source = c.source;
   item.priority = PriorityOf(c);
+  // Recorded in the job: they hold whatever path the sample arrives by later.
+  item.may_upload = c.intent.may_upload;
+  item.may_comment = c.intent.may_comment;
   return item;
 }
 

@@ -7,10 +7,17 @@
 #include <cstring>
 
 #include "core/digest.h"
-#include "ingest/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace honeyvt::ingest {
 namespace fs = std::filesystem;
+
+Result<fs::path> CanonicalRoot(const fs::path& dir) {
+  std::error_code ec;
+  fs::path root = fs::canonical(dir, ec);
+  if (ec) return MakeError(ErrorCode::kNotFound, Printable(dir.string()) + ": " + ec.message());
+  return root;
+}
 
 std::filesystem::path SamplePath(const fs::path& dir, const domain::Hash& md5) {
   return dir / md5.hex();
@@ -74,8 +81,7 @@ Result<HashedSample> HashSample(const fs::path& dir, const fs::path& path) {
     return MakeError(ErrorCode::kForbidden, shown + ": not a regular file, ignored");
   }
   // Hash through the descriptor we checked, not through the name.
-  const fs::path via_fd = "/proc/self/fd/" + std::to_string(fd.get());
-  auto digests = DigestFile(fs::exists(via_fd) ? via_fd : real);
+  auto digests = DigestFd(fd.get());
   if (!digests) {
     return MakeError(digests.error().code, shown + ": " + digests.error().message);
   }
@@ -83,7 +89,8 @@ Result<HashedSample> HashSample(const fs::path& dir, const fs::path& path) {
   ASSIGN_OR_RETURN(domain::Hash sha1, domain::Hash::Parse(digests->sha1, domain::HashKind::kSha1));
   ASSIGN_OR_RETURN(domain::Hash sha256,
                    domain::Hash::Parse(digests->sha256, domain::HashKind::kSha256));
-  return HashedSample{real, md5, sha1, sha256, digests->size};
+  ASSIGN_OR_RETURN(fs::path root, CanonicalRoot(dir));
+  return HashedSample{real, std::move(root), md5, sha1, sha256, digests->size};
 }
 
 std::string Printable(std::string_view text) {

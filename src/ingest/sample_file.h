@@ -22,6 +22,9 @@
 
 namespace honeyvt::ingest {
 
+// The canonical path of the sample directory `dir` (the root recorded with its samples).
+Result<std::filesystem::path> CanonicalRoot(const std::filesystem::path& dir);
+
 // `dir / md5.hex()`: the only way ingest builds a path from a database string.
 std::filesystem::path SamplePath(const std::filesystem::path& dir, const domain::Hash& md5);
 
@@ -32,6 +35,7 @@ Result<std::filesystem::path> ResolveInside(const std::filesystem::path& dir,
 
 struct HashedSample {
   std::filesystem::path path;  // canonical, inside the directory
+  std::filesystem::path root;  // the directory, canonical
   domain::Hash md5, sha1, sha256;
   std::int64_t size = 0;
 };

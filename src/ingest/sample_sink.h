@@ -37,6 +37,8 @@ struct SampleCandidate {
   domain::Hash md5;                          // identity; validated lowercase hex
   std::optional<domain::Hash> sha1, sha256;  // when the content was hashed
   std::optional<std::string> file_path;      // verified regular file inside its directory
+  std::string root;                          // that directory, canonical (with file_path)
+  std::optional<std::int64_t> size;          // bytes of file_path when it was hashed
   std::string source;                        // "logsql:<path>", "watch:<dir>", "vtcache", ...
   std::int64_t downloads = 1;                // priority hint: downloads sharing the md5
   bool live = false;                         // captured now (follower, watcher): goes first

@@ -102,9 +102,11 @@ Result<VtcacheImportSummary> ImportVtcache(const std::filesystem::path& vtcache,
     }
     candidates.push_back(std::move(c));
   }
+  auto canonical_root = CanonicalRoot(binaries);
   for (auto& c : candidates) {
     if (auto path = ResolveInside(binaries, SamplePath(binaries, c.md5))) {
       c.file_path = path->string();
+      c.root = canonical_root ? canonical_root->string() : std::string();
       ++summary.with_file;
     } else {
       ++summary.hash_only;

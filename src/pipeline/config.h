@@ -4,20 +4,33 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/options.h"
 
 namespace honeyvt::pipeline {
 
+// A configured sample folder (binaries, each `watch` folder) and what may be sent for
+// the samples seen in it (send_policy.h): the stricter of its own keys and the global.
+struct SourcePolicy {
+  std::filesystem::path root;  // canonical when the folder exists, else absolute
+  UploadPolicy upload = UploadPolicy::kAlways;
+  bool comment = true;
+};
+
 struct PipelineConfig {
   UploadPolicy upload = UploadPolicy::kAlways;
-  std::int64_t max_upload_size = 650LL * 1000 * 1000;  // bytes; capped at VirusTotal's 650 MB
+  // Bytes: max_upload_size capped at the API's limit (UploadLimit: 650 MB v3, 32 MB v2);
+  // a larger file fails before any quota is spent.
+  std::int64_t max_upload_size = 650LL * 1000 * 1000;
   bool comment = true;
   std::string comment_text;
   std::chrono::seconds comment_delay{60};
-  int comment_max_attempts = 3;  // then the comment is dropped and the job is done
-  int v2_batch_size = 4;         // lookups and polls per request when the client batches (v2)
+  int comment_max_attempts = 3;       // then the comment is dropped and the job is done
+  int v2_batch_size = 4;              // lookups and polls per request when the client batches (v2)
+  std::vector<SourcePolicy> sources;  // binaries and every watch folder
 
   // Claims expire after this; longer than any request may take.
   std::chrono::seconds lease{360};

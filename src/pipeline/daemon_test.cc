@@ -53,7 +53,9 @@ struct Rig {
   store::StateDb state;
   store::LogsqlWriter writer;
   LogsqlSink sink;
-  PipelineConfig config{.comment_text = "x"};
+  // Sample files live in `dir`: the one folder uploads may read from.
+  PipelineConfig config{.comment_text = "x",
+                        .sources = {SourcePolicy{dir.path(), UploadPolicy::kAlways, true}}};
   QuotaGovernor quota;
   PollSchedule polls;
   Backoff backoff{7};

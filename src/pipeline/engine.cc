@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/bidi.h"
+
 namespace honeyvt::pipeline {
 
 using domain::Job;
@@ -108,7 +110,7 @@ void Engine::MoveTo(Job& job, JobState state, TimePoint when) {
 }
 
 Engine::Outcome Engine::Fail(Job& job, std::string reason) {
-  spdlog::warn("sample {} failed: {}", job.LookupHash(), reason);
+  spdlog::warn("sample {} failed: {}", job.LookupHash(), EscapeForLog(reason));
   job.last_error = std::move(reason);
   job.state = JobState::kFailed;
   job.next_action_at = now_;

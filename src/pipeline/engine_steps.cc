@@ -4,8 +4,11 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/bidi.h"
 #include "domain/hash.h"
 #include "pipeline/engine.h"
+#include "pipeline/sample_upload.h"
+#include "pipeline/send_policy.h"
 
 namespace honeyvt::pipeline {
 
@@ -134,8 +137,8 @@ Engine::Outcome Engine::LookupResult(Job& job, Result<FileReport> report, std::s
     return {};
   }
   if (code != ErrorCode::kNotFound) return CommonError(job, report.error());
-  if (config_.upload == UploadPolicy::kNever) {
-    job.last_error = "not on VirusTotal; upload = never, looked up again later";
+  if (Permission may = UploadPermission(config_, job); !may.allowed) {
+    job.last_error = "not on VirusTotal; " + may.why_not + ", looked up again later";
     MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
   } else if (job.path.empty()) {
     job.last_error = "not on VirusTotal and no file to upload; looked up again later";
@@ -148,28 +151,42 @@ Engine::Outcome Engine::LookupResult(Job& job, Result<FileReport> report, std::s
 }
 
 Engine::Outcome Engine::Upload(Job& job) {
+  // The policy now, not the one of the lookup: the operator may have said `never` since,
+  // or an arrival may have recorded that VirusTotal has the file (send_policy.h).
+  if (Permission may = UploadPermission(config_, job); !may.allowed) {
+    job.last_error = "not uploaded: " + may.why_not + "; looked up again later";
+    MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
+    spdlog::info("sample {}: {}", job.LookupHash(), EscapeForLog(job.last_error));
+    return {};
+  }
   if (job.path.empty()) {
     job.last_error = "no file to upload; looked up again later";
     MoveTo(job, JobState::kRelookup, now_ + config_.relookup_interval);
     return {};
   }
-  // Local checks first: they cost no request.
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(job.path, ec);
-  if (ec) return Fail(job, std::string(domain::kMissingFileReason) + ": " + job.path);
-  if (static_cast<std::int64_t>(size) > config_.max_upload_size) {
-    return Fail(job, "too large: " + std::to_string(size) + " bytes > max_upload_size " +
-                         std::to_string(config_.max_upload_size));
+  // Local checks first: they cost no request (sample_upload.h).
+  const auto root = SampleRoot(config_, job);
+  if (!root) {
+    return Fail(job, std::string(domain::kNotTheSampleReason) + ": " + job.path +
+                         " is outside every configured folder; not uploaded");
+  }
+  auto upload = PrepareUpload(job, *root, config_.max_upload_size);
+  if (!upload) {
+    const Error& e = upload.error();
+    return Fail(job, e.code == ErrorCode::kIo
+                         ? std::string(domain::kMissingFileReason) + " or unreadable: " + e.message
+                         : e.message);
   }
   if (Status spent = Spend(job, "upload"); !spent) return {Next::kFatal, spent.error()};
-  auto ref = d_.client->UploadFile(job.path);
+  auto ref = d_.client->UploadFile(*upload);
   Settle();
   if (!ref) {
     const ErrorCode code = ref.error().code;
-    if (code == ErrorCode::kNotFound || code == ErrorCode::kIo) {
-      return Fail(
-          job, std::string(domain::kMissingFileReason) + " or unreadable: " + ref.error().message);
+    if (code == ErrorCode::kIo) {
+      // The body stopped: the file changed while it was sent (vt/file_body.h).
+      return Fail(job, std::string(domain::kNotTheSampleReason) + ": " + ref.error().message);
     }
+    if (code == ErrorCode::kTooLarge) return Fail(job, "too large: " + ref.error().message);
     return CommonError(job, ref.error());
   }
   job.analysis_id = ref->id;
@@ -192,6 +209,10 @@ Engine::Outcome Engine::Comment(Job& job) {
     MoveTo(job, JobState::kDone, now_ + config_.refresh_weak_after);
     return Outcome{};
   };
+  // The policy now: `comment = false` since the upload drops a pending comment.
+  if (Permission may = CommentPermission(config_, job); !may.allowed) {
+    return finish("comment not posted: " + may.why_not);
+  }
   const std::string& hex = job.sha256.empty() ? job.md5 : job.sha256;
   auto hash = domain::Hash::Parse(hex);
   if (!hash) return finish("comment skipped: no valid hash");
@@ -262,7 +283,7 @@ Engine::Outcome Engine::PollResult(Job& job, Result<domain::Analysis> analysis,
   report.engines = analysis->engines;
   report.permalink = Permalink(d_.client->api_version(), report.sha256, report.last_analysis_date);
   Outcome stored = StoreReport(job, report, stop);
-  if (job.state == JobState::kDone && config_.comment) {
+  if (job.state == JobState::kDone && CommentPermission(config_, job).allowed) {
     MoveTo(job, JobState::kComment, now_);  // the verdict is stored; now say where it came from
   }
   if (job.state == JobState::kDone || job.state == JobState::kComment) {

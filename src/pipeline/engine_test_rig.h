@@ -41,6 +41,8 @@ struct Rig {
     sink.emplace(*writer, 3);
     config.comment_text = "test comment";
     config.first_poll_default = seconds(120);
+    // Sample files live in `dir`: the one folder uploads may read from.
+    config.sources = {SourcePolicy{dir.path(), UploadPolicy::kAlways, true}};
     quota.emplace(*ParseQuotaWindows(windows), &state);
     Rebuild();
   }

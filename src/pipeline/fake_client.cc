@@ -73,10 +73,19 @@ Result<std::vector<Result<domain::FileReport>>> FakeClient::GetFileReports(
   return out;
 }
 
-Result<domain::AnalysisRef> FakeClient::UploadFile(const std::filesystem::path& path) {
-  calls.push_back("upload " + path.string());
+Result<domain::AnalysisRef> FakeClient::UploadFile(const vt::Upload& upload) {
+  calls.push_back("upload " + upload.filename);
   if (auto f = TakeFault(Method::kUpload)) return *f;
-  ASSIGN_OR_RETURN(ContentDigests d, DigestFile(path));
+  if (!upload.body) return MakeError(ErrorCode::kInvalidArgument, "an upload without a body");
+  RETURN_IF_ERROR(upload.body->Rewind());
+  std::string content;
+  char buf[65536];
+  while (true) {
+    ASSIGN_OR_RETURN(std::size_t n, upload.body->Read(buf, sizeof buf));
+    if (n == 0) break;
+    content.append(buf, n);
+  }
+  const ContentDigests d = DigestBytes(content);
   const std::string id = "analysis-" + d.md5;
   Pending p;
   p.report = MakeReport(d.md5, d.sha1, d.sha256, positives, 10, 0);

@@ -48,7 +48,9 @@ class FakeClient final : public vt::Client {
   Result<domain::FileReport> GetFileReport(const domain::Hash& hash) override;
   Result<std::vector<Result<domain::FileReport>>> GetFileReports(
       std::span<const domain::Hash> hashes) override;
-  Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) override;
+  // Records "upload <file name>" and reads the body to the end (as a transfer would, so
+  // a body that fails makes the upload fail with kIo).
+  Result<domain::AnalysisRef> UploadFile(const vt::Upload& upload) override;
   Result<domain::Analysis> GetAnalysis(std::string_view analysis_id) override;
   // Like v2: one call; an analysis not complete yet answers kQueued.
   Result<BatchAnswer> PollAndLookup(std::span<const std::string> analysis_ids,

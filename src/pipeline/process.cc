@@ -2,14 +2,30 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 namespace honeyvt::pipeline {
 
 std::int64_t CurrentProcessId() { return static_cast<std::int64_t>(::getpid()); }
+
+Status MakeUndumpable() {
+  const rlimit no_core{0, 0};
+  if (::setrlimit(RLIMIT_CORE, &no_core) != 0) {
+    return MakeError(ErrorCode::kIo,
+                     std::string("setrlimit(RLIMIT_CORE, 0): ") + std::strerror(errno));
+  }
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    return MakeError(ErrorCode::kIo,
+                     std::string("prctl(PR_SET_DUMPABLE, 0): ") + std::strerror(errno));
+  }
+  return OkStatus();
+}
 
 bool ProcessAlive(std::int64_t pid) {
   if (pid <= 0) return false;

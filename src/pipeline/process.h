@@ -10,6 +10,12 @@
 namespace honeyvt::pipeline {
 
 std::int64_t CurrentProcessId();
+
+// The daemon holds the API key in memory for months: it makes itself non-dumpable
+// (prctl PR_SET_DUMPABLE 0: no core file, /proc/PID/{environ,mem} closed to other
+// processes of the same user, no ptrace attach without CAP_SYS_PTRACE) and sets its core
+// size limit to 0. kIo if the kernel refuses.
+Status MakeUndumpable();
 // True if a process with this id exists (it may belong to another user).
 bool ProcessAlive(std::int64_t pid);
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "core/strings.h"
+#include "core/quota_window.h"
 
 namespace honeyvt::pipeline {
 namespace {
@@ -13,43 +13,6 @@ namespace {
 using std::chrono::days;
 using std::chrono::floor;
 using std::chrono::sys_days;
-
-Result<QuotaWindow> ParseOne(const std::string& spec) {
-  auto bad = [&](std::string_view why) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "quota window '" + spec + "': " + std::string(why) +
-                         " (want <requests>/<n><unit>, unit s, m, h, d or mo, e.g. \"4/1m\")");
-  };
-  auto parts = Split(spec, '/');
-  if (parts.size() != 2) return bad("no single '/'");
-  auto limit = ParseInt(Trim(parts[0]));
-  if (!limit || *limit <= 0) return bad("the request count must be a positive integer");
-  std::string span = Trim(parts[1]);
-  std::string unit;
-  while (!span.empty() && std::isalpha(static_cast<unsigned char>(span.back()))) {
-    unit.insert(unit.begin(), span.back());
-    span.pop_back();
-  }
-  auto n = span.empty() ? std::optional<std::int64_t>(1) : ParseInt(span);
-  if (!n || *n <= 0 || *n > 100000) return bad("the length must be a positive integer");
-  QuotaWindow w;
-  w.spec = spec;
-  w.limit = *limit;
-  if (unit == "s" || unit == "m" || unit == "h") {
-    const std::int64_t unit_s = unit == "s" ? 1 : unit == "m" ? 60 : 3600;
-    w.kind = QuotaWindow::Kind::kSliding;
-    w.length = std::chrono::seconds(*n * unit_s);
-  } else if (unit == "d") {
-    w.kind = QuotaWindow::Kind::kUtcDays;
-    w.periods = static_cast<int>(*n);
-  } else if (unit == "mo") {
-    w.kind = QuotaWindow::Kind::kUtcMonths;
-    w.periods = static_cast<int>(*n);
-  } else {
-    return bad("unknown unit '" + unit + "'");
-  }
-  return w;
-}
 
 std::int64_t MonthIndex(TimePoint t) {
   std::chrono::year_month_day ymd{floor<days>(t)};
@@ -68,9 +31,22 @@ TimePoint NextUtcMidnight(TimePoint t) { return TimePoint(floor<days>(t) + days(
 }  // namespace
 
 Result<std::vector<QuotaWindow>> ParseQuotaWindows(const std::vector<std::string>& specs) {
+  ASSIGN_OR_RETURN(std::vector<QuotaWindowSpec> parsed, honeyvt::ParseQuotaWindows(specs));
   std::vector<QuotaWindow> out;
-  for (const auto& s : specs) {
-    ASSIGN_OR_RETURN(QuotaWindow w, ParseOne(s));
+  for (const QuotaWindowSpec& spec : parsed) {
+    QuotaWindow w;
+    w.spec = spec.text;
+    w.limit = spec.limit;
+    if (spec.unit == QuotaWindowSpec::Unit::kDay) {
+      w.kind = QuotaWindow::Kind::kUtcDays;
+      w.periods = static_cast<int>(spec.count);
+    } else if (spec.unit == QuotaWindowSpec::Unit::kMonth) {
+      w.kind = QuotaWindow::Kind::kUtcMonths;
+      w.periods = static_cast<int>(spec.count);
+    } else {
+      w.kind = QuotaWindow::Kind::kSliding;
+      w.length = spec.length();
+    }
     out.push_back(std::move(w));
   }
   return out;

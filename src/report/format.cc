@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bidi.h"
+
 namespace honeyvt::report {
 namespace {
 
@@ -31,7 +33,7 @@ std::size_t Width(std::string_view s) {
 }
 
 void RenderTable(const Table& table, std::ostream& out) {
-  if (!table.title.empty()) out << table.title << "\n";
+  if (!table.title.empty()) out << TerminalSafe(table.title) << "\n";
   std::vector<std::vector<std::string>> text;
   std::vector<std::size_t> width(table.columns.size());
   for (std::size_t c = 0; c < table.columns.size(); ++c) width[c] = Width(table.columns[c]);
@@ -73,7 +75,7 @@ void RenderTable(const Table& table, std::ostream& out) {
 void CsvLine(const std::vector<std::string>& fields, std::ostream& out) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out << ',';
-    out << CsvField(fields[i]);
+    out << CsvField(EscapeBidi(fields[i]));
   }
   out << "\r\n";
 }
@@ -138,7 +140,9 @@ void RenderJson(const Document& doc, std::ostream& out) {
     j = nlohmann::ordered_json::object();
     for (const Table& table : doc.tables) j[table.name] = TableJson(table);
   }
-  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  // Bidi controls only occur inside strings, where \u202e is the same string once decoded.
+  out << EscapeBidi(j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
+      << "\n";
 }
 
 }  // namespace
@@ -153,7 +157,9 @@ Result<Format> ParseFormat(std::string_view text) {
 
 std::string CsvNeutralise(std::string_view text) {
   if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
-    return "'" + std::string(text);
+    std::string out(1, '\'');  // appended: "'" + std::string trips GCC 12's -Wrestrict at -O3
+    out += text;
+    return out;
   }
   return std::string(text);
 }
@@ -173,14 +179,25 @@ std::string CsvField(std::string_view text) {
 std::string TerminalSafe(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
+  auto byte_escape = [&out](unsigned char u) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02X", u);
+    out += buf;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
     if (u < 0x20 || u == 0x7F) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", u);
-      out += buf;
+      byte_escape(u);
+    } else if (u == 0xC2 && next >= 0x80 && next <= 0x9F) {  // C1 control U+0080..U+009F
+      byte_escape(u);
+      byte_escape(next);
+      ++i;
+    } else if (const std::size_t n = BidiControlAt(text, i); n > 0) {
+      out += EscapeBidi(text.substr(i, n));
+      i += n - 1;
     } else {
-      out += c;
+      out += text[i];
     }
   }
   return out;

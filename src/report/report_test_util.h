@@ -16,7 +16,7 @@ Filter MakeFilter(std::optional<double> since, std::optional<double> until = std
 // Cells as text: integers in decimal, NULL as "NULL".
 std::vector<std::vector<std::string>> Rows(const Document& doc, std::size_t table = 0);
 
-// shared/dionaea schema + portable_data.sql + full_extra.sql.
+// tests/fixtures/dionaea schema + portable_data.sql + full_extra.sql.
 void BuildFullFixture(const std::filesystem::path& path);
 
 // Runs constant SQL on a test database (read-write).

@@ -1,4 +1,4 @@
-// aliases, signatures, families, summary and history on the shared dionaea fixtures
+// aliases, signatures, families, summary and history on the dionaea fixtures
 // (portable_data.sql + full_extra.sql): exact counts worked out by hand from the rows.
 #include "report/reports.h"
 
@@ -133,7 +133,7 @@ TEST_F(ReportsTest, SummaryCountsSamplesReportsRatiosFamiliesAndDays) {
   Source source = Open();
   auto doc = Summary(source);
   ASSERT_TRUE(doc);
-  ASSERT_EQ(doc->tables.size(), 4u);
+  ASSERT_EQ(doc->tables.size(), 5u);
   EXPECT_THAT(Rows(*doc, 0),
               ElementsAre(Line{"samples", "3"}, Line{"downloads", "3"},
                           Line{"samples_with_report", "1"}, Line{"samples_without_verdict", "2"},
@@ -143,6 +143,7 @@ TEST_F(ReportsTest, SummaryCountsSamplesReportsRatiosFamiliesAndDays) {
                           Line{"25-49%", "0"}, Line{"50-74%", "1"}, Line{"75-100%", "0"}));
   EXPECT_THAT(Rows(*doc, 2), ElementsAre(Line{"rimecud", "1"}));
   EXPECT_THAT(Rows(*doc, 3), ElementsAre(Line{"2010-10-07", "3"}));
+  EXPECT_THAT(Rows(*doc, 4), ElementsAre(Line{"dionaea downloads", "3"}));
 }
 
 TEST_F(ReportsTest, WindowFiltersByTheDownloadsConnectionTime) {

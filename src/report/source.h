@@ -4,18 +4,26 @@
 // in scope into memory.
 //
 // Definitions used by every report (docs/reports.md):
-// - A *sample* is a distinct non-empty downloads.download_md5_hash. With --since/--until
-//   a sample is in scope when at least one of its downloads happened in [since, until),
-//   the download's time being its connection's connection_timestamp (downloads have no
-//   timestamp of their own); its download count is then the downloads in the window.
+// - A *sample* is a distinct non-empty downloads.download_md5_hash, or an md5 with a
+//   report (a virustotals row) and no download: honeyvt checks samples from `watch`
+//   folders, `enqueue` and other honeypots too. A sample's *source* is "dionaea downloads"
+//   when it has a download row, else the `source` of its honeyvt job (state database:
+//   `enqueue`, `watch:<dir>`, ...), else "unknown".
+// - With --since/--until a sample with downloads is in scope when at least one of them
+//   happened in [since, until), the download's time being its connection's
+//   connection_timestamp (downloads have no timestamp of their own); its download count is
+//   then the downloads in the window. A sample without downloads is in scope when honeyvt
+//   first saw it in the window: its job's created_at, else the first fetch of a report of
+//   it (honeyvt_reports.fetched_at); with neither it is in no window.
 // - A sample's *reports* are the virustotals rows with virustotal_md5_hash = md5. Its
 //   *latest report* is the one with the greatest virustotal_timestamp (then the greatest
 //   id). Per-sample verdicts (undetected, families, summary ratios) use the latest
 //   report; name inventories (aliases, signatures) use every report.
 //
 // The scope is read once, on the first EnsureScope(), from three sequential table
-// reads (connections, downloads, virustotals) joined in memory (SQLite has no hash join;
-// 100,000 B-tree lookups cost more): samples(), reports(), downloads(). Reports that
+// reads (connections, downloads, virustotals) joined in memory, plus, only when some
+// reported md5 has no download, the jobs of honeyvt's state database (read-only) (SQLite has no
+// hash join; 100,000 B-tree lookups cost more): samples(), reports(), downloads(). Reports that
 // need no scope (history) never pay for it. The reports join these vectors with their
 // own reads in C++; nothing is written, not even TEMP tables.
 //
@@ -34,10 +42,13 @@ namespace honeyvt::report {
 
 struct ScopeSample {
   std::string md5;
-  std::int64_t downloads = 0;  // in the window
-  double first_seen = 0;       // earliest download in the window (0 = unknown)
-  double first_ever = 0;       // earliest download at all (0 = unknown)
+  std::int64_t downloads = 0;  // in the window (0 for a sample without downloads)
+  double first_seen = 0;       // earliest download in the window (0 = unknown); without
+                               // downloads: when honeyvt first saw it
+  double first_ever = 0;       // earliest download at all (0 = unknown); without downloads:
+                               // when honeyvt first saw it
   std::int64_t latest = -1;    // id of the latest report, -1 = none
+  std::uint32_t origin = 0;    // index into Source::origins(); 0 = dionaea's downloads
 };
 
 struct ScopeReport {
@@ -59,9 +70,13 @@ struct Filter {
 
 class Source {
  public:
-  // Opens `path` read-only. Errors: missing file (kNotFound), not SQLite or not a dionaea
-  // database (kCorrupt), unreadable (kIo); the message names the file.
-  static Result<Source> Open(const std::filesystem::path& path, const Filter& filter);
+  // Opens `path` read-only. `state` is honeyvt's state database, read (read-only) for the
+  // source and first-seen time of samples without a download; empty or missing: their
+  // source is "unknown" (a note says so) and they are dated by their first report fetch.
+  // Errors: missing file (kNotFound), not SQLite or not a dionaea database (kCorrupt),
+  // unreadable (kIo); the message names the file.
+  static Result<Source> Open(const std::filesystem::path& path, const Filter& filter,
+                             std::filesystem::path state = {});
 
   // Reads the scope into memory once (about 0.15 s on 50,000 samples); later calls
   // return at once. Every report except history calls it first.
@@ -74,6 +89,9 @@ class Source {
   const std::vector<ScopeReport>& reports() const { return reports_; }
   // The downloads in the window (all downloads without one), in table order.
   const std::vector<ScopeDownload>& downloads() const { return downloads_; }
+  // Source names of the samples (ScopeSample::origin): [0] = "dionaea downloads", then
+  // the job sources of samples without downloads, and "unknown". Valid after EnsureScope.
+  const std::vector<std::string>& origins() const { return origins_; }
 
   store::Database& db() { return logsql_.db(); }
   const Filter& filter() const { return filter_; }
@@ -87,16 +105,25 @@ class Source {
   const std::vector<std::string>& notes() const { return notes_; }
 
  private:
-  Source(store::Logsql logsql, Filter filter) : logsql_(std::move(logsql)), filter_(filter) {}
+  Source(store::Logsql logsql, Filter filter, std::filesystem::path state)
+      : logsql_(std::move(logsql)), filter_(filter), state_(std::move(state)) {}
   Status BuildScope(bool connection_times);
+  struct Sighting {
+    std::uint32_t origin = 0;
+    double first_seen = 0;  // 0 = unknown
+  };
+  // Source and first sight of each md5 of `md5s` (samples without downloads), in order.
+  Result<std::vector<Sighting>> SightingsOf(const std::vector<const std::string*>& md5s);
   store::Logsql logsql_;
   Filter filter_;
+  std::filesystem::path state_;
   bool has_dcerpc_ = false;
   bool scope_built_ = false;
   bool scope_has_times_ = false;
   std::vector<ScopeSample> samples_;
   std::vector<ScopeReport> reports_;
   std::vector<ScopeDownload> downloads_;
+  std::vector<std::string> origins_;
   std::vector<std::string> notes_;
 };
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "core/time_spec.h"
 
@@ -41,7 +43,8 @@ Result<Document> Summary(Source& source) {
   ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, LatestVerdicts(source));
   Document doc;
 
-  Table totals = NewTable("totals", "Totals (a sample = a distinct downloaded md5)");
+  Table totals =
+      NewTable("totals", "Totals (a sample = a downloaded md5, or an md5 with a report)");
   {
     // From the in-memory scope (source.h): samples, their downloads in the window, the
     // samples with a latest report, and every report of the samples in scope.
@@ -98,9 +101,10 @@ Result<Document> Summary(Source& source) {
   doc.tables.push_back(std::move(families));
 
   Table per_day = NewTable("new_samples_per_day",
-                           "New samples per UTC day (day of each sample's first download)");
-  // A sample is new on the UTC day of its first download ever; counted when that first
-  // download lies in the window.
+                           "New samples per UTC day (day of each sample's first download, or "
+                           "of honeyvt's first sight of a sample without downloads)");
+  // A sample is new on the UTC day of its first download ever (without downloads: the day
+  // honeyvt first saw it); counted when that day's time lies in the window.
   const Filter& f = source.filter();
   std::map<std::int64_t, std::int64_t> days;  // UTC day number -> samples
   for (const ScopeSample& s : source.samples()) {
@@ -114,6 +118,26 @@ Result<Document> Summary(Source& source) {
     per_day.rows.push_back({FormatUtcDateTime(day * 86400).substr(0, 10), count});
   }
   doc.tables.push_back(std::move(per_day));
+
+  // Where the samples came from: dionaea's downloads, else the honeyvt job that queued
+  // them (watch folders, enqueue, other honeypots), else unknown (source.h).
+  Table sources = NewTable("sources",
+                           "Samples per source (dionaea's downloads, else the honeyvt job "
+                           "that queued the sample)");
+  {
+    std::vector<std::int64_t> per_origin(source.origins().size(), 0);
+    for (const ScopeSample& s : source.samples()) ++per_origin[s.origin];
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < per_origin.size(); ++i) {
+      if (per_origin[i] > 0) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (per_origin[a] != per_origin[b]) return per_origin[a] > per_origin[b];
+      return source.origins()[a] < source.origins()[b];
+    });
+    for (std::size_t i : order) sources.rows.push_back({source.origins()[i], per_origin[i]});
+  }
+  doc.tables.push_back(std::move(sources));
   return doc;
 }
 

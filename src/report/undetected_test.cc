@@ -1,4 +1,4 @@
-// undetected on the shared fixtures: the vendor-absent decision, the vulnerability join
+// undetected on the dionaea fixtures: the vendor-absent decision, the vulnerability join
 // through the attack's root connection and hostile vendor names.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -8,13 +8,13 @@
 namespace honeyvt::store {
 namespace {
 
+using honeyvt::testing::FixturesDir;
 using honeyvt::testing::ReadFile;
-using honeyvt::testing::SharedDir;
 using honeyvt::testing::TempDir;
 
 // The canonical dump without its three leading "--" header comment lines.
 std::string CanonicalDump() {
-  std::string text = ReadFile(SharedDir() / "dionaea" / "logsql_head_schema_seed.sql");
+  std::string text = ReadFile(FixturesDir() / "dionaea" / "logsql_head_schema_seed.sql");
   while (text.rfind("--", 0) == 0) text.erase(0, text.find('\n') + 1);
   return text;
 }

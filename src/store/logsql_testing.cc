@@ -57,7 +57,7 @@ void BuildFixtureDatabase(const std::filesystem::path& path,
   auto db = Database::Open(path, {.mode = OpenMode::kReadWrite});
   if (!db) throw std::runtime_error(db.error().ToString());
   for (const auto& file : sql_files) {
-    Must(db->Exec(honeyvt::testing::ReadFile(honeyvt::testing::SharedDir() / "dionaea" / file)));
+    Must(db->Exec(honeyvt::testing::ReadFile(honeyvt::testing::FixturesDir() / "dionaea" / file)));
   }
 }
 

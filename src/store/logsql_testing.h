@@ -1,5 +1,5 @@
 #pragma once
-// Test support: builds logsql databases of each dionaea era and the shared fixtures.
+// Test support: builds logsql databases of each dionaea era and the fixtures.
 // Linked only into tests and benchmarks (honeyvt_store_testing).
 
 #include <filesystem>
@@ -14,7 +14,7 @@ enum class Era { k2010, k2011, kMaster };
 // With `emu_services_old`, applies dionaea's start-up rename quirk after inserting a row.
 void BuildEraDatabase(const std::filesystem::path& path, Era era, bool emu_services_old = false);
 
-// Creates the canonical schema and then runs each file of shared/dionaea/ named in `sql`.
+// Creates the canonical schema and then runs each file of tests/fixtures/dionaea/ named in `sql`.
 void BuildFixtureDatabase(const std::filesystem::path& path,
                           std::initializer_list<std::string> sql_files);
 

@@ -1,7 +1,9 @@
 #include "store/state_db.h"
 
+#include <algorithm>
 #include <array>
 
+#include "core/strings.h"
 #include "store/migrations.h"
 #include "store/state_db_rows.h"
 
@@ -139,7 +141,49 @@ CREATE TABLE rollup_verdicts (
 ) WITHOUT ROWID;
 CREATE INDEX rollup_verdicts_stored_idx ON rollup_verdicts (stored_at);
 )SQL"},
+    // Where a sample came from and what may be sent for it (docs/state-db.md). The
+    // restrictions dionaea's vtcache import recorded in honeyvt_ingest_intent (before
+    // they were job columns) are carried over.
+    Migration{"sample roots, size, recorded upload and comment restrictions", R"SQL(
+ALTER TABLE jobs ADD COLUMN root TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN seen_in TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN size INTEGER;
+ALTER TABLE jobs ADD COLUMN may_upload INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN may_comment INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE IF NOT EXISTS honeyvt_ingest_intent (
+    md5 TEXT PRIMARY KEY,
+    may_upload INTEGER NOT NULL,
+    may_comment INTEGER NOT NULL,
+    scan_id TEXT,
+    origin TEXT NOT NULL
+);
+UPDATE jobs SET may_upload = 0
+    WHERE md5 IN (SELECT md5 FROM honeyvt_ingest_intent WHERE may_upload = 0);
+UPDATE jobs SET may_comment = 0
+    WHERE md5 IN (SELECT md5 FROM honeyvt_ingest_intent WHERE may_comment = 0);
+)SQL"},
 };
+
+// seen_in is stored as its folders joined by newlines (a root holds no newline).
+std::vector<std::string> SplitRoots(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  for (auto& r : Split(text, '\n')) out.push_back(std::move(r));
+  return out;
+}
+
+std::string JoinRoots(const std::vector<std::string>& roots) {
+  std::string out;
+  for (const auto& r : roots) out += (out.empty() ? "" : "\n") + r;
+  return out;
+}
+
+// A job that failed for want of its file, or because its file was no longer the sample,
+// takes a new path from an enqueue.
+bool RevivedByPath(std::string_view last_error) {
+  return last_error.starts_with(domain::kMissingFileReason) ||
+         last_error.starts_with(domain::kNotTheSampleReason);
+}
 
 std::optional<std::string> NonEmpty(const std::string& s) {
   if (s.empty()) return std::nullopt;
@@ -187,22 +231,27 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     }
   } restore{&db_, bulk};
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(Statement find_any,
-                   db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256 "
-                               "FROM jobs WHERE md5 = ?1 OR sha1 = ?2 OR sha256 = ?3 LIMIT 1"));
+  ASSIGN_OR_RETURN(
+      Statement find_any,
+      db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256, root, "
+                  "seen_in, size, may_upload, may_comment "
+                  "FROM jobs WHERE md5 = ?1 OR sha1 = ?2 OR sha256 = ?3 LIMIT 1"));
   // The common case (dionaea, `enqueue --hash` of md5s) searches one index only.
-  ASSIGN_OR_RETURN(Statement find_md5,
-                   db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256 "
-                               "FROM jobs WHERE md5 = ?1"));
+  ASSIGN_OR_RETURN(
+      Statement find_md5,
+      db_.Prepare("SELECT id, path, priority, state, last_error, md5, sha1, sha256, root, "
+                  "seen_in, size, may_upload, may_comment FROM jobs WHERE md5 = ?1"));
   ASSIGN_OR_RETURN(
       Statement insert,
       db_.Prepare("INSERT OR IGNORE INTO jobs (md5, sha1, sha256, path, source, priority, state, "
-                  "next_action_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+                  "next_action_at, created_at, updated_at, root, seen_in, size, may_upload, "
+                  "may_comment) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   ASSIGN_OR_RETURN(Statement update,
                    db_.Prepare("UPDATE jobs SET path = ?2, priority = ?3, state = ?4, "
                                "attempts = CASE WHEN ?4 = state THEN attempts ELSE 0 END, "
                                "next_action_at = CASE WHEN ?4 = state THEN next_action_at "
-                               "ELSE ?5 END, updated_at = ?5 WHERE id = ?1"));
+                               "ELSE ?5 END, updated_at = ?5, root = ?6, seen_in = ?7, size = ?8, "
+                               "may_upload = ?9, may_comment = ?10 WHERE id = ?1"));
   ASSIGN_OR_RETURN(Statement fill_md5,
                    db_.Prepare("UPDATE OR IGNORE jobs SET md5 = ?2 WHERE id = ?1 AND md5 IS NULL"));
   ASSIGN_OR_RETURN(Statement fill_sha1, db_.Prepare("UPDATE OR IGNORE jobs SET sha1 = ?2 "
@@ -214,12 +263,17 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     if (item.md5.empty() && item.sha1.empty() && item.sha256.empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "enqueue: an item has no hash");
     }
+    if (item.root.find('\n') != std::string::npos) {
+      return MakeError(ErrorCode::kInvalidArgument, "enqueue: a folder name holds a newline");
+    }
     // New samples (the bulk case) cost one statement; a conflict on any hash means the
     // sample is queued already and is merged below.
     insert.Reset();
     insert.BindAll(NonEmpty(item.md5), NonEmpty(item.sha1), NonEmpty(item.sha256), item.path,
                    item.source, item.priority, JobStateName(JobState::kLookup), now_ms, now_ms,
-                   now_ms);
+                   now_ms, item.path.empty() ? std::string() : item.root, item.root,
+                   item.path.empty() ? std::nullopt : item.size, item.may_upload ? 1 : 0,
+                   item.may_comment ? 1 : 0);
     RETURN_IF_ERROR(insert.Run());
     if (db_.Changes() == 1) {
       ++counts.added;
@@ -241,19 +295,37 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     std::string state = find.Text(3);
     const std::string last_error = find.Text(4);
     const bool missing[3] = {find.IsNull(5), find.IsNull(6), find.IsNull(7)};
+    std::string root = find.Text(8);
+    std::vector<std::string> seen_in = SplitRoots(find.TextView(9));
+    std::optional<std::int64_t> size;
+    if (!find.IsNull(10)) size = find.Int64(10);
+    bool may_upload = find.Int64(11) != 0;
+    bool may_comment = find.Int64(12) != 0;
     find.Reset();
     bool changed = false;
-    if (path.empty() && !item.path.empty()) {
+    const bool new_file =
+        !item.path.empty() &&
+        (path.empty() || (state == JobStateName(JobState::kFailed) && RevivedByPath(last_error)));
+    if (new_file) {
       path = item.path;
+      root = item.root;
+      size = item.size;
       changed = true;
-      // A sample that failed for lack of its file gets another chance once a file exists.
+      // A sample that failed for lack of its file (or of the right one) gets another
+      // chance once a file exists.
       if (state == JobStateName(JobState::kFailed) || state == JobStateName(JobState::kRelookup)) {
         state = JobStateName(JobState::kLookup);
       }
-    } else if (!item.path.empty() && state == JobStateName(JobState::kFailed) &&
-               last_error.rfind(domain::kMissingFileReason, 0) == 0) {
-      path = item.path;
-      state = JobStateName(JobState::kLookup);
+    }
+    if (!item.root.empty() &&
+        std::find(seen_in.begin(), seen_in.end(), item.root) == seen_in.end()) {
+      seen_in.push_back(item.root);  // a stricter folder's policy applies from now on
+      changed = true;
+    }
+    // Restrictions only tighten: whatever path a sample arrives by later.
+    if ((may_upload && !item.may_upload) || (may_comment && !item.may_comment)) {
+      may_upload = may_upload && item.may_upload;
+      may_comment = may_comment && item.may_comment;
       changed = true;
     }
     if (item.priority > priority) {
@@ -262,7 +334,8 @@ Result<EnqueueCounts> StateDb::Enqueue(std::span<const EnqueueItem> items, TimeP
     }
     if (changed) {
       update.Reset();
-      update.BindAll(id, path, priority, state, now_ms);
+      update.BindAll(id, path, priority, state, now_ms, root, JoinRoots(seen_in), size,
+                     may_upload ? 1 : 0, may_comment ? 1 : 0);
       RETURN_IF_ERROR(update.Run());
     }
     const std::pair<Statement*, const std::string*> fills[3] = {

@@ -1,6 +1,7 @@
 // StateDb: claiming, finishing and releasing steps; reclaiming leases; listing jobs.
 #include <string>
 
+#include "core/strings.h"
 #include "store/state_db.h"
 #include "store/state_db_rows.h"
 
@@ -36,6 +37,13 @@ Result<Job> ReadJob(const Statement& row) {
   if (!row.IsNull(15)) job.uploaded_at = FromUnixMillis(row.Int64(15));
   job.created_at = FromUnixMillis(row.Int64(16));
   job.updated_at = FromUnixMillis(row.Int64(17));
+  job.root = row.Text(18);
+  for (auto& r : Split(row.TextView(19), '\n')) {
+    if (!r.empty()) job.seen_in.push_back(std::move(r));
+  }
+  if (!row.IsNull(20)) job.size = row.Int64(20);
+  job.may_upload = row.Int64(21) != 0;
+  job.may_comment = row.Int64(22) != 0;
   return job;
 }
 

@@ -12,7 +12,7 @@ namespace honeyvt::store {
 inline constexpr std::string_view kJobColumns =
     "id, md5, sha1, sha256, path, source, priority, state, attempts, polls, requests, "
     "next_action_at, last_error, analysis_id, analysis_permalink, uploaded_at, created_at, "
-    "updated_at";
+    "updated_at, root, seen_in, size, may_upload, may_comment";
 
 // Decodes the current row of a statement selecting kJobColumns. kCorrupt on an unknown state.
 Result<domain::Job> ReadJob(const Statement& row);

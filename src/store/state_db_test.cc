@@ -245,3 +245,109 @@ TEST(StateDbTest, CorruptStateIsReportedNotFatal) {
 
 }  // namespace
 }  // namespace honeyvt::store
+
+namespace honeyvt::store {
+namespace {
+
+// Where a sample came from and what may be sent for it are arrival facts: a repeated
+// enqueue adds folders and tightens restrictions, never the reverse.
+TEST(StateDbArrivalTest, EnqueueRecordsFoldersAndNeverRelaxesRestrictions) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  EnqueueItem restricted = Item(kMd5A);
+  restricted.may_upload = false;
+  restricted.may_comment = false;
+  restricted.root = "/data/binaries";
+  ASSERT_TRUE(db->Enqueue(std::vector{restricted}, kT0));
+  Job job = **db->Find(kMd5A);
+  EXPECT_EQ(job.path, "");
+  EXPECT_EQ(job.root, "");  // no file yet
+  EXPECT_EQ(job.seen_in, std::vector<std::string>{"/data/binaries"});
+  EXPECT_FALSE(job.may_upload);
+
+  EnqueueItem with_file = Item(kMd5A, 0, "/data/partner/x");
+  with_file.root = "/data/partner";
+  with_file.size = 42;
+  auto merged = db->Enqueue(std::vector{with_file}, kT0);
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(merged->updated, 1);
+  job = **db->Find(kMd5A);
+  EXPECT_EQ(job.path, "/data/partner/x");
+  EXPECT_EQ(job.root, "/data/partner");
+  EXPECT_EQ(job.size, 42);
+  EXPECT_EQ(job.seen_in, (std::vector<std::string>{"/data/binaries", "/data/partner"}));
+  EXPECT_FALSE(job.may_upload) << "a later arrival relaxed the restriction";
+  EXPECT_FALSE(job.may_comment);
+  // The same again changes nothing.
+  auto again = db->Enqueue(std::vector{with_file}, kT0);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->unchanged, 1);
+
+  EnqueueItem newline = Item(kMd5B);
+  newline.root = "/evil\nroot";
+  EXPECT_FALSE(db->Enqueue(std::vector{newline}, kT0));
+}
+
+TEST(StateDbArrivalTest, AJobWhoseFileWasNotTheSampleTakesANewPath) {
+  TempDir dir;
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A, 0, "/a/old")}, kT0));
+  auto claimed = db->Claim(JobState::kLookup, kT0, 1, Lease{7, kT0 + std::chrono::minutes(5)});
+  ASSERT_TRUE(claimed);
+  Job job = claimed->front();
+  job.state = JobState::kFailed;
+  job.last_error = std::string(domain::kNotTheSampleReason) + ": /a/old is a FIFO";
+  ASSERT_TRUE(db->Finish(job, Lease{7, kT0 + std::chrono::minutes(5)}, kT0));
+  ASSERT_TRUE(db->Enqueue(std::vector{Item(kMd5A, 0, "/b/new")}, kT0));
+  job = **db->Find(kMd5A);
+  EXPECT_EQ(job.state, JobState::kLookup);
+  EXPECT_EQ(job.path, "/b/new");
+}
+
+// Before version 4 the vtcache restrictions lived only in honeyvt_ingest_intent, which
+// nothing read; the migration carries them into the jobs.
+TEST(StateDbArrivalTest, MigrationCarriesRecordedRestrictionsIntoTheJobs) {
+  TempDir dir;
+  {
+    auto raw = Database::Open(dir / "state.sqlite", {.mode = OpenMode::kCreate});
+    ASSERT_TRUE(raw);
+    ASSERT_TRUE(raw->Exec(
+        "CREATE TABLE jobs (id INTEGER PRIMARY KEY, md5 TEXT, sha1 TEXT, sha256 TEXT,"
+        " path TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
+        " priority INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL,"
+        " attempts INTEGER NOT NULL DEFAULT 0, polls INTEGER NOT NULL DEFAULT 0,"
+        " requests INTEGER NOT NULL DEFAULT 0, next_action_at INTEGER NOT NULL,"
+        " last_error TEXT NOT NULL DEFAULT '', analysis_id TEXT NOT NULL DEFAULT '',"
+        " analysis_permalink TEXT NOT NULL DEFAULT '', uploaded_at INTEGER,"
+        " lease_owner INTEGER, lease_expires INTEGER, created_at INTEGER NOT NULL,"
+        " updated_at INTEGER NOT NULL);"
+        "CREATE UNIQUE INDEX jobs_md5_idx ON jobs (md5) WHERE md5 IS NOT NULL;"
+        "CREATE TABLE quota_requests (at INTEGER NOT NULL, kind TEXT NOT NULL);"
+        "CREATE TABLE analysis_durations (at INTEGER NOT NULL, seconds INTEGER NOT NULL);"
+        "CREATE TABLE tuning (key TEXT PRIMARY KEY, value REAL NOT NULL);"
+        "CREATE TABLE honeyvt_ingest_intent (md5 TEXT PRIMARY KEY, may_upload INTEGER NOT "
+        " NULL, may_comment INTEGER NOT NULL, scan_id TEXT, origin TEXT NOT NULL);"
+        "INSERT INTO jobs (md5, path, state, next_action_at, created_at, updated_at) VALUES"
+        " ('" +
+        kMd5A + "', '/bin/a', 'upload', 0, 0, 0), ('" + kMd5B +
+        "', '', 'lookup', 0, 0, 0);"
+        "INSERT INTO honeyvt_ingest_intent VALUES ('" +
+        kMd5A +
+        "', 0, 1, NULL, 'vtcache');"
+        "PRAGMA user_version = 2;"));
+  }
+  auto db = StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(db) << db.error().ToString();
+  const Job a = **db->Find(kMd5A);
+  EXPECT_FALSE(a.may_upload);
+  EXPECT_TRUE(a.may_comment);
+  EXPECT_EQ(a.root, "");
+  const Job b = **db->Find(kMd5B);
+  EXPECT_TRUE(b.may_upload);
+  EXPECT_TRUE(b.may_comment);
+}
+
+}  // namespace
+}  // namespace honeyvt::store

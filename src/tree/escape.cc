@@ -1,5 +1,6 @@
 #include "tree/escape.h"
 
+#include "core/bidi.h"
 #include "tree/utf8.h"
 
 namespace honeyvt::tree {
@@ -41,6 +42,11 @@ void AppendTerminalSafe(std::string& out, std::string_view text) {
       pos += len;
       continue;
     }
+    if (IsBidiControl(cp)) {
+      AppendUnicodeEscape(out, cp);  // \u202e: a terminal would reorder the line
+      pos += n;
+      continue;
+    }
     out.append(text.substr(pos, n));
     pos += n;
   }
@@ -76,9 +82,8 @@ void AppendJsonString(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (IsControl(cp) || cp == 0x2028 || cp == 0x2029) {
-          out += "\\u";
-          for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
+        if (IsControl(cp) || cp == 0x2028 || cp == 0x2029 || IsBidiControl(cp)) {
+          AppendUnicodeEscape(out, cp);
         } else {
           out.append(text.substr(pos, n));
         }

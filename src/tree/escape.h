@@ -3,12 +3,15 @@
 //
 // Terminal text: control characters (C0, DEL, and C1 U+0080..U+009F) and bytes that are
 // not valid UTF-8 are written as \xNN (one per byte), so no database string can move the
-// cursor, change colours or retitle the terminal. Every other byte, including valid
-// multi-byte UTF-8 and backslashes, is copied unchanged, so printable text stays
-// byte-identical to the reference output.
+// cursor, change colours or retitle the terminal; Unicode bidirectional controls
+// (core/bidi.h: U+061C, U+200E-F, U+202A-E, U+2066-9) are written as \u202e, so none can
+// reorder what the line shows. Every other byte, including valid multi-byte UTF-8 and
+// backslashes, is copied unchanged, so printable text stays byte-identical to the
+// reference output.
 //
-// JSON: strings are always valid JSON; control characters use \u00NN, invalid UTF-8
-// bytes become the six characters \\xNN (a literal backslash-x in the decoded string).
+// JSON: strings are always valid JSON; control characters and bidi controls use \uNNNN
+// (the same string once decoded), invalid UTF-8 bytes become the six characters \\xNN (a
+// literal backslash-x in the decoded string).
 
 #include <string>
 #include <string_view>

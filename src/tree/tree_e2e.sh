@@ -6,7 +6,7 @@ set -u
 HONEYVT=$(realpath "$1")
 READLOGSQLTREE="$(dirname "$HONEYVT")/readlogsqltree"
 HERE=$(cd "$(dirname "$0")" && pwd)
-FIX="${HONEYVT_SHARED_DIR:-$HERE/../../../shared}/dionaea"
+FIX="$HERE/../../tests/fixtures/dionaea"
 fail=0; passed=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1

@@ -1,4 +1,4 @@
-// The two reference outputs of dionaea's readlogsqltree (shared/dionaea/expected_*.txt),
+// The two reference outputs of dionaea's readlogsqltree (tests/fixtures/dionaea/expected_*.txt),
 // reproduced byte for byte, plus invariants of paging and windowing.
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 namespace honeyvt::tree {
 namespace {
 
+using honeyvt::testing::FixturesDir;
 using honeyvt::testing::ReadFile;
-using honeyvt::testing::SharedDir;
 using honeyvt::testing::TempDir;
 using store::testing::BuildFixtureDatabase;
 using testing::RunToString;
@@ -28,16 +28,16 @@ class TreeGoldenTest : public ::testing::Test {
 
 TEST_F(TreeGoldenTest, PortableMatchesReadlogsqltree) {
   EXPECT_EQ(RunToString(dir_ / "portable.sqlite", {}),
-            ReadFile(SharedDir() / "dionaea" / "expected_portable.txt"));
+            ReadFile(FixturesDir() / "dionaea" / "expected_portable.txt"));
 }
 
 TEST_F(TreeGoldenTest, FullMatchesPython32EraOutput) {
   EXPECT_EQ(RunToString(dir_ / "full.sqlite", {}),
-            ReadFile(SharedDir() / "dionaea" / "expected_full_compat.txt"));
+            ReadFile(FixturesDir() / "dionaea" / "expected_full_compat.txt"));
 }
 
 TEST_F(TreeGoldenTest, PagingAndWindowingDoNotChangeOutput) {
-  const std::string expected = ReadFile(SharedDir() / "dionaea" / "expected_full_compat.txt");
+  const std::string expected = ReadFile(FixturesDir() / "dionaea" / "expected_full_compat.txt");
   for (std::size_t page : {1, 2, 3, 5, 7}) {
     TreeOptions o;
     o.page_size = page;

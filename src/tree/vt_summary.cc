@@ -37,7 +37,7 @@ std::string DetectionPercent(std::int64_t detected, std::int64_t scanners) {
 
 Result<VtLookup> VtLookup::Create(store::Database& db, bool latest_report) {
   ASSIGN_OR_RETURN(store::Statement stmt, db.Prepare(latest_report ? kLatestSql : kScansSql));
-  return VtLookup(std::move(stmt), latest_report);
+  return VtLookup(std::move(stmt));
 }
 
 Status VtLookup::Compute(const Value& md5, VtSummary& out) {

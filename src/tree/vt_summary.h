@@ -41,10 +41,10 @@ class VtLookup {
   Result<const VtSummary*> Get(const Value& md5);
 
  private:
-  VtLookup(store::Statement stmt, bool latest) : stmt_(std::move(stmt)), latest_(latest) {}
+  // The statement (all reports, or the latest only) is the whole difference.
+  explicit VtLookup(store::Statement stmt) : stmt_(std::move(stmt)) {}
   Status Compute(const Value& md5, VtSummary& out);
   store::Statement stmt_;
-  bool latest_;
   std::unordered_map<std::string, VtSummary> cache_;  // key: type tag + bytes
 };
 

@@ -12,16 +12,17 @@
 //   kAuthFailed     v3 401, v2 403 (missing or wrong key)
 //   kForbidden      v3 403 ForbiddenError
 //   kBadRequest     400 (BadRequestError, InvalidArgumentError, NotAvailableYet->kTransient)
-//   kTooLarge       file over 650 MB (no request made), 413
+//   kTooLarge       file over UploadLimit (core/api_limits.h; no request made), 413
 //   kTransient      5xx, 503 TransientError, 504, timeouts, resets, TLS errors,
 //                   truncated / non-JSON / over-size bodies, unexpected shapes
-//   kNotFound/kIo   the local file to upload is missing / unreadable (no request made)
+//   kIo             the body of an upload failed while it was sent (vt/file_body.h)
 // Error::retry_after carries a Retry-After header when the server sent one. Messages
 // never contain the API key.
 //
 // Thread safety: a Client is used by one thread at a time.
 
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,13 +31,20 @@
 #include "core/result.h"
 #include "domain/hash.h"
 #include "domain/report.h"
+#include "vt/transport.h"
 
 namespace honeyvt::vt {
 
-// Largest file VirusTotal accepts (through upload_url); above it UploadFile fails locally.
-inline constexpr std::int64_t kMaxUploadBytes = 650LL * 1000 * 1000;
 // Above this, uploads go through GET /files/upload_url (v3) first.
 inline constexpr std::int64_t kDirectUploadBytes = 30LL * 1024 * 1024;
+
+// A sample to upload: its bytes come from `body` (an open, checked file: vt/file_body.h);
+// `filename` (the file's name) becomes the multipart filename when it is plain ASCII,
+// else "sample".
+struct Upload {
+  std::shared_ptr<BodySource> body;
+  std::string filename;
+};
 
 class Client {
  public:
@@ -74,8 +82,10 @@ class Client {
     return MakeError(ErrorCode::kInvalidArgument, "this API has no batched polls");
   }
 
-  // Uploads a file from disk (streamed; memory does not grow with size).
-  virtual Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) = 0;
+  // Uploads a sample (streamed from its open file; memory does not grow with size).
+  // kTooLarge without a request when it is over the API's limit (UploadLimit); kIo when
+  // the body fails (the file changed while it was sent: the transfer is aborted).
+  virtual Result<domain::AnalysisRef> UploadFile(const Upload& upload) = 0;
 
   // GET /analyses/{id} (v3); v2 looks the scan_id up with file/report (kQueued while
   // VirusTotal still works on it).

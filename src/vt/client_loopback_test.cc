@@ -9,13 +9,14 @@
 
 #include "core/testing.h"
 #include "vt/factory.h"
+#include "vt/fake_transport.h"
 
 namespace honeyvt::vt {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::FixturesDir;
 using testing::ReadFile;
-using testing::SharedDir;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -23,7 +24,7 @@ constexpr char kKey[] = "loopback-test-key";
 constexpr char kSha256[] = "01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b";
 
 std::string Fixture(const std::string& name) {
-  return ReadFile(SharedDir() / "vt-fixtures" / name);
+  return ReadFile(FixturesDir() / "vt-fixtures" / name);
 }
 
 class ClientLoopbackTest : public ::testing::Test {
@@ -147,7 +148,7 @@ TEST_F(ClientLoopbackTest, V3OverCurl) {
 
   const auto file = dir_ / "sample";
   WriteFile(file, "MZ honeypot sample");
-  auto ref = client->UploadFile(file);
+  auto ref = client->UploadFile(UploadOf(file));
   ASSERT_TRUE(ref) << ref.error().ToString();
   EXPECT_EQ(ref->id, "NjhiMzI5ZGE5ODkzZTM0MDk5YzdkOGFkNWNiOWM5NDA6MTU5OTA1NTM1Ng==");
   {
@@ -175,7 +176,7 @@ TEST_F(ClientLoopbackTest, V3LargeUploadGoesThroughUploadUrl) {
   std::string content(kDirectUploadBytes + 100, 'L');
   content[12345] = 'x';
   WriteFile(file, content);
-  auto ref = NewClient(3)->UploadFile(file);
+  auto ref = NewClient(3)->UploadFile(UploadOf(file));
   ASSERT_TRUE(ref) << ref.error().ToString();
   std::lock_guard lock(mu_);
   EXPECT_TRUE(uploaded_ == content);
@@ -205,7 +206,7 @@ TEST_F(ClientLoopbackTest, V2OverCurl) {
   }
   const auto file = dir_ / "sample";
   WriteFile(file, "\n");
-  auto ref = client->UploadFile(file);
+  auto ref = client->UploadFile(UploadOf(file));
   ASSERT_TRUE(ref) << ref.error().ToString();
   EXPECT_EQ(ref->sha256, kSha256);
   ASSERT_TRUE(client->AddComment(hashes[0], "#honeypot"));

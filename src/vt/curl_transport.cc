@@ -6,9 +6,12 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/strings.h"
+#include "vt/loopback.h"
 #include "vt/transport.h"
 
 namespace honeyvt::vt {
@@ -45,13 +48,9 @@ struct Origin {
   bool operator==(const Origin&) const = default;
 };
 
-bool IsLoopbackHost(const std::string& host) {
-  const std::string h = ToLower(host);
-  return h == "localhost" || h == "[::1]" || h == "::1" || h.starts_with("127.");
-}
-
 // Parses an absolute URL and applies the policy: http or https only; plain http only to
 // loopback hosts (a fake server in tests), so the API key never crosses a network in clear.
+// The host is judged as libcurl's parser split it off (vt/loopback.h), not by URL text.
 Result<Origin> CheckUrl(const std::string& url) {
   UrlPtr u(curl_url());
   if (!u) return Unexpected(ErrorCode::kInternal, "curl_url() failed");
@@ -66,6 +65,7 @@ Result<Origin> CheckUrl(const std::string& url) {
   };
   Origin o{part(CURLUPART_SCHEME, 0), part(CURLUPART_HOST, 0),
            part(CURLUPART_PORT, CURLU_DEFAULT_PORT)};
+  if (o.host.empty()) return Unexpected(ErrorCode::kInvalidArgument, "URL without a host");
   if (o.scheme != "http" && o.scheme != "https") {
     return Unexpected(ErrorCode::kInvalidArgument, "only http and https URLs are allowed");
   }
@@ -103,6 +103,32 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
     (*headers)[ToLower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
   }
   return n;
+}
+
+// A file part streamed from a BodySource; the first error it reports aborts the transfer.
+struct PartStream {
+  BodySource* source;
+  std::optional<Error> error;
+};
+
+size_t ReadPart(char* buffer, size_t size, size_t count, void* user) {
+  auto* part = static_cast<PartStream*>(user);
+  auto n = part->source->Read(buffer, size * count);
+  if (!n) {
+    part->error = std::move(n).error();
+    return CURL_READFUNC_ABORT;
+  }
+  return *n;
+}
+
+int SeekPart(void* user, curl_off_t offset, int origin) {
+  auto* part = static_cast<PartStream*>(user);
+  if (offset != 0 || origin != SEEK_SET) return CURL_SEEKFUNC_CANTSEEK;
+  if (Status st = part->source->Rewind(); !st) {
+    part->error = st.error();
+    return CURL_SEEKFUNC_FAIL;
+  }
+  return CURL_SEEKFUNC_OK;
 }
 
 bool IsRedirect(int status) {
@@ -147,28 +173,33 @@ class CurlTransport final : public Transport {
   }
 
   Result<HttpResponse> Perform(const HttpRequest& request, std::string& location);
-  Result<MimePtr> BuildMime(const HttpRequest& request);
+  Result<MimePtr> BuildMime(const HttpRequest& request, std::vector<PartStream>& streams);
   std::string UrlEncodeForm(const HttpRequest& request);
 
   EasyPtr easy_;
   CurlOptions options_;
 };
 
-Result<MimePtr> CurlTransport::BuildMime(const HttpRequest& request) {
+// `streams` must not reallocate while the transfer runs: it is sized here, once.
+Result<MimePtr> CurlTransport::BuildMime(const HttpRequest& request,
+                                         std::vector<PartStream>& streams) {
   MimePtr mime(curl_mime_init(easy_.get()));
   if (!mime) return Unexpected(ErrorCode::kInternal, "curl_mime_init failed");
+  streams.clear();
+  streams.reserve(request.form.size());
   for (const FormField& field : request.form) {
     curl_mimepart* part = curl_mime_addpart(mime.get());
     if (part == nullptr) return Unexpected(ErrorCode::kInternal, "curl_mime_addpart failed");
     curl_mime_name(part, field.name.c_str());
-    if (field.file.empty()) {
+    if (!field.source) {
       curl_mime_data(part, field.value.data(), field.value.size());
       continue;
     }
-    // Check readability up front: libcurl would only notice mid-transfer.
-    std::unique_ptr<FILE, int (*)(FILE*)> probe(std::fopen(field.file.c_str(), "rb"), &std::fclose);
-    if (!probe) return Unexpected(ErrorCode::kIo, "cannot open the file to upload");
-    if (curl_mime_filedata(part, field.file.c_str()) != CURLE_OK) {
+    // The caller's open, checked file; the transport never opens one by name.
+    RETURN_IF_ERROR(field.source->Rewind());
+    PartStream& stream = streams.emplace_back(PartStream{field.source.get(), std::nullopt});
+    if (curl_mime_data_cb(part, static_cast<curl_off_t>(field.source->size()), &ReadPart, &SeekPart,
+                          nullptr, &stream) != CURLE_OK) {
       return Unexpected(ErrorCode::kIo, "cannot stream the file to upload");
     }
     curl_mime_filename(part, field.filename.c_str());
@@ -208,6 +239,11 @@ Result<HttpResponse> CurlTransport::Perform(const HttpRequest& request, std::str
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options_.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str());
   if (!options_.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str());
+  // Plain http goes to loopback only (CheckUrl): never through a proxy, which would
+  // see the key in clear.
+  if (!ToLower(request.url.substr(0, 6)).starts_with("https:")) {
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  }
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
   const auto timeout = request.timeout.count() > 0 ? request.timeout : options_.total_timeout;
@@ -235,12 +271,13 @@ Result<HttpResponse> CurlTransport::Perform(const HttpRequest& request, std::str
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
 
   MimePtr mime;
+  std::vector<PartStream> streams;
   std::string form_body;
   if (request.method == "POST") {
     bool multipart = request.multipart;
-    for (const FormField& f : request.form) multipart = multipart || !f.file.empty();
+    for (const FormField& f : request.form) multipart = multipart || f.source != nullptr;
     if (multipart) {
-      ASSIGN_OR_RETURN(mime, BuildMime(request));
+      ASSIGN_OR_RETURN(mime, BuildMime(request, streams));
       curl_easy_setopt(h, CURLOPT_MIMEPOST, mime.get());
     } else {
       form_body = request.form.empty() ? request.body : UrlEncodeForm(request);
@@ -252,6 +289,10 @@ Result<HttpResponse> CurlTransport::Perform(const HttpRequest& request, std::str
   }
 
   const CURLcode rc = curl_easy_perform(h);
+  for (const PartStream& s : streams) {
+    // The body refused to go on (the file changed): that, not curl's code, is the reason.
+    if (s.error) return Unexpected(ErrorCode::kIo, "upload aborted: " + s.error->message);
+  }
   if (rc != CURLE_OK) {
     if (sink.over_cap) {
       return Unexpected(

@@ -18,6 +18,7 @@
 
 #include "core/testing.h"
 #include "vt/factory.h"
+#include "vt/fake_transport.h"
 #include "vt/transport.h"
 
 namespace honeyvt::vt {
@@ -268,14 +269,19 @@ TEST_F(CurlTransportTest, BodyOverTheCapIsTransient) {
   EXPECT_EQ(fits->body.size(), std::size_t{2} * 1024 * 1024);
 }
 
-HttpRequest UploadRequest(std::string url, const std::filesystem::path& file) {
+HttpRequest UploadRequest(std::string url, std::shared_ptr<BodySource> body) {
   HttpRequest r;
   r.method = "POST";
   r.url = std::move(url);
   r.headers = {{"x-apikey", "loopback-key"}};
   r.multipart = true;
-  r.form.push_back({.name = "file", .value = "", .file = file, .filename = "sample.bin"});
+  r.form.push_back(
+      {.name = "file", .value = "", .source = std::move(body), .filename = "sample.bin"});
   return r;
+}
+
+HttpRequest UploadRequest(std::string url, const std::filesystem::path& file) {
+  return UploadRequest(std::move(url), UploadOf(file).body);
 }
 
 std::string RandomBytes(std::size_t n) {
@@ -376,10 +382,23 @@ TEST_F(CurlTransportTest, TlsFailureIsTransient) {
   EXPECT_EQ(r.error().code, ErrorCode::kTransient);
 }
 
-TEST_F(CurlTransportTest, UnreadableUploadFileIsIo) {
-  auto r = NewTransport()->Send(UploadRequest(server_.Url("/upload"), dir_ / "missing"));
+// A body that fails (the file changed while it was sent) aborts the transfer: kIo with
+// the body's reason, and the server never gets a complete request.
+TEST_F(CurlTransportTest, FailingBodyAbortsTheUploadWithItsReason) {
+  const std::string content = RandomBytes(300000);
+  const auto file = dir_ / "sample.bin";
+  WriteFile(file, content);
+  Upload upload = UploadOf(file);
+  std::string changed = content;
+  changed.back() = static_cast<char>(changed.back() ^ 1);
+  WriteFile(file, changed);  // same size and inode, other content
+  auto r = NewTransport()->Send(UploadRequest(server_.Url("/upload"), upload.body));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kIo);
+  EXPECT_NE(r.error().message.find("changed while it was being sent"), std::string::npos)
+      << r.error().message;
+  std::lock_guard lock(mu_);
+  EXPECT_TRUE(received_.empty()) << "the server handled an upload";
 }
 
 }  // namespace

@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+#include <memory>
+
+#include "vt/client.h"
 #include "vt/transport.h"
 
 namespace honeyvt::vt {
@@ -26,7 +30,16 @@ class FakeTransport final : public Transport {
   std::vector<HttpRequest> requests_;
 };
 
-// The value of a form field of a request ("" if absent).
+// An upload body of `size` zero bytes (for size checks; reading it yields zeros).
+std::shared_ptr<BodySource> ZeroBody(std::int64_t size);
+// The Upload of a file on disk, opened and hashed here (tests of the clients; the
+// pipeline opens samples with pipeline/sample_upload.h). Aborts the test process if the
+// file cannot be opened.
+Upload UploadOf(const std::filesystem::path& file);
+// Everything a body yields, from the start.
+std::string BodyText(BodySource& body);
+
+// The value of a form field of a request ("" if absent; "<file part>" for a file).
 std::string FormValue(const HttpRequest& request, const std::string& name);
 // The value of a header (case-insensitive name; "" if absent).
 std::string HeaderValue(const HttpRequest& request, const std::string& name);

@@ -1,4 +1,4 @@
-// Every recorded VirusTotal body in shared/vt-fixtures parses to the facts it holds;
+// Every recorded VirusTotal body in tests/fixtures/vt-fixtures parses to the facts it holds;
 // hostile bodies give typed errors.
 
 #include "vt/json_parse.h"
@@ -14,11 +14,11 @@
 namespace honeyvt::vt {
 namespace {
 
+using testing::FixturesDir;
 using testing::ReadFile;
-using testing::SharedDir;
 
 std::string Fixture(const std::string& name) {
-  return ReadFile(SharedDir() / "vt-fixtures" / name);
+  return ReadFile(FixturesDir() / "vt-fixtures" / name);
 }
 
 const domain::EngineResult* FindEngine(const std::vector<domain::EngineResult>& engines,

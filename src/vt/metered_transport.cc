@@ -1,8 +1,5 @@
 #include "vt/metered_transport.h"
 
-#include <filesystem>
-#include <system_error>
-
 namespace honeyvt::vt {
 namespace {
 
@@ -12,7 +9,7 @@ bool Contains(std::string_view s, std::string_view part) {
 
 std::string FormValue(const HttpRequest& r, std::string_view name) {
   for (const auto& f : r.form) {
-    if (f.name == name && f.file.empty()) return f.value;
+    if (f.name == name && !f.source) return f.value;
   }
   // GET parameters of v2 (resource=...) are in the URL.
   const auto q = r.url.find('?');
@@ -64,9 +61,7 @@ Result<HttpResponse> MeteredTransport::Send(const HttpRequest& request) {
   rec.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   for (const auto& f : request.form) {
-    std::error_code ec;
-    if (!f.file.empty())
-      rec.upload_bytes += static_cast<std::int64_t>(std::filesystem::file_size(f.file, ec));
+    if (f.source) rec.upload_bytes += f.source->size();
   }
   observer_.OnRequest(rec);
   return response;

@@ -34,7 +34,7 @@ TEST(MeteredTransportTest, NamesEveryV3EndpointAndStatusWithoutHashesOrKeys) {
   honeyvt::testing::TempDir dir;
   honeyvt::testing::WriteFile(dir / "s", std::string(1234, 'x'));
   fake->Reply(200, R"({"data":{"type":"analysis","id":"abc"}})");
-  (void)client->UploadFile(dir / "s");
+  (void)client->UploadFile(UploadOf(dir / "s"));
   ASSERT_EQ(rec.records.size(), 4u);
   EXPECT_EQ(rec.records[0].endpoint, "file_report");
   EXPECT_EQ(rec.records[0].code, "404");

@@ -1,7 +1,6 @@
 #include "vt/request_util.h"
 
 #include <algorithm>
-#include <fstream>
 #include <system_error>
 
 namespace honeyvt::vt {
@@ -50,27 +49,15 @@ Status CheckAnalysisId(std::string_view id) {
   return OkStatus();
 }
 
-Result<std::int64_t> CheckUploadFile(const std::filesystem::path& path, std::int64_t limit) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (status.type() == std::filesystem::file_type::not_found) {
-    return MakeError(ErrorCode::kNotFound, "no file to upload at " + path.string());
-  }
-  if (ec) return MakeError(ErrorCode::kIo, "cannot stat " + path.string() + ": " + ec.message());
-  if (status.type() != std::filesystem::file_type::regular) {
-    return MakeError(ErrorCode::kIo, path.string() + " is not a regular file");
-  }
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return MakeError(ErrorCode::kIo, "cannot size " + path.string() + ": " + ec.message());
-  if (static_cast<std::int64_t>(size) > limit) {
-    return MakeError(ErrorCode::kTooLarge, path.string() + " has " + std::to_string(size) +
+Result<std::int64_t> CheckUploadSize(const BodySource* body, std::int64_t limit) {
+  if (body == nullptr) return MakeError(ErrorCode::kInvalidArgument, "an upload without a body");
+  const std::int64_t size = body->size();
+  if (size > limit) {
+    return MakeError(ErrorCode::kTooLarge, "the file has " + std::to_string(size) +
                                                " bytes, over the upload limit of " +
                                                std::to_string(limit));
   }
-  if (!std::ifstream(path, std::ios::binary)) {
-    return MakeError(ErrorCode::kIo, "cannot read " + path.string());
-  }
-  return static_cast<std::int64_t>(size);
+  return size;
 }
 
 std::chrono::milliseconds UploadTimeout(std::chrono::seconds base, std::int64_t bytes) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "vt/transport.h"
 
 namespace honeyvt::vt {
 
@@ -23,9 +24,9 @@ std::string EncodePathSegment(std::string_view text);
 // kInvalidArgument (it goes into a URL or a form field).
 Status CheckAnalysisId(std::string_view id);
 
-// Size of the regular file at `path` if it may be uploaded: kNotFound when missing, kIo
-// when not a readable regular file, kTooLarge when over `limit` bytes.
-Result<std::int64_t> CheckUploadFile(const std::filesystem::path& path, std::int64_t limit);
+// The size of an upload's body if it may be sent: kInvalidArgument without a body,
+// kTooLarge when over `limit` bytes (no request is made).
+Result<std::int64_t> CheckUploadSize(const BodySource* body, std::int64_t limit);
 
 // Time limit for uploading `bytes`: `base` plus one second per 64 KiB (a stalled upload
 // is still cut off by the transport's low-speed abort).

@@ -10,7 +10,8 @@
 //   - network failures (DNS, connect, TLS, timeouts, low-speed abort, reset, truncated
 //     body, body over the size cap) are kTransient;
 //   - a URL the transport refuses to use (not http/https, plain http to a non-loopback
-//     host) is kInvalidArgument; a file part that cannot be opened is kIo.
+//     host) is kInvalidArgument; a file part whose BodySource fails is kIo with its
+//     message (the transfer is aborted before the failing bytes are sent).
 // Messages never contain request headers or bodies (where the API key travels).
 // Thread safety: one Transport is used by one thread at a time.
 
@@ -28,12 +29,27 @@
 
 namespace honeyvt::vt {
 
-// One form field: a text value, or a file streamed from disk (never loaded into memory).
+// The content of an uploaded file part, streamed (never loaded into memory). The
+// transport never opens a file by name: it reads what the caller opened and checked
+// (vt/file_body.h). An error from Read aborts the transfer before the bytes of the
+// failing read are sent.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Bytes the part has (declared before sending).
+  virtual std::int64_t size() const = 0;
+  // Starts again from the first byte (the body is sent again after a redirect).
+  virtual Status Rewind() = 0;
+  // Up to `n` bytes into `buffer`; 0 at the end.
+  virtual Result<std::size_t> Read(char* buffer, std::size_t n) = 0;
+};
+
+// One form field: a text value, or a file part streamed from a BodySource.
 struct FormField {
   std::string name;
-  std::string value;           // text value (ignored for a file part)
-  std::filesystem::path file;  // non-empty: the part's content is this file
-  std::string filename;        // Content-Disposition filename of a file part
+  std::string value;                   // text value (ignored for a file part)
+  std::shared_ptr<BodySource> source;  // set: the part's content (a file part)
+  std::string filename;                // Content-Disposition filename of a file part
 };
 
 struct HttpRequest {

@@ -55,8 +55,8 @@ class V2Client final : public Client {
   V2Client(const Options& options, std::shared_ptr<Transport> transport)
       : base_(NormalizeBaseUrl(options.base_url, kV2BaseUrl)),
         key_(options.api_key),
-        batch_(std::clamp(options.v2_batch_size, 1, kV2MaxBatch)),
-        max_upload_(std::min(options.max_upload_size, kV2MaxUploadBytes)),
+        batch_(V2BatchSize(options.v2_batch_size)),
+        max_upload_(UploadLimit(2, options.max_upload_size)),
         request_timeout_(options.request_timeout),
         transport_(std::move(transport)) {}
 
@@ -78,7 +78,7 @@ class V2Client final : public Client {
     std::string resources;
     for (const domain::Hash& h : hashes) resources += (resources.empty() ? "" : ",") + h.hex();
     ASSIGN_OR_RETURN(std::string body, Call(Post("file/report", {{"resource", resources}})));
-    ASSIGN_OR_RETURN(auto reports, ParseV2FileReports(body, hashes.size()));
+    ASSIGN_OR_RETURN(auto reports, Scrubbed(ParseV2FileReports(body, hashes.size()), key_));
     for (std::size_t i = 0; i < reports.size(); ++i) {
       if (reports[i] && !ReportMatches(*reports[i], hashes[i])) {
         reports[i] = ShapeError("file/report answered for another file than " + hashes[i].hex());
@@ -87,15 +87,17 @@ class V2Client final : public Client {
     return reports;
   }
 
-  Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) override {
-    ASSIGN_OR_RETURN(std::int64_t size, CheckUploadFile(path, max_upload_));
+  Result<domain::AnalysisRef> UploadFile(const Upload& upload) override {
+    ASSIGN_OR_RETURN(std::int64_t size, CheckUploadSize(upload.body.get(), max_upload_));
     HttpRequest request = Post("file/scan", {});
     request.multipart = true;
     request.timeout = UploadTimeout(request_timeout_, size);
-    request.form.push_back(
-        {.name = "file", .value = "", .file = path, .filename = UploadFileName(path)});
+    request.form.push_back({.name = "file",
+                            .value = "",
+                            .source = upload.body,
+                            .filename = UploadFileName(upload.filename)});
     ASSIGN_OR_RETURN(std::string body, Call(request));
-    return ParseV2ScanReply(body);
+    return Scrubbed(ParseV2ScanReply(body), key_);
   }
 
   // A scan_id is looked up like a hash; kQueued while VirusTotal still works on it.
@@ -103,7 +105,7 @@ class V2Client final : public Client {
     RETURN_IF_ERROR(CheckAnalysisId(analysis_id));
     ASSIGN_OR_RETURN(std::string body,
                      Call(Post("file/report", {{"resource", std::string(analysis_id)}})));
-    ASSIGN_OR_RETURN(auto reports, ParseV2FileReports(body, 1));
+    ASSIGN_OR_RETURN(auto reports, Scrubbed(ParseV2FileReports(body, 1), key_));
     ASSIGN_OR_RETURN(domain::FileReport report, std::move(reports.front()));
     return AnalysisOf(std::move(report), analysis_id);
   }
@@ -125,7 +127,7 @@ class V2Client final : public Client {
     std::string list;
     for (const std::string& r : resources) list += (list.empty() ? "" : ",") + r;
     ASSIGN_OR_RETURN(std::string body, Call(Post("file/report", {{"resource", list}})));
-    ASSIGN_OR_RETURN(auto reports, ParseV2FileReportsFor(body, resources));
+    ASSIGN_OR_RETURN(auto reports, Scrubbed(ParseV2FileReportsFor(body, resources), key_));
     BatchAnswer answer;
     for (std::size_t i = 0; i < analysis_ids.size(); ++i) {
       Result<domain::FileReport>& r = reports[i];
@@ -150,14 +152,14 @@ class V2Client final : public Client {
 
   Result<domain::AnalysisRef> Reanalyse(const domain::Hash& hash) override {
     ASSIGN_OR_RETURN(std::string body, Call(Post("file/rescan", {{"resource", hash.hex()}})));
-    return ParseV2ScanReply(body);
+    return Scrubbed(ParseV2ScanReply(body), key_);
   }
 
   Result<domain::CommentAck> AddComment(const domain::Hash& hash, std::string_view text) override {
     ASSIGN_OR_RETURN(
         std::string body,
         Call(Post("comments/put", {{"resource", hash.hex()}, {"comment", std::string(text)}})));
-    return ParseV2CommentReply(body);
+    return Scrubbed(ParseV2CommentReply(body), key_);
   }
 
  private:
@@ -168,19 +170,20 @@ class V2Client final : public Client {
     r.url = base_ + endpoint;
     r.headers = {{"accept", "application/json"}};
     r.form.push_back(
-        {.name = "apikey", .value = std::string(key_.Reveal()), .file = {}, .filename = {}});
+        {.name = "apikey", .value = std::string(key_.Reveal()), .source = {}, .filename = {}});
     for (auto& [name, value] : fields) {
-      r.form.push_back({.name = name, .value = std::move(value), .file = {}, .filename = {}});
+      r.form.push_back({.name = name, .value = std::move(value), .source = {}, .filename = {}});
     }
     return r;
   }
 
-  // The body of a 200 reply (with any echo of the key removed), else the mapped error.
+  // The body of a 200 reply as received (data is never redacted; messages made from it
+  // are, see Scrubbed), else the mapped error.
   Result<std::string> Call(const HttpRequest& request) {
     auto response = transport_->Send(request);
     if (!response) return RedactError(std::move(response).error(), key_);
     if (response->status != 200) return MapV2Response(*response, key_);
-    return Redact(response->body, key_);
+    return std::move(response->body);
   }
 
   std::string base_;

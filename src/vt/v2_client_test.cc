@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/api_limits.h"
 #include "core/testing.h"
 #include "vt/factory.h"
 #include "vt/fake_transport.h"
@@ -10,8 +11,8 @@
 namespace honeyvt::vt {
 namespace {
 
+using testing::FixturesDir;
 using testing::ReadFile;
-using testing::SharedDir;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -21,7 +22,7 @@ constexpr char kMd5[] = "68b329da9893e34099c7d8ad5cb9c940";
 constexpr char kOtherMd5[] = "b214da9f6b0d6e6de5090b3f9672defe";
 
 std::string Fixture(const std::string& name) {
-  return ReadFile(SharedDir() / "vt-fixtures" / name);
+  return ReadFile(FixturesDir() / "vt-fixtures" / name);
 }
 
 class V2ClientTest : public ::testing::Test {
@@ -56,6 +57,27 @@ TEST_F(V2ClientTest, ReportPostsKeyAsFormField) {
   EXPECT_FALSE(req.multipart);
   EXPECT_EQ(req.url.find(kKey), std::string::npos);
   EXPECT_EQ(HeaderValue(req, "x-apikey"), "");
+}
+
+// Redaction used to run over whole reply bodies: with the key "K" the v2 scans map came
+// back with "<redacted>aspersky". Only messages are redacted now.
+TEST_F(V2ClientTest, OneCharacterKeyRedactsMessagesNotReportData) {
+  options_.api_key = Secret("K");
+  transport_->Reply(200, Fixture("v2-file-report-found.json"));
+  transport_->Reply(403, "Key K is wrong");
+  auto client = NewClient();
+  auto report = client->GetFileReport(*domain::Hash::Parse("68b329da9893e34099c7d8ad5cb9c940"));
+  ASSERT_TRUE(report) << report.error().ToString();
+  int kaspersky = 0;
+  for (const domain::EngineResult& e : report->engines) {
+    EXPECT_EQ(e.engine.find("<redacted>"), std::string::npos) << e.engine;
+    kaspersky += e.engine == "Kaspersky" ? 1 : 0;
+    kaspersky += e.engine == "K7GW" || e.engine == "K7AntiVirus" || e.engine == "Kingsoft" ? 1 : 0;
+  }
+  EXPECT_EQ(kaspersky, 4);
+  auto echoed = client->GetFileReport(*domain::Hash::Parse("68b329da9893e34099c7d8ad5cb9c940"));
+  ASSERT_FALSE(echoed);
+  EXPECT_EQ(echoed.error().message.find('K'), std::string::npos) << echoed.error().message;
 }
 
 TEST_F(V2ClientTest, DefaultBaseUrlIsVirusTotal) {
@@ -235,7 +257,7 @@ TEST_F(V2ClientTest, UploadUsesFileScan) {
   const auto file = dir_ / kMd5;
   WriteFile(file, "\n");
   transport_->Reply(200, Fixture("v2-file-scan.json"));
-  auto ref = NewClient()->UploadFile(file);
+  auto ref = NewClient()->UploadFile(UploadOf(file));
   ASSERT_TRUE(ref) << ref.error().ToString();
   EXPECT_EQ(ref->id, std::string(kSha256) + "-1419455691");
   EXPECT_EQ(ref->sha256, kSha256);
@@ -245,19 +267,14 @@ TEST_F(V2ClientTest, UploadUsesFileScan) {
   EXPECT_EQ(req.url, "http://127.0.0.1:9/vtapi/v2/file/scan");
   EXPECT_TRUE(req.multipart);
   EXPECT_EQ(FormValue(req, "apikey"), kKey);
-  EXPECT_EQ(FormValue(req, "file"), file.string());
+  EXPECT_EQ(FormValue(req, "file"), "<file part>");
+  EXPECT_EQ(BodyText(*req.form.back().source), "\n");
 }
 
 TEST_F(V2ClientTest, UploadOverV2LimitIsRefusedLocally) {
-  const auto file = dir_ / "big";
-  WriteFile(file, "");
-  std::filesystem::resize_file(file,
-                               kDirectUploadBytes + std::int64_t{2} * 1024 * 1024);  // > 32 MB
-  auto r = NewClient()->UploadFile(file);
+  auto r = NewClient()->UploadFile({ZeroBody(kV2MaxUploadBytes + 1), "big"});  // > 32 MB
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
-  auto missing = NewClient()->UploadFile(dir_ / "missing");
-  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(transport_->requests().empty());
 }
 

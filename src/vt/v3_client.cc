@@ -16,7 +16,7 @@ class V3Client final : public Client {
   V3Client(const Options& options, std::shared_ptr<Transport> transport)
       : base_(NormalizeBaseUrl(options.base_url, kV3BaseUrl)),
         key_(options.api_key),
-        max_upload_(std::min(options.max_upload_size, kMaxUploadBytes)),
+        max_upload_(UploadLimit(3, options.max_upload_size)),
         request_timeout_(options.request_timeout),
         transport_(std::move(transport)) {}
 
@@ -25,7 +25,7 @@ class V3Client final : public Client {
 
   Result<domain::FileReport> GetFileReport(const domain::Hash& hash) override {
     ASSIGN_OR_RETURN(std::string body, Call(Request("GET", base_ + "files/" + hash.hex())));
-    return ParseV3FileReport(body);
+    return Scrubbed(ParseV3FileReport(body), key_);
   }
 
   Result<std::vector<Result<domain::FileReport>>> GetFileReports(
@@ -43,33 +43,35 @@ class V3Client final : public Client {
     return out;
   }
 
-  Result<domain::AnalysisRef> UploadFile(const std::filesystem::path& path) override {
-    ASSIGN_OR_RETURN(std::int64_t size, CheckUploadFile(path, max_upload_));
+  Result<domain::AnalysisRef> UploadFile(const Upload& upload) override {
+    ASSIGN_OR_RETURN(std::int64_t size, CheckUploadSize(upload.body.get(), max_upload_));
     std::string url = base_ + "files";
     if (size > kDirectUploadBytes) {
       ASSIGN_OR_RETURN(std::string reply, Call(Request("GET", base_ + "files/upload_url")));
-      ASSIGN_OR_RETURN(url, ParseV3UploadUrl(reply));
+      ASSIGN_OR_RETURN(url, Scrubbed(ParseV3UploadUrl(reply), key_));
     }
     HttpRequest request = Request("POST", url);
     request.multipart = true;
     request.timeout = UploadTimeout(request_timeout_, size);
-    request.form.push_back(
-        {.name = "file", .value = "", .file = path, .filename = UploadFileName(path)});
+    request.form.push_back({.name = "file",
+                            .value = "",
+                            .source = upload.body,
+                            .filename = UploadFileName(upload.filename)});
     ASSIGN_OR_RETURN(std::string body, Call(request));
-    return ParseV3AnalysisDescriptor(body);
+    return Scrubbed(ParseV3AnalysisDescriptor(body), key_);
   }
 
   Result<domain::Analysis> GetAnalysis(std::string_view analysis_id) override {
     RETURN_IF_ERROR(CheckAnalysisId(analysis_id));
     ASSIGN_OR_RETURN(std::string body,
                      Call(Request("GET", base_ + "analyses/" + EncodePathSegment(analysis_id))));
-    return ParseV3Analysis(body);
+    return Scrubbed(ParseV3Analysis(body), key_);
   }
 
   Result<domain::AnalysisRef> Reanalyse(const domain::Hash& hash) override {
     ASSIGN_OR_RETURN(std::string body,
                      Call(Request("POST", base_ + "files/" + hash.hex() + "/analyse")));
-    return ParseV3AnalysisDescriptor(body);
+    return Scrubbed(ParseV3AnalysisDescriptor(body), key_);
   }
 
   Result<domain::CommentAck> AddComment(const domain::Hash& hash, std::string_view text) override {
@@ -81,7 +83,7 @@ class V3Client final : public Client {
     // 409 AlreadyExistsError: the same comment is there already (uncertain, docs/vt.md).
     if (response.status == 409) return domain::CommentAck{};
     ASSIGN_OR_RETURN(std::string body, Body(response));
-    return ParseV3Comment(body);
+    return Scrubbed(ParseV3Comment(body), key_);
   }
 
  private:
@@ -99,10 +101,11 @@ class V3Client final : public Client {
     return response;
   }
 
-  // The body of a 2xx reply (with any echo of the key removed), else the mapped error.
+  // The body of a 2xx reply as received (data is never redacted; messages made from it
+  // are, see Scrubbed), else the mapped error.
   Result<std::string> Body(const HttpResponse& response) const {
     if (response.status < 200 || response.status > 299) return MapV3Response(response, key_);
-    return Redact(response.body, key_);
+    return response.body;
   }
 
   Result<std::string> Call(const HttpRequest& request) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "core/api_limits.h"
 #include "core/testing.h"
 #include "vt/factory.h"
 #include "vt/fake_transport.h"
@@ -13,8 +14,8 @@
 namespace honeyvt::vt {
 namespace {
 
+using testing::FixturesDir;
 using testing::ReadFile;
-using testing::SharedDir;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -22,7 +23,7 @@ constexpr char kKey[] = "testapikey";
 constexpr char kSha256[] = "01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b";
 
 std::string Fixture(const std::string& name) {
-  return ReadFile(SharedDir() / "vt-fixtures" / name);
+  return ReadFile(FixturesDir() / "vt-fixtures" / name);
 }
 
 class V3ClientTest : public ::testing::Test {
@@ -187,6 +188,40 @@ TEST_F(V3ClientTest, WrongCredentialsMessageNeverShowsTheKey) {
       << r.error().message;
 }
 
+// Redaction used to run over whole reply bodies: with the key "K" every engine named
+// "Kaspersky" came out as "<redacted>aspersky". Only messages are redacted now.
+TEST_F(V3ClientTest, OneCharacterKeyRedactsMessagesNotReportData) {
+  options_.api_key = Secret("K");
+  transport_->Reply(200, Fixture("v3-file-object.json"));
+  transport_->Reply(200, Fixture("v3-analysis-file-completed.json"));
+  transport_->Reply(401, R"({"error": {"code": "WrongCredentialsError",
+                                       "message": "Wrong API key: K"}})");
+  transport_->Reply(200, "K is not JSON");
+  auto client = NewClient();
+  auto report = client->GetFileReport(Sha256());
+  ASSERT_TRUE(report) << report.error().ToString();
+  auto analysis = client->GetAnalysis("an-analysis-id");
+  ASSERT_TRUE(analysis) << analysis.error().ToString();
+  for (const auto* engines : {&report->engines, &analysis->engines}) {
+    bool kaspersky = false;
+    for (const domain::EngineResult& e : *engines) {
+      EXPECT_EQ(e.engine.find("<redacted>"), std::string::npos) << e.engine;
+      EXPECT_EQ(e.engine_name.find("<redacted>"), std::string::npos) << e.engine_name;
+      EXPECT_EQ(e.result.value_or("").find("<redacted>"), std::string::npos);
+      kaspersky = kaspersky || (e.engine == "Kaspersky" && e.engine_name == "Kaspersky");
+    }
+    EXPECT_TRUE(kaspersky);
+  }
+  auto echoed = client->GetFileReport(Sha256());
+  ASSERT_FALSE(echoed);
+  EXPECT_EQ(echoed.error().code, ErrorCode::kAuthFailed);
+  EXPECT_EQ(echoed.error().message.find('K'), std::string::npos) << echoed.error().message;
+  EXPECT_NE(echoed.error().message.find("Wrong API key: <redacted>"), std::string::npos);
+  auto garbled = client->GetFileReport(Sha256());
+  ASSERT_FALSE(garbled);
+  EXPECT_EQ(garbled.error().message.find('K'), std::string::npos) << garbled.error().message;
+}
+
 TEST_F(V3ClientTest, BatchLookupIsOneHash) {
   auto client = NewClient();
   auto empty = client->GetFileReports({});
@@ -212,7 +247,8 @@ TEST_F(V3ClientTest, SmallUploadPostsMultipartFile) {
   const auto file = dir_ / "68b329da9893e34099c7d8ad5cb9c940";
   WriteFile(file, "\n");
   transport_->Reply(200, Fixture("v3-files-upload-response-2020.json"));
-  auto ref = NewClient()->UploadFile(file);
+  const Upload upload = UploadOf(file);
+  auto ref = NewClient()->UploadFile(upload);
   ASSERT_TRUE(ref) << ref.error().ToString();
   EXPECT_EQ(ref->id, "NjhiMzI5ZGE5ODkzZTM0MDk5YzdkOGFkNWNiOWM5NDA6MTU5OTA1NTM1Ng==");
   ASSERT_EQ(transport_->requests().size(), 1u);
@@ -222,17 +258,15 @@ TEST_F(V3ClientTest, SmallUploadPostsMultipartFile) {
   EXPECT_EQ(HeaderValue(req, "x-apikey"), kKey);
   ASSERT_EQ(req.form.size(), 1u);
   EXPECT_EQ(req.form[0].name, "file");
-  EXPECT_EQ(req.form[0].file, file);
+  EXPECT_EQ(req.form[0].source, upload.body);  // the checked open file, never a path
   EXPECT_EQ(req.form[0].filename, "68b329da9893e34099c7d8ad5cb9c940");
 }
 
 TEST_F(V3ClientTest, LargeUploadFetchesUploadUrlFirst) {
-  const auto file = dir_ / "big.bin";
-  WriteFile(file, "");
-  std::filesystem::resize_file(file, kDirectUploadBytes + 1);  // sparse
+  const Upload upload{ZeroBody(kDirectUploadBytes + 1), "big.bin"};
   transport_->Reply(200, R"({"data": "http://127.0.0.1:9/_ah/upload/one-time/"})");
   transport_->Reply(200, Fixture("v3-files-upload-response-2020.json"));
-  auto ref = NewClient()->UploadFile(file);
+  auto ref = NewClient()->UploadFile(upload);
   ASSERT_TRUE(ref) << ref.error().ToString();
   ASSERT_EQ(transport_->requests().size(), 2u);
   EXPECT_EQ(transport_->requests()[0].method, "GET");
@@ -240,18 +274,15 @@ TEST_F(V3ClientTest, LargeUploadFetchesUploadUrlFirst) {
   EXPECT_EQ(transport_->requests()[1].method, "POST");
   EXPECT_EQ(transport_->requests()[1].url, "http://127.0.0.1:9/_ah/upload/one-time/");
   EXPECT_EQ(HeaderValue(transport_->requests()[1], "x-apikey"), kKey);
-  EXPECT_EQ(FormValue(transport_->requests()[1], "file"), file.string());
+  EXPECT_EQ(FormValue(transport_->requests()[1], "file"), "<file part>");
   // The upload may take longer than a lookup: 300 s + 1 s per 64 KiB.
   EXPECT_EQ(transport_->requests()[0].timeout.count(), 0);
   EXPECT_EQ(transport_->requests()[1].timeout, std::chrono::milliseconds(300'000 + 480'000));
 }
 
 TEST_F(V3ClientTest, UploadUrlFailureStopsBeforeThePost) {
-  const auto file = dir_ / "big.bin";
-  WriteFile(file, "");
-  std::filesystem::resize_file(file, kDirectUploadBytes + 1);
   transport_->Reply(429, Fixture("v3-error-429-quota-exceeded.json"));
-  auto ref = NewClient()->UploadFile(file);
+  auto ref = NewClient()->UploadFile({ZeroBody(kDirectUploadBytes + 1), "big.bin"});
   ASSERT_FALSE(ref);
   EXPECT_EQ(ref.error().code, ErrorCode::kQuotaExceeded);
   EXPECT_EQ(transport_->requests().size(), 1u);
@@ -259,16 +290,10 @@ TEST_F(V3ClientTest, UploadUrlFailureStopsBeforeThePost) {
 
 TEST_F(V3ClientTest, UploadRefusedLocallyWithoutARequest) {
   auto client = NewClient();
-  auto missing = client->UploadFile(dir_ / "nope");
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
-  auto directory = client->UploadFile(dir_.path());
-  ASSERT_FALSE(directory);
-  EXPECT_EQ(directory.error().code, ErrorCode::kIo);
-  const auto huge = dir_ / "huge.bin";
-  WriteFile(huge, "");
-  std::filesystem::resize_file(huge, kMaxUploadBytes + 1);  // sparse, 650 MB + 1
-  auto too_large = client->UploadFile(huge);
+  auto no_body = client->UploadFile({nullptr, "x"});
+  ASSERT_FALSE(no_body);
+  EXPECT_EQ(no_body.error().code, ErrorCode::kInvalidArgument);
+  auto too_large = client->UploadFile({ZeroBody(kMaxUploadBytes + 1), "huge.bin"});
   ASSERT_FALSE(too_large);
   EXPECT_EQ(too_large.error().code, ErrorCode::kTooLarge);
   EXPECT_TRUE(transport_->requests().empty());
@@ -278,7 +303,7 @@ TEST_F(V3ClientTest, MaxUploadSizeOptionApplies) {
   options_.max_upload_size = 100;
   const auto file = dir_ / "f";
   WriteFile(file, std::string(101, 'x'));
-  auto r = NewClient()->UploadFile(file);
+  auto r = NewClient()->UploadFile(UploadOf(file));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
   EXPECT_TRUE(transport_->requests().empty());

@@ -1,4 +1,6 @@
 // Samples, one sample, and the quota page's JSON.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <map>
 
@@ -332,7 +334,7 @@ Result<json> Quota(Context& ctx, const Window& w) {
   while (true) {
     ASSIGN_OR_RETURN(bool row, r.Step());
     if (!row) break;
-    out["requests"].push_back({{"api", "v" + std::to_string(r.Int64(0))},
+    out["requests"].push_back({{"api", fmt::format("v{}", r.Int64(0))},
                                {"endpoint", r.Text(1)},
                                {"code", r.Text(2)},
                                {"requests", r.Int64(3)},

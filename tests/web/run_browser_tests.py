@@ -5,7 +5,7 @@ strings and a `honeyvt run` (web enabled) working against vtsim.
 
 usage: run_browser_tests.py HONEYVT VTSIM [SCREENSHOT_DIR]
 Skips (exit 0, says so) when node, chromium or tests/web/node_modules are missing, unless
-HONEYVT_REQUIRE_BROWSER=1 (CI), where that is a failure.
+HVT_REQUIRE_BROWSER=1 (CI), where that is a failure.
 """
 import hashlib
 import os
@@ -25,7 +25,7 @@ import hostile  # noqa: E402
 
 
 def skip(why):
-    if os.environ.get("HONEYVT_REQUIRE_BROWSER") == "1":
+    if os.environ.get("HVT_REQUIRE_BROWSER") == "1":
         print("browser suite cannot run: " + why)
         sys.exit(1)
     print("SKIPPED: browser suite: " + why)
@@ -78,7 +78,7 @@ def main():
     shots = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else os.path.join(os.getcwd(), "web-screenshots")
     if not shutil.which("node"):
         skip("node is not installed")
-    chromium = os.environ.get("HONEYVT_CHROMIUM", "/usr/bin/chromium")
+    chromium = os.environ.get("HVT_CHROMIUM", "/usr/bin/chromium")
     if not os.path.exists(chromium):
         skip(chromium + " is not installed (apt-get install chromium)")
     if not os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):

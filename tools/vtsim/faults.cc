@@ -107,8 +107,11 @@ Status FaultPlan::SetFromJson(const json& body) {
         continue;
       }
       std::string spec = r.at("kind").get<std::string>();
-      if (r.contains("ms")) spec += "=" + std::to_string(r["ms"].get<std::int64_t>());
-      if (r.contains("fraction")) spec += "@" + std::to_string(r["fraction"].get<double>());
+      // Appended piece by piece ("=" + std::string trips GCC 12's -Wrestrict at -O3).
+      if (r.contains("ms")) spec.append(1, '=').append(std::to_string(r["ms"].get<std::int64_t>()));
+      if (r.contains("fraction")) {
+        spec.append(1, '@').append(std::to_string(r["fraction"].get<double>()));
+      }
       const std::string path = r.value("path", std::string());
       if (!path.empty() && path[0] != '/') {
         return MakeError(ErrorCode::kInvalidArgument, "a rule's path must start with '/'");
@@ -139,7 +142,9 @@ json FaultPlan::ToJson() const {
   json seq = json::array();
   for (const FaultAction& a : sequence_) {
     std::string item(FaultKindName(a.kind));
-    if (a.kind == FaultKind::kSlow || a.kind == FaultKind::kStall) item += "=" + std::to_string(a.delay.count());
+    if (a.kind == FaultKind::kSlow || a.kind == FaultKind::kStall) {
+      item.append(1, '=').append(std::to_string(a.delay.count()));
+    }
     seq.push_back(item);
   }
   return {{"rules", rules}, {"sequence", seq}, {"never_complete", never_complete_}, {"seed", seed_}};

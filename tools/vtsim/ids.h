@@ -1,5 +1,5 @@
 #pragma once
-// Identifiers and date strings in VirusTotal's formats (see shared/VT-API.md §3):
+// Identifiers and date strings in VirusTotal's formats (see tests/fixtures/VT-API.md §3):
 // v3 analysis ids (standard base64 of "<md5>:<unix seconds>"), v2 scan ids
 // ("<sha256>-<unix seconds>"), v2 scan dates, engine update stamps, comment ids, and the
 // label under which the simulator reports an API key (never the key itself).

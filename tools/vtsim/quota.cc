@@ -2,56 +2,47 @@
 
 #include <ctime>
 
+#include "core/quota_window.h"
 #include "core/strings.h"
 
 namespace honeyvt::vtsim {
 namespace {
 
+// The calendar period `now` falls in: days since the epoch or months since January of
+// year 0, divided into periods of w.periods (the pipeline's governor counts the same way).
 std::int64_t PeriodOf(const QuotaWindow& w, TimePoint now) {
   const std::int64_t secs = ToUnixSecondsInt(now);
+  std::int64_t index = 0;
   if (w.kind == QuotaWindow::Kind::kUtcDay) {
-    return secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    index = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  } else {
+    const std::time_t t = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    index = (static_cast<std::int64_t>(tm.tm_year) + 1900) * 12 + tm.tm_mon;
   }
-  const std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return static_cast<std::int64_t>(tm.tm_year) * 12 + tm.tm_mon;
+  return index >= 0 ? index / w.periods : (index - w.periods + 1) / w.periods;
 }
 
 }  // namespace
 
 Result<std::vector<QuotaWindow>> ParseQuota(std::string_view spec) {
   std::vector<QuotaWindow> out;
-  const std::string trimmed = Trim(spec);
-  if (trimmed.empty() || trimmed == "none") return out;
-  for (const std::string& raw : Split(trimmed, ',')) {
-    const std::string item = Trim(raw);
-    const auto bad = [&](const std::string& why) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "quota window \"" + item + "\": " + why +
-                           " (expected <requests>/<n><unit>, unit s, m, h, d or mo, e.g. 4/1m)");
-    };
-    const auto slash = item.find('/');
-    if (slash == std::string::npos) return bad("missing '/'");
-    auto limit = ParseInt(item.substr(0, slash));
-    if (!limit || *limit < 0) return bad("bad request count");
-    std::string len = item.substr(slash + 1);
-    std::size_t digits = 0;
-    while (digits < len.size() && len[digits] >= '0' && len[digits] <= '9') ++digits;
-    auto n = digits == 0 ? std::optional<std::int64_t>(1) : ParseInt(len.substr(0, digits));
-    if (!n || *n <= 0) return bad("bad length");
-    const std::string unit = len.substr(digits);
+  if (Trim(spec) == "none") return out;
+  ASSIGN_OR_RETURN(std::vector<QuotaWindowSpec> parsed, ParseQuotaList(spec));
+  for (const QuotaWindowSpec& p : parsed) {
     QuotaWindow w;
-    w.limit = *limit;
-    w.text = item;
-    if (unit == "s") w.length = std::chrono::seconds(*n);
-    else if (unit == "m" || unit == "min") w.length = std::chrono::minutes(*n);
-    else if (unit == "h") w.length = std::chrono::hours(*n);
-    else if (unit == "d" && *n == 1) w.kind = QuotaWindow::Kind::kUtcDay;
-    else if (unit == "d") w.length = std::chrono::hours(24 * *n);
-    else if (unit == "mo" && *n == 1) w.kind = QuotaWindow::Kind::kUtcMonth;
-    else if (unit == "mo") return bad("only 1mo (the UTC calendar month) is supported");
-    else return bad("unknown unit \"" + unit + "\"");
+    w.limit = p.limit;
+    w.text = p.text;
+    if (p.unit == QuotaWindowSpec::Unit::kDay) {
+      w.kind = QuotaWindow::Kind::kUtcDay;
+      w.periods = p.count;
+    } else if (p.unit == QuotaWindowSpec::Unit::kMonth) {
+      w.kind = QuotaWindow::Kind::kUtcMonth;
+      w.periods = p.count;
+    } else {
+      w.length = p.length();
+    }
     out.push_back(std::move(w));
   }
   return out;
@@ -92,7 +83,8 @@ std::vector<std::int64_t> QuotaLedger::Used(const std::string& key, TimePoint no
   auto& counters = accounts_[key];
   counters.resize(windows_.size());
   std::vector<std::int64_t> used;
-  for (std::size_t i = 0; i < windows_.size(); ++i) used.push_back(CountIn(counters[i], windows_[i], now));
+  for (std::size_t i = 0; i < windows_.size(); ++i)
+    used.push_back(CountIn(counters[i], windows_[i], now));
   return used;
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 // Per-API-key quota accounting on the simulator's clock.
 //
-// A quota is a list of windows "<requests>/<length>", e.g. "4/1m,500/1d,15500/1mo":
-//   - lengths in s, m, h (and d with a count other than 1) are SLIDING windows: a request
-//     is refused if `requests` requests were accepted in the preceding `length`. Sliding is
-//     at least as strict as a fixed window, so a client that passes here passes there.
-//   - "1d" is the UTC calendar day (resets at 00:00 UTC), "1mo" the UTC calendar month
-//     (resets at 00:00 UTC on the 1st), as VirusTotal documents.
+// A quota is a list of windows "<requests>/<n><unit>", e.g. "4/1m,500/1d,15500/1mo", in
+// the syntax of core/quota_window.h (the parser honeyvt's configuration uses too):
+//   - s, m, h are SLIDING windows: a request is refused if `requests` requests were
+//     accepted in the preceding length;
+//   - d and mo are calendar periods, as in honeyvt's governor: "1d" is the UTC day (resets
+//     at 00:00 UTC), "1mo" the UTC month (resets at 00:00 UTC on the 1st), as VirusTotal
+//     documents; "Nd" / "Nmo" are periods of N days from the epoch / N months from
+//     January of year 0.
 // Only accepted requests consume quota; a refused request costs nothing. A request may
 // cost more than 1 (v2 batches in per-item mode). Not thread-safe (owner serialises).
 
@@ -26,8 +28,9 @@ struct QuotaWindow {
   enum class Kind { kSliding, kUtcDay, kUtcMonth };
   std::int64_t limit = 0;
   Kind kind = Kind::kSliding;
-  Duration length{};     // for kSliding
-  std::string text;      // as written, e.g. "4/1m"
+  Duration length{};         // for kSliding
+  std::int64_t periods = 1;  // kUtcDay / kUtcMonth: days / months per period
+  std::string text;          // as written, e.g. "4/1m"
 };
 
 // Parses "4/1m,500/1d,15500/1mo"; "" or "none" means unlimited.

@@ -1,5 +1,5 @@
 #pragma once
-// VirusTotal API v2 JSON shapes (shared/VT-API.md §4): file/report (found, not found,
+// VirusTotal API v2 JSON shapes (tests/fixtures/VT-API.md §4): file/report (found, not found,
 // queued, invalid), file/scan, file/rescan, comments/put. Bodies are compact one-line JSON
 // with ", " and ": " separators, as the service's Python serialiser wrote them.
 

@@ -1,5 +1,5 @@
 #pragma once
-// VirusTotal API v3 JSON shapes (shared/VT-API.md §2): file object, analysis object and
+// VirusTotal API v3 JSON shapes (tests/fixtures/VT-API.md §2): file object, analysis object and
 // descriptor, comment object, error body. Bodies are serialised pretty-printed with a
 // 4-space indent, as the live service sends them. `base` is the simulator's own base URL
 // ("http://127.0.0.1:PORT") used in links.

@@ -1,4 +1,4 @@
-// API v2 routes (shared/VT-API.md §4). Statuses: 200 with response_code, 204 over quota,
+// API v2 routes (tests/fixtures/VT-API.md §4). Statuses: 200 with response_code, 204 over quota,
 // 400 missing arguments, 403 bad key, 413 too large (all but 200 with an empty body).
 
 #include <optional>

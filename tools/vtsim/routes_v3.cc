@@ -1,4 +1,4 @@
-// API v3 routes (shared/VT-API.md §2).
+// API v3 routes (tests/fixtures/VT-API.md §2).
 
 #include "core/strings.h"
 #include "tools/vtsim/http_common.h"

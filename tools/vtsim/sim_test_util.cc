@@ -66,7 +66,8 @@ std::unique_ptr<Server> StartOrDie(const SimOptions& options) {
 httplib::Headers V3Headers(const std::string& key) { return {{"x-apikey", key}}; }
 
 json Fixture(const std::string& name) {
-  return json::parse(honeyvt::testing::ReadFile(honeyvt::testing::SharedDir() / "vt-fixtures" / name));
+  return json::parse(
+      honeyvt::testing::ReadFile(honeyvt::testing::FixturesDir() / "vt-fixtures" / name));
 }
 
 json FetchLog(Server& server) {

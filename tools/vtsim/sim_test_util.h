@@ -1,6 +1,6 @@
 #pragma once
 // Helpers for vtsim's own tests: start a simulator in-process, talk to it, and compare
-// JSON shapes with the recorded fixtures in shared/vt-fixtures/.
+// JSON shapes with the recorded fixtures in tests/fixtures/vt-fixtures/.
 
 #include <memory>
 #include <set>

@@ -1,6 +1,6 @@
 // libFuzzer target over every parser of VirusTotal reply bodies (vt/json_parse.h) and the
 // error classifier that reads v3 error bodies. Built only with -DHONEYVT_FUZZ=ON and clang;
-// scripts/fuzz-vt builds and runs it on a corpus seeded from shared/vt-fixtures.
+// scripts/fuzz-vt builds and runs it on a corpus seeded from tests/fixtures/vt-fixtures.
 // Any crash, sanitizer report, leak or timeout is a bug: hostile bodies must give a
 // typed error.
 
