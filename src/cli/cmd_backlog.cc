@@ -8,6 +8,7 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/ownership.h"
 #include "ingest/backlog.h"
 #include "ingest/job_store_sink.h"
 #include "pipeline/status.h"
@@ -72,6 +73,10 @@ int BacklogMain(const Invocation& inv) {
   auto options = ResolveOptions(common);
   if (!options) {
     PrintError(options.error().message);
+    return kExitUsage;
+  }
+  if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
+    PrintError(owner.error().message);
     return kExitUsage;
   }
   if (!binaries.empty()) options->binaries = binaries;

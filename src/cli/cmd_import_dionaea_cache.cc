@@ -5,6 +5,7 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/ownership.h"
 #include "ingest/job_store_sink.h"
 #include "ingest/vtcache_import.h"
 #include "store/state_db.h"
@@ -35,6 +36,10 @@ int ImportDionaeaCacheMain(const Invocation& inv) {
   auto options = ResolveOptions(common);
   if (!options) {
     PrintError(options.error().message);
+    return kExitUsage;
+  }
+  if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
+    PrintError(owner.error().message);
     return kExitUsage;
   }
   if (!binaries.empty()) options->binaries = binaries;

@@ -3,6 +3,7 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/ownership.h"
 #include "core/clock.h"
 #include "domain/hash.h"
 #include "store/state_db.h"
@@ -32,6 +33,10 @@ int RetryMain(const Invocation& inv) {
   auto options = ResolveOptions(common);
   if (!options) {
     PrintError(options.error().message);
+    return kExitUsage;
+  }
+  if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
+    PrintError(owner.error().message);
     return kExitUsage;
   }
   auto state = store::StateDb::OpenExisting(options->StatePath());

@@ -5,7 +5,10 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/ownership.h"
+#include "cli/service_notify.h"
 #include "cli/signals.h"
+#include "core/logging.h"
 #include "ingest/follow.h"
 #include "pipeline/process.h"
 #include "pipeline/service.h"
@@ -13,15 +16,49 @@
 #include "web/app.h"
 
 namespace honeyvt::cli {
+namespace {
+
+int ExitStatusOf(pipeline::RunFailure failure) {
+  switch (failure) {
+    case pipeline::RunFailure::kConfig:
+      return kExitUsage;
+    case pipeline::RunFailure::kKeyRejected:
+      return kExitKeyRejected;
+    case pipeline::RunFailure::kLocked:
+      return kExitLocked;
+    case pipeline::RunFailure::kDatabase:
+      return kExitDatabase;
+    case pipeline::RunFailure::kRuntime:
+      break;
+  }
+  return kExitFailure;
+}
+
+// Whether a reload changes what the followers watch or how.
+bool FollowingChanged(const Options& a, const Options& b) {
+  return a.binaries != b.binaries || a.watch != b.watch ||
+         a.follow_poll_interval != b.follow_poll_interval ||
+         a.follow_file_grace != b.follow_file_grace ||
+         a.follow_rescan_interval != b.follow_rescan_interval;
+}
+
+}  // namespace
 
 int RunMain(const Invocation& inv) {
   CLI::App app(
       "The daemon: works through the queue (lookup -> upload -> poll -> store -> comment) "
       "within the configured quota and writes every verdict into dionaea's logsql database "
       "(virustotals / virustotalscans, plus honeyvt_reports). Runs until SIGTERM or SIGINT, "
-      "which finish or release the step in flight and exit 0. Only one run per state "
-      "database. The API key comes from $HONEYVT_API_KEY or api_key_file; it is never "
-      "printed. Exit status 1 if VirusTotal rejects the key (every job is kept).",
+      "which abandon or finish the step in flight (an upload is cancelled and repeated at "
+      "the next start) and exit within seconds. SIGHUP reloads the configuration (quota, "
+      "upload and comment policy, log level, watched directories); an invalid one is "
+      "refused and the running one kept. Only one run per state database. Under systemd "
+      "(Type=notify) it reports READY, STATUS and WATCHDOG. The API key comes from "
+      "$HONEYVT_API_KEY or api_key_file; it is never printed.\n\n"
+      "Exit status: 0 stopped by a signal or drained; 1 runtime error (a restart may "
+      "help); 2 usage or configuration error; 3 VirusTotal rejected the API key (every "
+      "job is kept); 4 another honeyvt run holds the state database; 5 a database cannot "
+      "be opened or used (missing, unreadable, damaged, newer schema, disk full).",
       inv.program);
   CommonFlags common;
   AddCommonFlags(app, common);
@@ -54,14 +91,22 @@ int RunMain(const Invocation& inv) {
     PrintError(options.error().message);
     return kExitUsage;
   }
+  if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
+    PrintError(owner.error().message);
+    return kExitUsage;
+  }
   // The key stays in memory for months: no core file, no /proc/PID/mem for others.
   if (Status st = pipeline::MakeUndumpable(); !st) {
     PrintError(st.error().message);
     return kExitFailure;
   }
+  StopOnSignals signals;
   SystemClock clock;
+  ServiceNotifier notifier(ProcessEnvironment(), clock);
   pipeline::RequestLog request_log(options->StatePath());  // every request, for the dashboard
-  auto client = vt::MakeClient(*options, &request_log, &clock);
+  // A long upload is a sign of life too (the daemon's loop waits for it).
+  auto client = vt::MakeClient(*options, &request_log, &clock, signals.token(),
+                               [&notifier] { notifier.Watchdog(); });
   if (!client) {
     PrintError(client.error().message);
     return kExitUsage;
@@ -74,22 +119,56 @@ int RunMain(const Invocation& inv) {
   pipeline::RunRequest request;
   request.daemon.until_drained = until_drained;
   request.daemon.idle_recheck = std::chrono::seconds(std::max(1, idle_recheck));
+  if (notifier.active()) {
+    Duration beat = std::chrono::seconds(15);
+    if (auto wd = notifier.watchdog_interval()) {
+      beat = std::min<Duration>(beat, std::chrono::duration_cast<Duration>(*wd));
+    }
+    request.daemon.heartbeat_interval = beat;
+    request.daemon.heartbeat = [&notifier](const pipeline::QueueSummary& s) {
+      notifier.Status(pipeline::StatusLine(s));
+    };
+  }
   if (first_poll > 0) request.first_poll = std::chrono::seconds(first_poll);
   if (poll_min > 0) request.poll_min = std::chrono::seconds(poll_min);
   if (backoff_base > 0) request.backoff_base = std::chrono::seconds(backoff_base);
   request.seed = seed;
   if (*dashboard) request.instruments = (*dashboard)->instruments();
+  request.waiting = [&notifier](std::string_view line) {
+    notifier.ExtendTimeout(std::chrono::seconds(90), line);
+  };
+  Options running = *options;
   std::unique_ptr<ingest::Following> following;  // new downloads and files, while we run
-  if (!no_follow) {
-    request.attach = [&](pipeline::Daemon&) {
-      following = ingest::FollowInBackground(*options, clock);
-    };
-  }
-  StopOnSignals signals;
-  Status st = pipeline::RunPipeline(*options, **client, clock, request, signals.token());
+  request.attach = [&](pipeline::Daemon& daemon) {
+    signals.OnReload([&daemon] { daemon.RequestReload(); });
+    notifier.Ready("started");
+    // A cron run must see everything captured so far before it can call itself drained;
+    // a service starts working at once and lets the follower catch up on its thread.
+    if (!no_follow) following = ingest::FollowInBackground(running, clock, until_drained);
+  };
+  request.detach = [&](pipeline::Daemon&) {
+    signals.OnReload({});
+    notifier.Stopping();
+  };
+  request.reload = [&]() -> Result<Options> {
+    spdlog::info("reloading the configuration (SIGHUP)");
+    return LoadOptions(common);
+  };
+  request.reloaded = [&](const Options& next) {
+    if (Status st = ConfigureLogging(next.log_level); !st) spdlog::error("{}", st.error().message);
+    if (!no_follow && FollowingChanged(running, next)) {
+      following.reset();  // stops and joins the followers first
+      following = ingest::FollowInBackground(next, clock, false);
+    }
+    running = next;
+  };
+  pipeline::RunFailure failure = pipeline::RunFailure::kRuntime;
+  Status st = pipeline::RunPipeline(*options, **client, clock, request, signals.token(), &failure);
+  following.reset();
   if (!st) {
-    PrintError(st.error().message);
-    return kExitFailure;
+    // Through the logger, so that under systemd it carries its priority (journalctl -p err).
+    spdlog::error("{}", st.error().message);
+    return ExitStatusOf(failure);
   }
   if (signals.received() != 0) spdlog::info("stopped by signal {}", signals.received());
   return kExitOk;

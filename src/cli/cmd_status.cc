@@ -7,6 +7,7 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/ownership.h"
 #include "pipeline/status.h"
 #include "report/format.h"
 #include "store/state_db.h"
@@ -109,6 +110,10 @@ int StatusMain(const Invocation& inv) {
   auto options = ResolveOptions(common);
   if (!options) {
     PrintError(options.error().message);
+    return kExitUsage;
+  }
+  if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
+    PrintError(owner.error().message);
     return kExitUsage;
   }
   auto windows = pipeline::ParseQuotaWindows(options->quota);

@@ -6,6 +6,7 @@
 
 #include "cli/common_options.h"
 #include "cli/handlers.h"
+#include "cli/ownership.h"
 #include "cli/signals.h"
 #include "web/app.h"
 
@@ -32,6 +33,11 @@ int WebMain(const Invocation& inv) {
   auto options = ResolveOptions(common);
   if (!options) {
     PrintError(options.error().message);
+    return kExitUsage;
+  }
+  // It writes rollups and a token file beside the state database: the root trap applies.
+  if (Status owner = CheckStateOwner(options->StatePath(), inv.program, inv.args); !owner) {
+    PrintError(owner.error().message);
     return kExitUsage;
   }
   web::WebConfig config;

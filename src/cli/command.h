@@ -10,14 +10,18 @@
 
 namespace honeyvt::cli {
 
-// Exit statuses shared by every command.
+// Exit statuses shared by every command (README "Running as a service").
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // runtime error (file, network, database)
-inline constexpr int kExitUsage = 2;    // bad flags or arguments
+inline constexpr int kExitUsage = 2;    // bad flags, arguments or configuration
+// `run` only:
+inline constexpr int kExitKeyRejected = 3;  // VirusTotal rejected the API key
+inline constexpr int kExitLocked = 4;       // another honeyvt run holds the state database
+inline constexpr int kExitDatabase = 5;     // a database cannot be opened or used
 
 struct Invocation {
-  std::string program;             // what to show in usage lines ("honeyvt tree")
-  std::vector<std::string> args;   // arguments after the command name
+  std::string program;            // what to show in usage lines ("honeyvt tree")
+  std::vector<std::string> args;  // arguments after the command name
 };
 
 struct Command {

@@ -19,6 +19,12 @@ void AddCommonFlags(CLI::App& app, CommonFlags& flags) {
 }
 
 Result<Options> ResolveOptions(const CommonFlags& flags) {
+  ASSIGN_OR_RETURN(Options options, LoadOptions(flags));
+  RETURN_IF_ERROR(ConfigureLogging(options.log_level));
+  return options;
+}
+
+Result<Options> LoadOptions(const CommonFlags& flags) {
   Options options;
   std::string config = flags.config;
   const auto env = ProcessEnvironment();
@@ -44,7 +50,6 @@ Result<Options> ResolveOptions(const CommonFlags& flags) {
   if (!flags.logsql.empty()) options.logsql = flags.logsql;
   if (!flags.state.empty()) options.state = flags.state;
   RETURN_IF_ERROR(ResolveApiKey(options));
-  RETURN_IF_ERROR(ConfigureLogging(options.log_level));
   return options;
 }
 

@@ -141,6 +141,17 @@ Setter SecondsSetter(std::chrono::seconds Options::*field) {
   };
 }
 
+// A duration that must not be zero (an interval between polls or scans).
+Setter PositiveSecondsSetter(std::chrono::seconds Options::*field) {
+  return [field](Options& o, const Value& v) -> Status {
+    auto d = ParseDuration(v.text);
+    if (!d) return d.error();
+    if (d->count() < 1) return MakeError(ErrorCode::kInvalidArgument, "zero interval");
+    o.*field = *d;
+    return OkStatus();
+  };
+}
+
 Setter BoolSetter(bool Options::*field) {
   return [field](Options& o, const Value& v) -> Status {
     auto b = ParseBool(v.text);
@@ -234,13 +245,18 @@ const std::vector<KeyDef>& Keys() {
          o.refresh_below = static_cast<int>(*n);
          return OkStatus();
        }},
+      {"follow_poll_interval", "a duration of at least 1s (2s, 10s)",
+       PositiveSecondsSetter(&Options::follow_poll_interval)},
+      {"follow_file_grace", "a duration (600, 10m)", SecondsSetter(&Options::follow_file_grace)},
+      {"follow_rescan_interval", "a duration of at least 1s (300, 5m)",
+       PositiveSecondsSetter(&Options::follow_rescan_interval)},
       {"web", "HOST:PORT to serve the dashboard on (empty = off)",
        [](Options& o, const Value& v) -> Status {
          std::string t = Trim(v.text);
          const auto colon = t.rfind(':');
-         if (!t.empty() && (colon == std::string::npos || colon == 0 ||
-                            !ParseInt(t.substr(colon + 1)) || *ParseInt(t.substr(colon + 1)) < 0 ||
-                            *ParseInt(t.substr(colon + 1)) > 65535)) {
+         if (!t.empty() &&
+             (colon == std::string::npos || colon == 0 || !ParseInt(t.substr(colon + 1)) ||
+              *ParseInt(t.substr(colon + 1)) < 0 || *ParseInt(t.substr(colon + 1)) > 65535)) {
            return MakeError(ErrorCode::kInvalidArgument, "");
          }
          o.web = t;

@@ -76,6 +76,11 @@ struct Options {
 
   std::string log_level = "info";  // trace, debug, info, warn, error, off
 
+  // Following dionaea while `run` works (docs/dionaea.md).
+  std::chrono::seconds follow_poll_interval{2};      // between polls of logsql's downloads
+  std::chrono::seconds follow_file_grace{600};       // wait this long for a download's file
+  std::chrono::seconds follow_rescan_interval{300};  // safety-net rescans of sample dirs
+
   // Dashboard and /metrics (docs/web.md). `web`: "HOST:PORT" to serve on; empty = off for
   // `honeyvt run` (`honeyvt web` defaults to 127.0.0.1:8787). Anything but a loopback
   // address needs `web_token_file` (the server refuses to start otherwise).

@@ -40,6 +40,27 @@ TEST(OptionsTest, FileThenEnvThenFlagPrecedence) {
   EXPECT_EQ(o.logsql, "/from/flag.sqlite");
 }
 
+TEST(OptionsTest, FollowerTimingsHaveDefaultsAndKeys) {
+  Options o;
+  EXPECT_EQ(o.follow_poll_interval, std::chrono::seconds(2));
+  EXPECT_EQ(o.follow_file_grace, std::chrono::seconds(600));
+  EXPECT_EQ(o.follow_rescan_interval, std::chrono::seconds(300));
+  TempDir dir;
+  WriteFile(dir / "c.toml",
+            "follow_poll_interval = \"5s\"\nfollow_file_grace = \"30m\"\n"
+            "follow_rescan_interval = 60\n");
+  ASSERT_TRUE(LoadConfigFile(o, dir / "c.toml"));
+  EXPECT_EQ(o.follow_poll_interval, std::chrono::seconds(5));
+  EXPECT_EQ(o.follow_file_grace, std::chrono::seconds(1800));
+  EXPECT_EQ(o.follow_rescan_interval, std::chrono::seconds(60));
+  ASSERT_TRUE(ApplyEnvironment(o, {{"HONEYVT_FOLLOW_FILE_GRACE", "0"}}));
+  EXPECT_EQ(o.follow_file_grace, std::chrono::seconds(0));  // no wait: hash-only at once
+  // An interval of zero would spin.
+  EXPECT_FALSE(ApplySetting(o, "follow_poll_interval", "0", SettingSource{"--set"}));
+  EXPECT_FALSE(ApplySetting(o, "follow_rescan_interval", "0s", SettingSource{"--set"}));
+  EXPECT_FALSE(ApplySetting(o, "follow_poll_interval", "soon", SettingSource{"--set"}));
+}
+
 TEST(OptionsTest, UnknownKeyIsRejectedWithKeyAndLine) {
   TempDir dir;
   WriteFile(dir / "c.toml", "logsql = \"/x\"\n\nbogus_key = 1\n");

@@ -58,7 +58,8 @@ Result<bool> DownloadsFollower::TryOffer(const PendingDownload& p, PollStats& st
   return true;
 }
 
-Status DownloadsFollower::ReadBatch(store::Database& db, PollStats& stats, bool& more) {
+Status DownloadsFollower::ReadBatch(store::Database& db, PollStats& stats, bool& more,
+                                    std::stop_token stop) {
   FollowerState& state = *state_;
   ASSIGN_OR_RETURN(
       store::Statement select,
@@ -111,6 +112,10 @@ Status DownloadsFollower::ReadBatch(store::Database& db, PollStats& stats, bool&
     }
   }
   for (const auto& p : rows) {
+    if (stop.stop_requested()) {
+      more = false;  // rows after the last one handled are read again next time
+      break;
+    }
     ++stats.rows;
     state.last_rowid = std::max(state.last_rowid, p.rowid);
     if (p.md5.empty()) continue;
@@ -124,15 +129,15 @@ Status DownloadsFollower::ReadBatch(store::Database& db, PollStats& stats, bool&
   return cursors_.Save(key_, state);
 }
 
-Result<PollStats> DownloadsFollower::PollOnce() {
-  auto stats = Poll();
+Result<PollStats> DownloadsFollower::PollOnce(std::stop_token stop) {
+  auto stats = Poll(stop);
   // On any error forget the in-memory progress: the next poll resumes from the last saved
   // state (repeating a few offers, which the sink absorbs) rather than skipping rows.
   if (!stats) state_.reset();
   return stats;
 }
 
-Result<PollStats> DownloadsFollower::Poll() {
+Result<PollStats> DownloadsFollower::Poll(std::stop_token stop) {
   PollStats stats;
   if (!state_) {
     ASSIGN_OR_RETURN(FollowerState loaded, cursors_.Load(key_));
@@ -166,7 +171,7 @@ Result<PollStats> DownloadsFollower::Poll() {
     if (!done) state_->pending.push_back(p);
   }
   bool more = true;
-  while (more) RETURN_IF_ERROR(ReadBatch(db, stats, more));
+  while (more && !stop.stop_requested()) RETURN_IF_ERROR(ReadBatch(db, stats, more, stop));
   stats.waiting = static_cast<std::int64_t>(state_->pending.size());
   return stats;
 }
@@ -174,7 +179,7 @@ Result<PollStats> DownloadsFollower::Poll() {
 void DownloadsFollower::Run(std::stop_token stop) {
   std::string last_error;  // a persisting error is logged once, not every poll
   while (!stop.stop_requested()) {
-    auto stats = PollOnce();
+    auto stats = PollOnce(stop);
     if (!stats) {
       if (stats.error().ToString() != last_error) {
         last_error = stats.error().ToString();

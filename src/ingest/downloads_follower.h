@@ -55,7 +55,8 @@ class DownloadsFollower {
   DownloadsFollower(FollowerConfig config, CursorStore& cursors, SampleSink& sink, Clock& clock);
 
   // Reads every row added since the last poll, retries awaited files, saves progress.
-  Result<PollStats> PollOnce();
+  // A stop request ends it after the current row (progress up to there is saved).
+  Result<PollStats> PollOnce(std::stop_token stop = {});
   // Polls every poll_interval until `stop` is requested. Errors (database locked for
   // longer than the busy timeout, file missing) are logged and retried; returns only on
   // stop.
@@ -65,8 +66,8 @@ class DownloadsFollower {
   const std::string& key() const { return key_; }
 
  private:
-  Result<PollStats> Poll();
-  Status ReadBatch(store::Database& db, PollStats& stats, bool& more);
+  Result<PollStats> Poll(std::stop_token stop);
+  Status ReadBatch(store::Database& db, PollStats& stats, bool& more, std::stop_token stop);
   // Offers `p` if its file is there or its grace ran out; false if still waiting.
   Result<bool> TryOffer(const PendingDownload& p, PollStats& stats);
 

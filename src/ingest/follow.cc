@@ -8,6 +8,7 @@
 #include "ingest/cursor_store.h"
 #include "ingest/directory_watcher.h"
 #include "ingest/downloads_follower.h"
+#include "ingest/file_identity.h"
 #include "ingest/job_store_sink.h"
 #include "ingest/once_sink.h"
 #include "store/state_db.h"
@@ -24,6 +25,7 @@ struct Following::Impl {
   Clock& clock;
   JobStoreSink jobs;
   OnceSink once;
+  std::unique_ptr<FileIdentityCache> identities;
   std::optional<DownloadsFollower> follower;
   std::optional<DirectoryWatcher> watcher;
   std::jthread follower_thread, watcher_thread;
@@ -40,7 +42,9 @@ Result<std::unique_ptr<Following>> Following::Start(const Options& options, Cloc
                                           .file_grace = tuning.file_grace,
                                           .poll_interval = tuning.poll_interval},
                            impl->cursors, impl->once, clock);
-    if (auto caught_up = impl->follower->PollOnce(); !caught_up) {
+    if (!tuning.catch_up_first) {
+      // The follower's thread catches up on its first poll.
+    } else if (auto caught_up = impl->follower->PollOnce(); !caught_up) {
       spdlog::warn("ingest: following {}: {} (retrying in the background)", options.logsql.string(),
                    caught_up.error().ToString());
     } else if (caught_up->rows > 0) {
@@ -54,10 +58,21 @@ Result<std::unique_ptr<Following>> Following::Start(const Options& options, Cloc
         std::jthread([f = &*impl->follower](std::stop_token st) { f->Run(st); });
   }
   if (tuning.watch_directories) {
-    WatchConfig wc{.dirs = {options.binaries}, .rescan_interval = tuning.rescan_interval};
+    ASSIGN_OR_RETURN(impl->identities, FileIdentityCache::Open(options.StatePath()));
+    WatchConfig wc{.dirs = {options.binaries},
+                   .rescan_interval = tuning.rescan_interval,
+                   .cache = impl->identities.get(),
+                   .started = clock.Now()};
     for (const auto& d : options.watch) wc.dirs.push_back(d);
     impl->watcher.emplace(std::move(wc), impl->once, clock);
-    impl->watcher_thread = std::jthread([w = &*impl->watcher](std::stop_token st) { w->Run(st); });
+    impl->watcher_thread =
+        std::jthread([w = &*impl->watcher, cache = impl->identities.get()](std::stop_token st) {
+          if (Status loaded = cache->Load(); !loaded) {
+            spdlog::warn("ingest: file identities: {} (every file is hashed again)",
+                         loaded.error().ToString());
+          }
+          w->Run(st);
+        });
   }
   spdlog::info("ingest: following {} and watching {} director{}", options.logsql.string(),
                1 + options.watch.size(), options.watch.empty() ? "y" : "ies");
@@ -76,8 +91,19 @@ void Following::Stop() {
   if (impl_->watcher_thread.joinable()) impl_->watcher_thread.join();
 }
 
-std::unique_ptr<Following> FollowInBackground(const Options& options, Clock& clock) {
-  auto following = Following::Start(options, clock);
+FollowTuning TuningFrom(const Options& options) {
+  FollowTuning t;
+  t.poll_interval = options.follow_poll_interval;
+  t.file_grace = options.follow_file_grace;
+  t.rescan_interval = options.follow_rescan_interval;
+  return t;
+}
+
+std::unique_ptr<Following> FollowInBackground(const Options& options, Clock& clock,
+                                              bool catch_up_first) {
+  FollowTuning tuning = TuningFrom(options);
+  tuning.catch_up_first = catch_up_first;
+  auto following = Following::Start(options, clock, tuning);
   if (!following) {
     spdlog::error("ingest: not following new samples: {}", following.error().ToString());
     return nullptr;

@@ -25,13 +25,20 @@ struct FollowTuning {
   std::chrono::seconds rescan_interval{300};      // directory safety-net rescans
   bool follow_logsql = true;
   bool watch_directories = true;
+  // Catch up with logsql on the calling thread before Start() returns (a cron run with
+  // --until-drained must see what was captured); otherwise the follower's thread does.
+  bool catch_up_first = true;
 };
+
+// The tuning the configuration asks for (keys follow_poll_interval, follow_file_grace,
+// follow_rescan_interval; docs/configuration.md).
+FollowTuning TuningFrom(const Options& options);
 
 class Following {
  public:
-  // Catches up with the logsql file once on the calling thread (so a daemon started right
-  // after sees what was captured meanwhile, e.g. `run --until-drained` from cron), then
-  // starts the threads.
+  // Catches up with the logsql file once on the calling thread when
+  // tuning.catch_up_first (so a daemon started right after sees what was captured
+  // meanwhile, e.g. `run --until-drained` from cron), then starts the threads.
   static Result<std::unique_ptr<Following>> Start(const Options& options, Clock& clock,
                                                   const FollowTuning& tuning = {});
   ~Following();
@@ -46,8 +53,9 @@ class Following {
   std::unique_ptr<Impl> impl_;
 };
 
-// For `honeyvt run`: Start() with the default tuning; on failure logs the error and
+// For `honeyvt run`: Start() with TuningFrom(options); on failure logs the error and
 // returns null (the daemon still works through the queue, it just does not follow).
-std::unique_ptr<Following> FollowInBackground(const Options& options, Clock& clock);
+std::unique_ptr<Following> FollowInBackground(const Options& options, Clock& clock,
+                                              bool catch_up_first = true);
 
 }  // namespace honeyvt::ingest

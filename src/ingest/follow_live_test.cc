@@ -179,5 +179,41 @@ TEST(FollowLiveTest, FollowingFeedsThePipelineStateDatabase) {
   }
 }
 
+TEST(FollowLiveTest, FollowInBackgroundTakesItsTimingsFromTheConfiguration) {
+  honeyvt::testing::TempDir dir;
+  Options options;
+  options.logsql = dir / "dionaea.sqlite";
+  options.binaries = dir / "binaries";
+  options.state = dir / "state.sqlite";
+  options.watch = {dir / "later"};  // created after the start: only a rescan finds it
+  fs::create_directories(options.binaries);
+  store::testing::BuildEraDatabase(options.logsql, store::testing::Era::kMaster);
+  const std::string lost = Md5Of("a download whose file never comes");
+  LogsqlWriter(options.logsql).AddDownload(lost);
+  // Defaults would wait 10 minutes for the file and rescan every 5 minutes.
+  ASSERT_TRUE(ApplySetting(options, "follow_file_grace", "0", SettingSource{"test"}));
+  ASSERT_TRUE(ApplySetting(options, "follow_rescan_interval", "1s", SettingSource{"test"}));
+  ASSERT_TRUE(ApplySetting(options, "follow_poll_interval", "1s", SettingSource{"test"}));
+  EXPECT_EQ(TuningFrom(options).poll_interval, std::chrono::milliseconds(1000));
+  SystemClock clock;
+  auto following = FollowInBackground(options, clock);
+  ASSERT_TRUE(following);
+  auto state = store::StateDb::Open(options.state);
+  ASSERT_TRUE(state);
+  // The catch-up at start already gave up on the file (grace 0): queued by hash only.
+  auto job = state->Find(lost);
+  ASSERT_TRUE(job && *job);
+  EXPECT_TRUE((*job)->path.empty());
+  fs::create_directories(dir / "later");
+  honeyvt::testing::WriteFile(dir / "later" / "sample", "found by a rescan");
+  const std::string found = Md5Of("found by a rescan");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto j = state->Find(found);
+        return j && *j;
+      },
+      10s));
+}
+
 }  // namespace
 }  // namespace honeyvt::ingest

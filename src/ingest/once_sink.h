@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "ingest/sample_sink.h"
 
@@ -20,12 +21,17 @@ class OnceSink final : public SampleSink {
   explicit OnceSink(SampleSink& inner, std::size_t capacity = 200'000)
       : inner_(inner), capacity_(capacity) {}
   Result<OfferOutcome> Offer(const SampleCandidate& candidate) override;
+  // Forwards the candidates not offered before in one inner OfferBatch (one transaction
+  // of a job store); the others count as known.
+  Result<OfferCounts> OfferBatch(std::span<const SampleCandidate> candidates) override;
 
  private:
   SampleSink& inner_;
   const std::size_t capacity_;
   std::mutex mu_;
-  std::unordered_map<std::string, bool> offered_;  // md5 -> had a file path; guarded by mu_
+  std::unordered_map<std::string, bool> offered_;       // md5 -> had a file path; guarded by mu_
+  bool IsNews(const SampleCandidate& candidate) const;  // mu_ held
+  void Remember(const SampleCandidate& candidate);      // mu_ held
 };
 
 }  // namespace honeyvt::ingest

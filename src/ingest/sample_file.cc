@@ -90,7 +90,15 @@ Result<HashedSample> HashSample(const fs::path& dir, const fs::path& path) {
   ASSIGN_OR_RETURN(domain::Hash sha256,
                    domain::Hash::Parse(digests->sha256, domain::HashKind::kSha256));
   ASSIGN_OR_RETURN(fs::path root, CanonicalRoot(dir));
-  return HashedSample{real, std::move(root), md5, sha1, sha256, digests->size};
+  return HashedSample{real, std::move(root), md5, sha1, sha256, digests->size, StampOf(st)};
+}
+
+FileStamp StampOf(const struct stat& st) {
+  auto ns = [](const timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  };
+  return FileStamp{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                   static_cast<std::int64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim)};
 }
 
 std::string Printable(std::string_view text) {

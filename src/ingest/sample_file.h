@@ -13,6 +13,9 @@
 // Errors: kNotFound (missing), kForbidden (escapes the directory, or not a regular file),
 // kIo (unreadable). None is fatal for a caller: report and go on.
 
+#include <sys/stat.h>
+
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -33,12 +36,25 @@ std::filesystem::path SamplePath(const std::filesystem::path& dir, const domain:
 Result<std::filesystem::path> ResolveInside(const std::filesystem::path& dir,
                                             const std::filesystem::path& path);
 
+// Which file a stat describes (the key and stamp of the file identity cache).
+struct FileStamp {
+  std::uint64_t device = 0, inode = 0;
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;  // last modification, nanoseconds since the epoch
+  std::int64_t ctime_ns = 0;  // last status change (creation, rename into the directory)
+  bool operator==(const FileStamp&) const = default;
+};
+
 struct HashedSample {
   std::filesystem::path path;  // canonical, inside the directory
   std::filesystem::path root;  // the directory, canonical
   domain::Hash md5, sha1, sha256;
   std::int64_t size = 0;
+  FileStamp stamp;  // of the descriptor that was hashed, taken before reading
 };
+
+// The identity and stamp of a stat result.
+FileStamp StampOf(const struct stat& st);
 
 // Resolves `path` inside `dir`, opens it without following links and hashes its content.
 Result<HashedSample> HashSample(const std::filesystem::path& dir,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
 #include <stdexcept>
 #include <thread>
@@ -188,6 +189,97 @@ TEST(DaemonTest, LookupsWaitingForAPollAreSleptThroughNotSpunOn) {
   EXPECT_EQ(*rig.state.CountRequestsSince(start), 23);
   // Three minutes of waiting for the poll: idle re-checks every 10 s, not a 1 ms spin.
   EXPECT_LT(daemon.sleeps(), 100);
+}
+
+TEST(DaemonTest, StatusLineSaysWhatWaits) {
+  QueueSummary s;
+  s.now = kT0;
+  s.quota_opens = kT0;
+  s.cap = 100;
+  EXPECT_EQ(StatusLine(s), "queue empty, waiting for samples");
+  s.active = {{JobState::kLookup, 12, std::nullopt},
+              {JobState::kUpload, 3, std::nullopt},
+              {JobState::kComment, 0, std::nullopt},
+              {JobState::kPoll, 2, std::nullopt},
+              {JobState::kRelookup, 100, std::nullopt}};
+  EXPECT_EQ(StatusLine(s), "12 to look up, 3 to upload, 2 polling, 100+ parked");
+  s.quota_opens = kT0 + seconds(35);
+  EXPECT_EQ(StatusLine(s),
+            "12 to look up, 3 to upload, 2 polling, 100+ parked; quota used up, next request "
+            "in 35 s");
+  s.quota_opens = kT0 + std::chrono::minutes(90);
+  EXPECT_NE(StatusLine(s).find("next request in 90 min"), std::string::npos);
+  // Only parked samples: nothing waits for the quota.
+  s.active = {{JobState::kRelookup, 4, std::nullopt}};
+  EXPECT_EQ(StatusLine(s), "4 parked");
+}
+
+// The heartbeat (systemd's WATCHDOG=1 and STATUS=) comes at its interval even while the
+// daemon sleeps through a closed quota, and carries the queue summary.
+TEST(DaemonTest, HeartbeatComesAtItsIntervalWhileTheDaemonSleeps) {
+  Rig rig(kT0, {"1/1h"});
+  for (int i = 0; i < 3; ++i) rig.vt.AddKnown(MakeReport(Md5Of(i), "", "", 1, 6, 1600000000));
+  ASSERT_TRUE(rig.state.Enqueue(std::vector<domain::EnqueueItem>{{Md5Of(0), "", "", "", "t", 0},
+                                                                 {Md5Of(1), "", "", "", "t", 0},
+                                                                 {Md5Of(2), "", "", "", "t", 0}},
+                                kT0));
+  std::vector<TimePoint> beats;
+  std::vector<std::string> lines;
+  std::stop_source stop;
+  DaemonOptions options{.idle_recheck = std::chrono::hours(2),
+                        .heartbeat_interval = seconds(30),
+                        .heartbeat = [&](const QueueSummary& s) {
+                          beats.push_back(s.now);
+                          lines.push_back(StatusLine(s));
+                          if (beats.size() == 10) stop.request_stop();
+                        }};
+  Daemon daemon(rig.engine, rig.state, rig.quota, rig.clock, options);
+  ASSERT_TRUE(daemon.Run(stop.get_token()));
+  ASSERT_EQ(beats.size(), 10u);
+  for (std::size_t i = 1; i < beats.size(); ++i) {
+    EXPECT_LE(beats[i] - beats[i - 1], seconds(31)) << i;  // not the 2 h idle re-check
+  }
+  EXPECT_EQ(lines.front(), "3 to look up");
+  EXPECT_EQ(lines.back(), "2 to look up; quota used up, next request in 56 min");
+  EXPECT_EQ(rig.vt.Count("report "), 1);
+}
+
+// SIGHUP: the reload hook runs on the daemon's own thread, between steps, promptly.
+TEST(DaemonTest, ReloadRunsOnTheDaemonsThreadBetweenSteps) {
+  honeyvt::testing::TempDir dir;
+  SystemClock clock;
+  FakeClient vt;
+  auto state = store::StateDb::Open(dir / "state.sqlite");
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(store::Logsql::Create(dir / "logsql.sqlite"));
+  auto writer = store::LogsqlWriter::Open(dir / "logsql.sqlite", clock);
+  LogsqlSink sink(*writer, 3);
+  PipelineConfig config;
+  QuotaGovernor quota({}, nullptr);
+  PollSchedule polls(config);
+  Backoff backoff(7);
+  Engine engine(config, {&*state, &*state, &vt, &sink, &clock, &quota, &polls, &backoff, 1});
+  std::thread::id reload_thread;
+  std::atomic<int> reloads{0};
+  std::stop_source stop;
+  DaemonOptions options{.idle_recheck = std::chrono::hours(1), .reload = [&] {
+                          reload_thread = std::this_thread::get_id();
+                          ++reloads;
+                          stop.request_stop();
+                        }};
+  Daemon daemon(engine, *state, quota, clock, options);
+  std::thread::id run_thread;
+  const auto start = std::chrono::steady_clock::now();
+  std::thread t([&] {
+    run_thread = std::this_thread::get_id();
+    ASSERT_TRUE(daemon.Run(stop.get_token()));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // asleep for an hour
+  daemon.RequestReload();
+  t.join();
+  EXPECT_EQ(reloads.load(), 1);
+  EXPECT_EQ(reload_thread, run_thread);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -82,6 +82,10 @@ class Engine {
   // Errors: kAuthFailed (stop the daemon; jobs kept), or a state-database failure.
   Result<bool> Step(std::stop_token stop);
 
+  // Replaces the tuning (a configuration reload, between two steps).
+  void Reconfigure(PipelineConfig config) { config_ = std::move(config); }
+  const PipelineConfig& config() const { return config_; }
+
   // Set when the last Step held uploads back for lack of calendar quota: when the
   // window resets (the daemon then does not wake for due uploads before that).
   std::optional<TimePoint> uploads_held_until() const { return uploads_held_until_; }

@@ -162,6 +162,27 @@ UPDATE jobs SET may_upload = 0
 UPDATE jobs SET may_comment = 0
     WHERE md5 IN (SELECT md5 FROM honeyvt_ingest_intent WHERE may_comment = 0);
 )SQL"},
+    // What the directory watcher has hashed and offered already, so that a restart does
+    // not read unchanged files again, and when each directory was last scanned, so that
+    // only files that appeared since count as live (docs/state-db.md).
+    Migration{"file identity cache, directory scan marks", R"SQL(
+CREATE TABLE file_identity (
+    device INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    sha1 TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    dir TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (device, inode)
+) WITHOUT ROWID;
+CREATE TABLE scan_marks (
+    dir TEXT PRIMARY KEY,
+    scanned_at INTEGER NOT NULL
+);
+)SQL"},
 };
 
 // seen_in is stored as its folders joined by newlines (a root holds no newline).

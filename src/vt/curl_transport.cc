@@ -105,6 +105,14 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// libcurl calls this about once a second (and on every chunk) while a transfer runs,
+// also while it only waits for the answer; non-zero aborts with CURLE_ABORTED_BY_CALLBACK.
+int OnTransferProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* options = static_cast<const CurlOptions*>(user);
+  if (options->on_progress) options->on_progress();
+  return options->cancel.stop_requested() ? 1 : 0;
+}
+
 // A file part streamed from a BodySource; the first error it reports aborts the transfer.
 struct PartStream {
   BodySource* source;
@@ -257,6 +265,9 @@ Result<HttpResponse> CurlTransport::Perform(const HttpRequest& request, std::str
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnTransferProgress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &options_);
 
   SlistPtr headers;
   auto add_header = [&](const std::string& line) {
@@ -288,10 +299,17 @@ Result<HttpResponse> CurlTransport::Perform(const HttpRequest& request, std::str
     return Unexpected(ErrorCode::kInvalidArgument, "unsupported HTTP method " + request.method);
   }
 
+  if (options_.cancel.stop_requested()) {
+    return Unexpected(ErrorCode::kCancelled, "HTTP request not sent: stopping");
+  }
   const CURLcode rc = curl_easy_perform(h);
   for (const PartStream& s : streams) {
     // The body refused to go on (the file changed): that, not curl's code, is the reason.
     if (s.error) return Unexpected(ErrorCode::kIo, "upload aborted: " + s.error->message);
+  }
+  // Aborted by our progress callback (a read failure was reported just above).
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    return Unexpected(ErrorCode::kCancelled, "HTTP request abandoned: stopping");
   }
   if (rc != CURLE_OK) {
     if (sink.over_cap) {

@@ -5,7 +5,8 @@
 namespace honeyvt::vt {
 
 Result<std::unique_ptr<Client>> MakeClient(const Options& options, RequestObserver* observer,
-                                           Clock* clock) {
+                                           Clock* clock, std::stop_token cancel,
+                                           std::function<void()> on_progress) {
   if (options.api_version != 2 && options.api_version != 3) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "api_version must be 2 or 3, not " + std::to_string(options.api_version));
@@ -25,11 +26,13 @@ Result<std::unique_ptr<Client>> MakeClient(const Options& options, RequestObserv
   curl.proxy = options.proxy;
   curl.connect_timeout = options.connect_timeout;
   curl.total_timeout = options.request_timeout;
+  curl.cancel = std::move(cancel);
+  curl.on_progress = std::move(on_progress);
   ASSIGN_OR_RETURN(std::unique_ptr<Transport> transport, MakeCurlTransport(curl));
   std::shared_ptr<Transport> shared(std::move(transport));
   if (observer != nullptr && clock != nullptr) {
-    shared = std::make_shared<MeteredTransport>(std::move(shared), *observer,
-                                                options.api_version, *clock);
+    shared = std::make_shared<MeteredTransport>(std::move(shared), *observer, options.api_version,
+                                                *clock);
   }
   return MakeClient(options, std::move(shared));
 }

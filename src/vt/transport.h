@@ -11,16 +11,20 @@
 //     body, body over the size cap) are kTransient;
 //   - a URL the transport refuses to use (not http/https, plain http to a non-loopback
 //     host) is kInvalidArgument; a file part whose BodySource fails is kIo with its
-//     message (the transfer is aborted before the failing bytes are sent).
+//     message (the transfer is aborted before the failing bytes are sent);
+//   - a transfer abandoned because CurlOptions::cancel was requested is kCancelled
+//     (noticed within about a second, in any phase: connecting, sending, waiting).
 // Messages never contain request headers or bodies (where the API key travels).
 // Thread safety: one Transport is used by one thread at a time.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -99,6 +103,11 @@ struct CurlOptions {
   std::int64_t max_body_bytes = 64LL * 1024 * 1024;  // larger bodies are kTransient
   int max_redirects = 5;
   std::string user_agent = "honeyvt/0.1 (gzip)";  // VT serves gzip only to "gzip" UAs
+  // Requested (SIGTERM): the transfer in flight is abandoned, even mid-upload.
+  std::stop_token cancel;
+  // Called on the sending thread about once a second while a transfer runs (a sign of
+  // life for a watchdog during long uploads). May be empty.
+  std::function<void()> on_progress;
 };
 
 // A Transport over one libcurl easy handle (kept between calls for connection reuse).

@@ -10,15 +10,25 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 12> kNames = {{
-    {FaultKind::kNone, "ok"}, {FaultKind::k500, "500"}, {FaultKind::k502, "502"},
-    {FaultKind::k503, "503"}, {FaultKind::k504, "504"}, {FaultKind::k429, "429"},
-    {FaultKind::kReset, "reset"}, {FaultKind::kStall, "stall"}, {FaultKind::kTruncate, "truncate"},
-    {FaultKind::kNonJson, "nonjson"}, {FaultKind::kWrongType, "wrongtype"}, {FaultKind::kSlow, "slow"},
+constexpr std::array<std::pair<FaultKind, std::string_view>, 13> kNames = {{
+    {FaultKind::kNone, "ok"},
+    {FaultKind::k500, "500"},
+    {FaultKind::k502, "502"},
+    {FaultKind::k503, "503"},
+    {FaultKind::k504, "504"},
+    {FaultKind::k429, "429"},
+    {FaultKind::kReset, "reset"},
+    {FaultKind::kStall, "stall"},
+    {FaultKind::kTruncate, "truncate"},
+    {FaultKind::kNonJson, "nonjson"},
+    {FaultKind::kWrongType, "wrongtype"},
+    {FaultKind::kSlow, "slow"},
+    {FaultKind::kStallBody, "stall-body"},
 }};
 
 constexpr std::string_view kKinds =
-    "500, 502, 503, 504, 429, reset, stall, truncate, nonjson, wrongtype, slow, ok, never-complete";
+    "500, 502, 503, 504, 429, reset, stall, truncate, nonjson, wrongtype, slow, stall-body, ok, "
+    "never-complete";
 
 Result<FaultAction> ParseAction(std::string_view text) {
   const std::string t = Trim(text);
@@ -37,7 +47,9 @@ Result<FaultAction> ParseAction(std::string_view text) {
                      "unknown fault \"" + name + "\" (known: " + std::string(kKinds) + ")");
   }
   if (a.kind == FaultKind::kSlow) a.delay = std::chrono::milliseconds(2000);
-  if (a.kind == FaultKind::kStall) a.delay = std::chrono::milliseconds(30000);
+  if (a.kind == FaultKind::kStall || a.kind == FaultKind::kStallBody) {
+    a.delay = std::chrono::milliseconds(30000);
+  }
   if (eq != std::string::npos) {
     auto ms = ParseInt(t.substr(eq + 1));
     if (!ms || *ms < 0 || *ms > 3600000) {
@@ -91,6 +103,11 @@ Status FaultPlan::AddSequence(std::string_view items) {
   for (const std::string& item : Split(items, ',')) {
     if (Trim(item).empty()) continue;
     ASSIGN_OR_RETURN(FaultAction a, ParseAction(item));
+    if (a.kind == FaultKind::kStallBody) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "stall-body acts before the request is read: use it as a rule, not in a "
+                       "sequence");
+    }
     sequence_.push_back(a);
   }
   return OkStatus();
@@ -123,7 +140,8 @@ Status FaultPlan::SetFromJson(const json& body) {
     }
     if (body.contains("never_complete")) {
       const double f = body["never_complete"].get<double>();
-      if (f < 0 || f > 1) return MakeError(ErrorCode::kInvalidArgument, "never_complete must be 0..1");
+      if (f < 0 || f > 1)
+        return MakeError(ErrorCode::kInvalidArgument, "never_complete must be 0..1");
       fresh.never_complete_ = f;
     }
   } catch (const json::exception& e) {
@@ -136,8 +154,10 @@ Status FaultPlan::SetFromJson(const json& body) {
 json FaultPlan::ToJson() const {
   json rules = json::array();
   for (const FaultRule& r : rules_) {
-    rules.push_back({{"kind", FaultKindName(r.action.kind)}, {"fraction", r.fraction},
-                     {"path", r.path_prefix}, {"ms", r.action.delay.count()}});
+    rules.push_back({{"kind", FaultKindName(r.action.kind)},
+                     {"fraction", r.fraction},
+                     {"path", r.path_prefix},
+                     {"ms", r.action.delay.count()}});
   }
   json seq = json::array();
   for (const FaultAction& a : sequence_) {
@@ -147,7 +167,8 @@ json FaultPlan::ToJson() const {
     }
     seq.push_back(item);
   }
-  return {{"rules", rules}, {"sequence", seq}, {"never_complete", never_complete_}, {"seed", seed_}};
+  return {
+      {"rules", rules}, {"sequence", seq}, {"never_complete", never_complete_}, {"seed", seed_}};
 }
 
 FaultAction FaultPlan::Next(std::string_view path) {
@@ -158,7 +179,16 @@ FaultAction FaultPlan::Next(std::string_view path) {
   }
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   for (const FaultRule& r : rules_) {
-    if (!path.starts_with(r.path_prefix)) continue;
+    if (r.action.kind == FaultKind::kStallBody || !path.starts_with(r.path_prefix)) continue;
+    if (r.fraction >= 1.0 || coin(rng_) < r.fraction) return r.action;
+  }
+  return {};
+}
+
+FaultAction FaultPlan::NextBodyFault(std::string_view path) {
+  std::uniform_real_distribution<double> coin(0.0, 1.0);
+  for (const FaultRule& r : rules_) {
+    if (r.action.kind != FaultKind::kStallBody || !path.starts_with(r.path_prefix)) continue;
     if (r.fraction >= 1.0 || coin(rng_) < r.fraction) return r.action;
   }
   return {};

@@ -27,6 +27,19 @@ TEST(FaultPlanTest, PathPrefixAndDefaults) {
   EXPECT_EQ(a.delay, std::chrono::milliseconds(30000));
 }
 
+TEST(FaultPlanTest, StallBodyIsDrawnOnlyBeforeTheBodyIsRead) {
+  FaultPlan p;
+  ASSERT_TRUE(p.AddSpec("stall-body=5000/api/v3/"));
+  ASSERT_TRUE(p.AddSpec("503"));
+  EXPECT_EQ(p.Next("/api/v3/files").kind, FaultKind::k503);  // the body rule is skipped
+  const FaultAction a = p.NextBodyFault("/api/v3/files");
+  EXPECT_EQ(a.kind, FaultKind::kStallBody);
+  EXPECT_EQ(a.delay, std::chrono::milliseconds(5000));
+  EXPECT_EQ(p.NextBodyFault("/vtapi/v2/file/scan").kind, FaultKind::kNone);
+  EXPECT_EQ(p.ToJson()["rules"][0]["kind"], "stall-body");
+  EXPECT_FALSE(p.AddSequence("ok,stall-body"));
+}
+
 TEST(FaultPlanTest, FractionIsSeededAndRoughlyRight) {
   auto count = [](std::uint64_t seed) {
     FaultPlan p;
@@ -69,8 +82,9 @@ TEST(FaultPlanTest, JsonControlReplacesThePlan) {
   EXPECT_EQ(p.Next("/api/v3/analyses/x").kind, FaultKind::k504);
   EXPECT_EQ(p.Next("/vtapi/v2/file/report").delay, std::chrono::milliseconds(10));
   EXPECT_EQ(p.ToJson()["rules"].size(), 2u);
-  for (auto bad : {R"([])", R"({"rules": [{"kind": 5}]})", R"({"rules": [{"kind": "503", "path": "x"}]})",
-                   R"({"never_complete": 3})", R"({"sequence": ["zz"]})"}) {
+  for (auto bad :
+       {R"([])", R"({"rules": [{"kind": 5}]})", R"({"rules": [{"kind": "503", "path": "x"}]})",
+        R"({"never_complete": 3})", R"({"sequence": ["zz"]})"}) {
     EXPECT_FALSE(p.SetFromJson(nlohmann::json::parse(bad))) << bad;
   }
 }

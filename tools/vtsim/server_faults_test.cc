@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -29,7 +30,8 @@ class ServerFaultsTest : public ::testing::Test {
   }
   void Script(const std::string& sequence) {
     httplib::Client cli(server_->base_url());
-    auto res = cli.Post("/_sim/faults", json{{"sequence", json::array({sequence})}}.dump(), "application/json");
+    auto res = cli.Post("/_sim/faults", json{{"sequence", json::array({sequence})}}.dump(),
+                        "application/json");
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << res->body;
   }
@@ -109,6 +111,62 @@ TEST_F(ServerFaultsTest, StalledBodyTimesTheClientOut) {
   const auto t1 = std::chrono::steady_clock::now();
   server_->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t1, std::chrono::milliseconds(1500));
+}
+
+TEST_F(ServerFaultsTest, StalledBodyStopsReadingAnUploadUntilTheStallEnds) {
+  httplib::Client control(server_->base_url());
+  auto set = control.Post("/_sim/faults", json{{"rules", json::array({"stall-body=60000"})}}.dump(),
+                          "application/json");
+  ASSERT_TRUE(set);
+  ASSERT_EQ(set->status, 200) << set->body;
+  // A raw client announces 64 MB and sends without blocking: while the server does not
+  // read, only what the socket buffers hold gets through.
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // Non-blocking: EINPROGRESS, or connected at once on loopback; send() tells.
+  static_cast<void>(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr));
+  constexpr std::size_t kBody = 64u << 20;
+  const std::string head =
+      "POST /api/v3/files HTTP/1.1\r\nHost: x\r\nx-apikey: testkey\r\n"
+      "Content-Type: application/octet-stream\r\nContent-Length: " +
+      std::to_string(kBody) + "\r\n\r\n";
+  const std::string chunk(1 << 16, 'x');
+  std::size_t sent = 0;
+  bool head_sent = false;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  while (std::chrono::steady_clock::now() < until && sent < kBody) {
+    const std::string& what = head_sent ? chunk : head;
+    const ssize_t n = send(fd, what.data(), what.size(), MSG_NOSIGNAL);
+    if (n > 0 && !head_sent) {
+      head_sent = static_cast<std::size_t>(n) == head.size();  // tiny: sent whole
+    } else if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  close(fd);
+  EXPECT_TRUE(head_sent);
+  EXPECT_GT(sent, 0u);
+  EXPECT_LT(sent, kBody / 2) << "the server kept reading the body";
+  EXPECT_EQ(FetchLog(*server_)["faults_served_total"], 1);
+  // GETs are not stalled; stopping the server ends the stall at once.
+  EXPECT_EQ(Get()->status, 200);
+  const auto t0 = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1500));
+}
+
+TEST_F(ServerFaultsTest, StalledBodyIsARuleNotASequenceItem) {
+  httplib::Client control(server_->base_url());
+  auto res = control.Post("/_sim/faults", json{{"sequence", json::array({"stall-body"})}}.dump(),
+                          "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
 }
 
 TEST_F(ServerFaultsTest, NonJsonAndWrongContentType) {

@@ -87,6 +87,14 @@ FaultAction Simulator::NextFault(std::string_view path, const std::string& endpo
   return a;
 }
 
+FaultAction Simulator::NextBodyFault(std::string_view path) {
+  std::lock_guard lock(mu_);
+  FaultAction a = faults_.NextBodyFault(path);
+  if (a.kind != FaultKind::kNone)
+    log_.Fault(std::string(FaultKindName(a.kind)), "POST " + std::string(path));
+  return a;
+}
+
 AnalysisState Simulator::StateOf(const Analysis& a, TimePoint now) const {
   if (a.never_completes) return AnalysisState::kQueued;
   const auto delay = std::chrono::duration<double>(a.delay_seconds);

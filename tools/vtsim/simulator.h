@@ -58,6 +58,8 @@ class Simulator {
   std::string Admit(std::string_view key, const std::string& endpoint, int cost);
   void LogAuthError(const std::string& endpoint);
   FaultAction NextFault(std::string_view path, const std::string& endpoint);
+  // stall-body, drawn before a POST's body is read (logged like the others).
+  FaultAction NextBodyFault(std::string_view path);
 
   // --- service ---------------------------------------------------------------------
   std::optional<Sample> FindFile(std::string_view hash);
