@@ -1,5 +1,5 @@
 // gen_logsql: writes a realistic dionaea logsql database for benchmarks.
-//   gen_logsql PATH [CONNECTIONS] [SEED]
+//   gen_logsql PATH [CONNECTIONS] [SEED] [SAMPLES]
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -9,7 +9,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: gen_logsql PATH [CONNECTIONS=250000] [SEED=42]\n");
+    std::fprintf(stderr, "usage: gen_logsql PATH [CONNECTIONS=250000] [SEED=42] [SAMPLES=500]\n");
     return 2;
   }
   honeyvt::bench::GeneratorOptions o;
@@ -28,6 +28,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     o.seed = static_cast<std::uint32_t>(*s);
+  }
+  if (argc > 4) {
+    auto n = honeyvt::ParseInt(argv[4]);
+    if (!n || *n <= 0 || *n > 10000000) {
+      std::fprintf(stderr, "gen_logsql: bad sample count '%s'\n", argv[4]);
+      return 2;
+    }
+    o.samples = static_cast<int>(*n);
   }
   const auto start = std::chrono::steady_clock::now();
   auto stats = honeyvt::bench::GenerateLogsql(argv[1], o);

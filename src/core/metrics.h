@@ -45,6 +45,12 @@ class Gauge {
  public:
   void Set(double v) { value_.store(v, std::memory_order_relaxed); }
   void Add(double by) { value_.fetch_add(by, std::memory_order_relaxed); }
+  // Raises the gauge to `v` if it is higher (a maximum since the start).
+  void SetMax(double v) {
+    double seen = value_.load(std::memory_order_relaxed);
+    while (v > seen && !value_.compare_exchange_weak(seen, v, std::memory_order_relaxed)) {
+    }
+  }
   double Value() const { return value_.load(std::memory_order_relaxed); }
 
  private:

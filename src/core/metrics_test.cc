@@ -100,6 +100,21 @@ TEST(MetricsTest, ProcessMetricsArePresent) {
   }
 }
 
+TEST(MetricsTest, GaugeSetMaxKeepsTheHighestValueAcrossThreads) {
+  Gauge g;
+  g.SetMax(0.5);
+  g.SetMax(0.25);
+  EXPECT_EQ(g.Value(), 0.5);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&g, t] {
+      for (int i = 0; i < 1000; ++i) g.SetMax(t * 1000 + i);
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(g.Value(), 3999);
+}
+
 TEST(MetricsTest, FormatsValues) {
   EXPECT_EQ(FormatMetricValue(0), "0");
   EXPECT_EQ(FormatMetricValue(12345678), "12345678");

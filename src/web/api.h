@@ -15,6 +15,7 @@ void AddQueueRoutes(Router& router, Context& ctx);     // /api/v1/queue[/summary
 void AddSampleRoutes(Router& router, Context& ctx);    // /api/v1/samples[/{hash}], /quota
 void AddAttackRoutes(Router& router, Context& ctx);    // /api/v1/attacks[/{id}]
 void AddReportRoutes(Router& router, Context& ctx);    // /api/v1/reports/{name}
+void AddStatusRoutes(Router& router, Context& ctx);    // /api/v1/status, /readyz
 
 // The overview's tile counts of a window, from the rollups (exposed for tests).
 Result<nlohmann::json> OverviewTiles(store::Database& rollups, const Window& window);

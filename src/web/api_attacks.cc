@@ -76,7 +76,7 @@ Result<json> Attacks(Context& ctx, const Request& req, const Window& w) {
   };
   if (!host.empty()) {
     // One attacker: its index bounds the read.
-    ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(db, ctx.reads));
+    ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(db, ctx.reads.For("attacks")));
     ASSIGN_OR_RETURN(store::Statement s,
                      db.Prepare(std::string("SELECT ") + kColumns +
                                 " FROM connections c WHERE "
@@ -99,7 +99,7 @@ Result<json> Attacks(Context& ctx, const Request& req, const Window& w) {
   }
   std::optional<std::int64_t> lo, hi;
   {
-    ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(db, ctx.reads));
+    ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(db, ctx.reads.For("attacks")));
     ASSIGN_OR_RETURN(lo, IdAt(db, w.from, true));
     ASSIGN_OR_RETURN(hi, IdAt(db, w.to, false));
   }
@@ -123,7 +123,7 @@ Result<json> Attacks(Context& ctx, const Request& req, const Window& w) {
     }
     const std::int64_t bottom = std::max(low, top - kChunk);
     {
-      ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(db, ctx.reads));
+      ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(db, ctx.reads.For("attacks")));
       s.Reset();
       s.BindAll(bottom, top);
       bind(s);
@@ -145,15 +145,16 @@ Result<json> Attacks(Context& ctx, const Request& req, const Window& w) {
   return json{{"window", w.ToJson()}, {"rows", rows}, {"next_before", next}, {"partial", partial}};
 }
 
-// Runs the tree of one root and returns its output.
-Result<std::string> TreeText(Context& ctx, std::int64_t root, tree::Format format) {
-  ASSIGN_OR_RETURN(Pool::Lease lease, ctx.logsql->Acquire());
+// Runs the tree of one root and returns its output. The tree module reads in its own short
+// read transactions (one per page of roots; here one page), on connections of its own.
+Result<std::string> TreeText(store::Database& db, const Context& ctx, std::int64_t root,
+                             tree::Format format) {
   tree::TreeOptions o;
   o.db_label = ctx.options.logsql.string();
   o.filters.connection = root;
   o.format = format;
   tree::StringSink sink;
-  RETURN_IF_ERROR(tree::RunTree(lease.db(), o, sink));
+  RETURN_IF_ERROR(tree::RunTree(db, o, sink));
   return sink.str();
 }
 
@@ -205,10 +206,17 @@ void AddAttackRoutes(Router& router, Context& ctx) {
   router.Add({"GET", "/api/v1/attacks/{id}", Access::kRead, [&ctx](const Request& req) -> Response {
                 auto id = ParseInt(req.path_params.at(0));
                 if (!id || *id <= 0) return ErrorResponse(400, "not a connection id");
-                auto text = TreeText(ctx, *id, tree::Format::kText);
+                auto lease = ctx.logsql->Acquire();
+                if (!lease) return FromError(lease.error());
+                auto text = TreeText(lease->db(), ctx, *id, tree::Format::kText);
                 if (!text) return FromError(text.error());
-                auto js = TreeText(ctx, *id, tree::Format::kJson);
+                auto js = TreeText(lease->db(), ctx, *id, tree::Format::kJson);
                 if (!js) return FromError(js.error());
+                auto scope = ReadScope::Begin(lease->db(), ctx.reads.For("tree"));
+                if (!scope) return FromError(scope.error());
+                auto prev = Neighbour(lease->db(), *id, true);
+                auto next = Neighbour(lease->db(), *id, false);
+                scope->End();
                 json md5s = json::array();
                 json trees = json::array();
                 std::size_t pos = 0;
@@ -224,13 +232,8 @@ void AddAttackRoutes(Router& router, Context& ctx) {
                             {"command", "honeyvt tree -c " + std::to_string(*id) + " " +
                                             ShellQuote(ctx.options.logsql.string())},
                             {"found", text->find('\n') + 1 < text->size()}};
-                auto lease = ctx.logsql->Acquire();
-                if (lease) {
-                  auto prev = Neighbour(lease->db(), *id, true);
-                  auto next = Neighbour(lease->db(), *id, false);
-                  out["previous"] = prev ? *prev : json(nullptr);
-                  out["next"] = next ? *next : json(nullptr);
-                }
+                out["previous"] = prev ? *prev : json(nullptr);
+                out["next"] = next ? *next : json(nullptr);
                 return Json(out);
               }});
 }

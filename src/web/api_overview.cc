@@ -123,15 +123,17 @@ void AddOverviewRoutes(Router& router, Context& ctx) {
            }
            json hours = json::array(), conns = json::array(), dls = json::array(),
                 verdicts = json::array();
+           std::optional<std::int64_t> first, last;
            if (!series.empty()) {
-             for (std::int64_t h = series.begin()->first; h <= series.rbegin()->first;
-                  h += bucket) {
-               auto it = series.find(h);
-               hours.push_back(h);
-               conns.push_back(it == series.end() ? 0 : it->second[0]);
-               dls.push_back(it == series.end() ? 0 : it->second[1]);
-               verdicts.push_back(it == series.end() ? 0 : it->second[2]);
-             }
+             first = series.begin()->first;
+             last = series.rbegin()->first;
+           }
+           for (std::int64_t h : ChartBuckets(*w, bucket, first, last)) {
+             auto it = series.find(h);
+             hours.push_back(h);
+             conns.push_back(it == series.end() ? 0 : it->second[0]);
+             dls.push_back(it == series.end() ? 0 : it->second[1]);
+             verdicts.push_back(it == series.end() ? 0 : it->second[2]);
            }
            out["hourly"] = {{"bucket_seconds", bucket},
                             {"hours", hours},

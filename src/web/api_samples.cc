@@ -1,11 +1,15 @@
 // Samples, one sample, and the quota page's JSON.
 #include <fmt/format.h>
 
+#include <charconv>
+#include <map>
+
 #include "core/strings.h"
 #include "store/state_db.h"
 #include "web/api.h"
 #include "web/api_util.h"
 #include "web/queue_view.h"
+#include "web/report_service.h"
 
 namespace honeyvt::web {
 namespace {
@@ -19,56 +23,126 @@ json Opt(const store::Statement& s, int col) {
   return s.Text(col);
 }
 
-// Samples downloaded in the window (rollups), newest last download first, keyset on
-// (last_seen, md5); joined with the queue state and the newest verdict.
+// The keyset cursor of the samples list: "<last_seen>_<md5>" of the last row shown.
+std::string SampleCursor(double last_seen, const std::string& md5) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, last_seen);
+  (void)ec;
+  return std::string(buf, end) + "_" + md5;
+}
+
+// Report ids (in the replica) whose row for `vendor` has no name: the samples whose
+// latest report is among them are the ones the vendor misses (as `honeyvt report
+// undetected VENDOR`).
+Result<std::string> MissedReportIds(Context& ctx, const std::string& vendor) {
+  if (ctx.reports == nullptr || !ctx.reports->state().caught_up) {
+    return MakeError(ErrorCode::kBusy,
+                     "the report copy of logsql is still being made; try again in a minute");
+  }
+  ASSIGN_OR_RETURN(Pool::Lease lease, ctx.replica->Acquire());
+  ASSIGN_OR_RETURN(store::Statement s,
+                   lease.db().Prepare("SELECT virustotal FROM virustotalscans WHERE "
+                                      "virustotalscan_scanner = ?1 AND "
+                                      "NULLIF(virustotalscan_result, '') IS NULL"));
+  s.Bind(1, vendor);
+  std::string ids = "[";
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(s.Int64(0));
+  }
+  return ids + "]";
+}
+
+// Samples downloaded in the window (rollups), most recently downloaded first, keyset on
+// (last_seen, md5) so samples with the same time are never skipped; joined with the queue
+// state and the newest verdict. The state filter is applied here in batches (the queue is
+// in another table): a page stops after 5,000 samples looked at and continues from there.
 Result<json> Samples(Context& ctx, const Request& req, const Window& w) {
   ASSIGN_OR_RETURN(Pool::Lease lease, ctx.rollups->Acquire());
   store::Database& db = lease.db();
   const std::string state = req.Param("state");
   const std::string verdict = req.Param("verdict");  // detected, undetected, none
   const std::string family = req.Param("family");
+  const std::string missed_by = req.Param("missed_by");
   const int limit =
       static_cast<int>(std::clamp<std::int64_t>(IntParam(req, "limit").value_or(50), 1, 500));
-  const double before =
-      IntParam(req, "before").has_value() ? static_cast<double>(*IntParam(req, "before")) : 1e12;
+  double before_time = 1e12;
+  std::string before_md5 = "g";  // above every hex md5
+  if (const std::string b = req.Param("before"); !b.empty()) {
+    const auto sep = b.find('_');
+    auto t = ParseDecimal(b.substr(0, sep));
+    const std::string md5 = sep == std::string::npos ? "g" : b.substr(sep + 1);
+    if (!t || (md5 != "g" && !IsHex(md5, 32))) {
+      return MakeError(ErrorCode::kInvalidArgument, "before must be LASTSEEN_MD5 from next_before");
+    }
+    before_time = *t;
+    before_md5 = md5;
+  }
+  std::string missed_ids;
+  if (!missed_by.empty()) {
+    ASSIGN_OR_RETURN(missed_ids, MissedReportIds(ctx, missed_by));
+  }
   std::string sql =
       "SELECT s.md5, s.first_seen, s.last_seen, s.downloads, v.positives, v.total, v.scan_date, "
       "v.family FROM rollup_samples s LEFT JOIN rollup_verdicts v USING (md5) "
-      "WHERE s.last_seen >= ?1 AND s.last_seen < ?2 AND s.last_seen < ?3 ";
+      "WHERE s.last_seen >= ?1 AND s.last_seen < ?2 AND (s.last_seen, s.md5) < (?3, ?4) ";
   if (verdict == "detected") sql += "AND v.positives > 0 ";
   if (verdict == "undetected") sql += "AND v.positives = 0 AND v.total > 0 ";
   if (verdict == "none") sql += "AND v.md5 IS NULL ";
-  if (!family.empty()) sql += "AND v.family = ?5 ";
-  sql += "ORDER BY s.last_seen DESC, s.md5 LIMIT ?4";
+  if (!family.empty()) sql += "AND v.family = ?6 ";
+  if (!missed_by.empty()) sql += "AND v.virustotal IN (SELECT value FROM json_each(?7)) ";
+  sql += "ORDER BY s.last_seen DESC, s.md5 DESC LIMIT ?5";
   ASSIGN_OR_RETURN(store::Statement s, db.Prepare(sql));
-  s.BindAll(static_cast<double>(w.hour_from), static_cast<double>(w.hour_to), before,
-            static_cast<std::int64_t>(limit * (state.empty() ? 1 : 20) + 1));
-  if (!family.empty()) s.Bind(5, family);
-  json rows = json::array();
   // Queue states from the state database (one indexed lookup per md5).
   ASSIGN_OR_RETURN(Pool::Lease slease, ctx.state->Acquire());
   ASSIGN_OR_RETURN(store::Statement job,
                    slease.db().Prepare("SELECT state, last_error, sha256 FROM jobs WHERE md5 = ?"));
+  json rows = json::array();
   json next = nullptr;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    if (static_cast<int>(rows.size()) == limit) {
-      next = static_cast<std::int64_t>(std::ceil(rows.back()["last_seen"].get<double>()));
-      break;
+  constexpr int kBatch = 500;
+  constexpr int kScanBudget = 5000;
+  int scanned = 0;
+  bool more = true;
+  while (more && static_cast<int>(rows.size()) < limit && scanned < kScanBudget) {
+    s.Reset();
+    s.BindAll(static_cast<double>(w.hour_from), static_cast<double>(w.hour_to), before_time,
+              before_md5);
+    const int want = state.empty() ? limit - static_cast<int>(rows.size()) + 1 : kBatch;
+    s.Bind(5, static_cast<std::int64_t>(want));
+    if (!family.empty()) s.Bind(6, family);
+    if (!missed_by.empty()) s.Bind(7, missed_ids);
+    int got = 0;
+    while (static_cast<int>(rows.size()) < limit) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ++got;
+      ++scanned;
+      before_time = s.Double(2);
+      before_md5 = s.Text(0);
+      json r = {{"md5", s.Text(0)},        {"first_seen", s.Double(1)}, {"last_seen", s.Double(2)},
+                {"downloads", s.Int64(3)}, {"positives", Opt(s, 4)},    {"total", Opt(s, 5)},
+                {"scan_date", Opt(s, 6)},  {"family", Opt(s, 7)}};
+      job.Reset();
+      job.Bind(1, s.Text(0));
+      ASSIGN_OR_RETURN(bool has_job, job.Step());
+      r["state"] = has_job ? json(job.Text(0)) : json(nullptr);
+      r["reason"] = has_job ? json(job.Text(1)) : json(nullptr);
+      r["sha256"] = has_job ? Opt(job, 2) : json(nullptr);
+      if (!state.empty() && r["state"] != state) continue;
+      rows.push_back(std::move(r));
     }
-    json r = {{"md5", s.Text(0)},        {"first_seen", s.Double(1)}, {"last_seen", s.Double(2)},
-              {"downloads", s.Int64(3)}, {"positives", Opt(s, 4)},    {"total", Opt(s, 5)},
-              {"scan_date", Opt(s, 6)},  {"family", Opt(s, 7)}};
-    job.Reset();
-    job.Bind(1, s.Text(0));
-    ASSIGN_OR_RETURN(bool has_job, job.Step());
-    r["state"] = has_job ? json(job.Text(0)) : json(nullptr);
-    r["reason"] = has_job ? json(job.Text(1)) : json(nullptr);
-    r["sha256"] = has_job ? Opt(job, 2) : json(nullptr);
-    if (!state.empty() && r["state"] != state) continue;
-    rows.push_back(std::move(r));
+    // Another row after this page's last? Then the next page starts after it.
+    if (static_cast<int>(rows.size()) == limit) {
+      ASSIGN_OR_RETURN(bool after, s.Step());
+      more = after;
+    } else {
+      more = got == want;
+    }
   }
+  s.Reset();
+  if (more) next = SampleCursor(before_time, before_md5);
   return json{{"window", w.ToJson()}, {"rows", rows}, {"next_before", next}};
 }
 
@@ -138,8 +212,8 @@ Result<json> Sample(Context& ctx, const std::string& hash) {
   if (md5.empty()) return out;
   ASSIGN_OR_RETURN(Pool::Lease lease, ctx.logsql->Acquire());
   store::Database& db = lease.db();
+  ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(db, ctx.reads.For("sample")));
   const bool history = db.TableExists("honeyvt_reports");
-  ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(db, ctx.reads));
   // The verdict shown in logsql (latest virustotals row) with its scans.
   ASSIGN_OR_RETURN(store::Statement v,
                    db.Prepare("SELECT virustotal, virustotal_timestamp, virustotal_permalink FROM "
@@ -274,13 +348,23 @@ Result<json> Quota(Context& ctx, const Window& w) {
                    db.Prepare("SELECT at / ?3 * ?3, count(*), sum(code IN ('429', '204')) FROM "
                               "vt_requests WHERE at >= ?1 AND at < ?2 GROUP BY 1 ORDER BY 1"));
   h.BindAll(from, to, bucket);
-  json xs = json::array(), all = json::array(), quota_replies = json::array();
+  std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> counts;  // bucket (s) -> n
   while (true) {
     ASSIGN_OR_RETURN(bool row, h.Step());
     if (!row) break;
-    xs.push_back(h.Int64(0) / 1000);
-    all.push_back(h.Int64(1));
-    quota_replies.push_back(h.Int64(2));
+    counts[h.Int64(0) / 1000] = {h.Int64(1), h.Int64(2)};
+  }
+  json xs = json::array(), all = json::array(), quota_replies = json::array();
+  std::optional<std::int64_t> first, last;
+  if (!counts.empty()) {
+    first = counts.begin()->first;
+    last = counts.rbegin()->first;
+  }
+  for (std::int64_t b : ChartBuckets(w, bucket / 1000, first, last)) {
+    auto it = counts.find(b);
+    xs.push_back(b);
+    all.push_back(it == counts.end() ? 0 : it->second.first);
+    quota_replies.push_back(it == counts.end() ? 0 : it->second.second);
   }
   out["per_hour"] = {{"bucket_seconds", bucket / 1000},
                      {"at", xs},

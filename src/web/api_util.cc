@@ -70,6 +70,28 @@ Result<Window> ParseWindow(const Request& request, TimePoint now) {
   return w;
 }
 
+std::vector<std::int64_t> ChartBuckets(const Window& w, std::int64_t bucket,
+                                       std::optional<std::int64_t> first,
+                                       std::optional<std::int64_t> last) {
+  std::vector<std::int64_t> out;
+  if (bucket <= 0) return out;
+  auto floor_to = [bucket](double t) {
+    return static_cast<std::int64_t>(std::floor(t / static_cast<double>(bucket))) * bucket;
+  };
+  std::int64_t start = w.from > 0 ? floor_to(w.from) : first.value_or(floor_to(w.to));
+  std::int64_t end = floor_to(std::max(w.from, w.to - 1e-3));
+  if (first) start = std::min(start, *first);
+  if (last) end = std::max(end, *last);
+  if (!first && w.from <= 0) return out;  // nothing anywhere: no chart
+  if (end - start < 2 * bucket) {
+    // One bucket of data (or a window shorter than three): one empty bucket each side.
+    start = std::min(start, end) - bucket;
+    end = std::max(end, start + 2 * bucket);
+  }
+  for (std::int64_t b = start; b <= end && out.size() < 20000; b += bucket) out.push_back(b);
+  return out;
+}
+
 Response Json(const nlohmann::json& body) {
   Response r;
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

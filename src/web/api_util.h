@@ -29,6 +29,14 @@ struct Window {
 };
 Result<Window> ParseWindow(const Request& request, TimePoint now);
 
+// The buckets a chart of the window shows: every bucket of the window (empty ones as
+// zeros), starting at the first one with data when the window has no start (all); at
+// least three, so a window whose data fall in one bucket still draws a line. `first` and
+// `last` are the first and last buckets with data (nullopt: none). Returns bucket starts.
+std::vector<std::int64_t> ChartBuckets(const Window& window, std::int64_t bucket,
+                                       std::optional<std::int64_t> first,
+                                       std::optional<std::int64_t> last);
+
 Response Json(const nlohmann::json& body);
 // 400 for kInvalidArgument, 404 kNotFound, 503 kBusy (logsql locked), else 500.
 Response FromError(const Error& error);

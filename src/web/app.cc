@@ -10,6 +10,7 @@
 #include "web/api.h"
 #include "web/context.h"
 #include "web/metrics_catalog.h"
+#include "web/report_service.h"
 #include "web/rollups.h"
 #include "web/routes.h"
 #include "web/server.h"
@@ -20,7 +21,8 @@ struct WebApp::Impl {
   MetricsRegistry registry;
   Catalog catalog;
   Context ctx;
-  std::unique_ptr<Pool> logsql, state, rollups;
+  std::unique_ptr<Pool> logsql, state, rollups, replica;
+  std::unique_ptr<ReportService> reports;
   std::filesystem::path rollup_path;  // the state database, or a private file (read-only state)
   std::unique_ptr<RollupUpdater> updater;
   std::optional<store::Database> updater_db;
@@ -29,11 +31,13 @@ struct WebApp::Impl {
   std::filesystem::path token_file;
   ListenAddress listen;
   std::unique_ptr<HttpServer> server;
-  std::jthread follower;  // last: stopped and joined first
+  std::jthread follower;        // stopped and joined first
+  std::jthread reports_thread;  // the report replica and report runs
 
   ~Impl() {
     if (server) server->Stop();
     follower = std::jthread();
+    reports_thread = std::jthread();
     if (!private_dir.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(private_dir, ec);
@@ -51,7 +55,7 @@ struct WebApp::Impl {
                                               .owned = true}));
       updater_db.emplace(std::move(db));
       RollupMetrics m{catalog.ingest_rows, catalog.ingest_last_event, catalog.detection_ratio,
-                      ctx.reads};
+                      ctx.reads.For("rollups")};
       updater = std::make_unique<RollupUpdater>(*logsql, *updater_db, *ctx.clock, m);
     }
     ASSIGN_OR_RETURN(std::int64_t n, updater->Pass());
@@ -114,9 +118,17 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
   RegisterBuildInfo(registry, o.api_version);
   impl->ctx.reads.duration = &registry.AddHistogram(
       "honeyvt_logsql_read_duration_seconds",
-      "Length of the dashboard's read transactions on dionaea's logsql database.", {},
-      {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25});
-  impl->ctx.reads.duration->With({});
+      "Length of the dashboard's read transactions on dionaea's logsql database, by reader.",
+      {"reader"}, {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25});
+  impl->ctx.reads.longest = &registry.AddGauge(
+      "honeyvt_logsql_read_longest_seconds",
+      "The longest read transaction of each reader on logsql since the start (target: "
+      "under 0.05 s, so dionaea's commits never wait long).",
+      {"reader"});
+  for (const char* reader : kLogsqlReaders) {
+    impl->ctx.reads.duration->With({reader});
+    impl->ctx.reads.longest->With({reader});
+  }
   impl->ctx.reads.busy = &registry.AddCounter(
       "honeyvt_logsql_busy_total",
       "Reads and writes of logsql that found it locked past their busy timeout.");
@@ -124,7 +136,8 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
 
   const std::filesystem::path logsql_path = o.logsql;
   impl->logsql = std::make_unique<Pool>(
-      [logsql_path] { return OpenLogsqlReader(logsql_path, std::chrono::milliseconds(100)); });
+      [logsql_path] { return OpenLogsqlReader(logsql_path, std::chrono::milliseconds(100)); },
+      logsql_path);
   impl->state = std::make_unique<Pool>([state_path, writable]() -> Result<store::Database> {
     return store::Database::Open(
         state_path, {.mode = writable ? store::OpenMode::kReadWrite : store::OpenMode::kReadOnly,
@@ -152,9 +165,31 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
                                                .busy_timeout = std::chrono::milliseconds(2000)});
   });
   ctx.rollups = impl->rollups.get();
+  // The report replica: beside the state database (or the private rollups).
+  const std::filesystem::path replica_path =
+      writable ? std::filesystem::path(state_path.string() + ".web-reports")
+               : impl->private_dir / "reports.sqlite";
+  impl->replica = std::make_unique<Pool>([replica_path]() -> Result<store::Database> {
+    return store::Database::Open(replica_path, {.mode = store::OpenMode::kReadOnly,
+                                                .busy_timeout = std::chrono::milliseconds(2000)});
+  });
+  ctx.replica = impl->replica.get();
+  {
+    ReportService::Config rc;
+    rc.logsql = o.logsql;
+    rc.replica = replica_path;
+    rc.logsql_pool = impl->logsql.get();
+    rc.reads = ctx.reads;  // replica and report_history
+    rc.inline_runs = !config.follow;
+    if (!config.follow) rc.refresh_after = Duration::zero();
+    impl->reports = std::make_unique<ReportService>(rc, clock);
+  }
+  ctx.reports = impl->reports.get();
   ctx.actions_enabled = writable;
   ctx.in_daemon = config.in_daemon;
   ctx.version = HONEYVT_VERSION;
+  ctx.revision = HONEYVT_REVISION;
+  ctx.started_at = clock.Now();
   {
     const std::string& base = o.base_url;
     const auto scheme = base.find("://");
@@ -174,6 +209,7 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
   AddSampleRoutes(impl->router, ctx);
   AddAttackRoutes(impl->router, ctx);
   AddReportRoutes(impl->router, ctx);
+  AddStatusRoutes(impl->router, ctx);
   HttpMetrics http = RegisterHttpMetrics(registry, impl->router);
   Gate::Config gate;
   gate.listen = impl->listen;
@@ -200,6 +236,10 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
         }
       } while (raw->ctx.clock->SleepFor(std::chrono::seconds(2), stop));
     });
+  }
+  if (config.follow) {
+    impl->reports_thread = std::jthread(
+        [raw](std::stop_token stop) { raw->reports->RunThread(stop, std::chrono::seconds(2)); });
   }
   if (!impl->listen.loopback) {
     spdlog::warn("web: listening on {} (not loopback): every page needs the token in {}",

@@ -1,24 +1,35 @@
 #include "web/db.h"
 
+#include <sys/stat.h>
+
 namespace honeyvt::web {
 
 Pool::Lease::~Lease() {
   if (pool_ == nullptr || !db_) return;
   std::lock_guard lock(pool_->mu_);
-  if (pool_->idle_.size() < 16) pool_->idle_.push_back(std::move(db_));
+  if (pool_->idle_.size() < 16) pool_->idle_.push_back({std::move(db_), id_});
+}
+
+Pool::FileId Pool::Identity() const {
+  if (watch_.empty()) return {};
+  struct stat st {};
+  if (::stat(watch_.c_str(), &st) != 0) return {};
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
 }
 
 Result<Pool::Lease> Pool::Acquire() {
+  const FileId now = Identity();
   {
     std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto db = std::move(idle_.back());
+    while (!idle_.empty()) {
+      Idle idle = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(db));
+      if (idle.id == now) return Lease(this, std::move(idle.db), idle.id);
+      // Another file now: the connection is closed here.
     }
   }
   ASSIGN_OR_RETURN(store::Database db, open_());
-  return Lease(this, std::make_unique<store::Database>(std::move(db)));
+  return Lease(this, std::make_unique<store::Database>(std::move(db)), now);
 }
 
 Result<ReadScope> ReadScope::Begin(store::Database& db, const ReadMetrics& metrics) {
@@ -39,10 +50,10 @@ void ReadScope::End() {
   if (db_ == nullptr) return;
   (void)db_->Exec("COMMIT");
   db_ = nullptr;
-  if (metrics_.duration != nullptr) {
-    metrics_.duration->With({}).Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
-  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  if (metrics_.duration != nullptr) metrics_.duration->With({metrics_.reader}).Observe(seconds);
+  if (metrics_.longest != nullptr) metrics_.longest->With({metrics_.reader}).SetMax(seconds);
 }
 
 Error ReadScope::Note(Error error) const {

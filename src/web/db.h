@@ -22,12 +22,23 @@ namespace honeyvt::web {
 class Pool {
  public:
   using Opener = std::function<Result<store::Database>()>;
-  explicit Pool(Opener open) : open_(std::move(open)) {}
+  // With `watch`, a connection is dropped instead of reused once `watch` is another file
+  // than when it was opened (dionaea's database replaced by a new one: a connection to
+  // the old, deleted file would read it forever).
+  explicit Pool(Opener open, std::filesystem::path watch = {})
+      : open_(std::move(open)), watch_(std::move(watch)) {}
 
   // A borrowed connection; goes back to the pool when destroyed.
+  // The identity (device, inode) of a file; zeros when it does not exist.
+  struct FileId {
+    std::uint64_t dev = 0, ino = 0;
+    bool operator==(const FileId&) const = default;
+  };
+
   class Lease {
    public:
-    Lease(Pool* pool, std::unique_ptr<store::Database> db) : pool_(pool), db_(std::move(db)) {}
+    Lease(Pool* pool, std::unique_ptr<store::Database> db, FileId id)
+        : pool_(pool), db_(std::move(db)), id_(id) {}
     Lease(Lease&&) noexcept = default;
     Lease& operator=(Lease&&) noexcept = default;
     ~Lease();
@@ -38,23 +49,44 @@ class Pool {
    private:
     Pool* pool_;
     std::unique_ptr<store::Database> db_;
+    FileId id_;  // of the watched file when the connection was opened
   };
   Result<Lease> Acquire();
 
  private:
+  struct Idle {
+    std::unique_ptr<store::Database> db;
+    FileId id;
+  };
+  FileId Identity() const;
   Opener open_;
+  std::filesystem::path watch_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<store::Database>> idle_;  // guarded by mu_
+  std::vector<Idle> idle_;  // guarded by mu_
 };
 
+// Who reads logsql (the `reader` label): a bounded list, every one registered at zero.
+inline constexpr const char* kLogsqlReaders[] = {"rollups", "replica", "attacks",       "tree",
+                                                 "sample",  "status",  "report_history"};
+
 struct ReadMetrics {
-  HistogramFamily* duration = nullptr;  // honeyvt_logsql_read_duration_seconds
+  HistogramFamily* duration = nullptr;  // honeyvt_logsql_read_duration_seconds{reader}
+  GaugeFamily* longest = nullptr;       // honeyvt_logsql_read_longest_seconds{reader}
   CounterFamily* busy = nullptr;        // honeyvt_logsql_busy_total
+  const char* reader = "other";         // one of kLogsqlReaders
+  // The same metrics for another reader.
+  ReadMetrics For(const char* name) const {
+    ReadMetrics m = *this;
+    m.reader = name;
+    return m;
+  }
 };
 
 // One read transaction on logsql: BEGIN on construction, COMMIT (releasing dionaea's
-// SHARED lock) on End() or destruction; its length goes into the read histogram, a
-// kBusy error into the busy counter.
+// SHARED lock) on End() or destruction; its length goes into the read histogram and the
+// longest-read gauge of its reader, a kBusy error into the busy counter. Every read of
+// logsql by the dashboard happens inside one (statements are finalised or reset before
+// it ends, so the lock is released at End()).
 class ReadScope {
  public:
   static Result<ReadScope> Begin(store::Database& db, const ReadMetrics& metrics);

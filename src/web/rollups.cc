@@ -201,8 +201,8 @@ Result<int> RollupUpdater::Verdicts(std::int64_t& cursor) {
   std::int64_t last = cursor;
   {
     ASSIGN_OR_RETURN(Pool::Lease lease, logsql_.Acquire());
-    const bool has_history = lease.db().TableExists("honeyvt_reports");
     ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(lease.db(), metrics_.reads));
+    const bool has_history = lease.db().TableExists("honeyvt_reports");
     ASSIGN_OR_RETURN(store::Statement s,
                      lease.db().Prepare(
                          has_history ? "SELECT v.virustotal, v.virustotal_md5_hash, "
@@ -269,11 +269,15 @@ Result<std::int64_t> RollupUpdater::Pass() {
   {
     ASSIGN_OR_RETURN(std::int64_t conn_cursor, Cursor("connections"));
     ASSIGN_OR_RETURN(Pool::Lease lease, logsql_.Acquire());
-    ASSIGN_OR_RETURN(store::Statement top,
-                     lease.db().Prepare("SELECT coalesce(max(connection), 0) FROM connections"));
-    ASSIGN_OR_RETURN(bool row, top.Step());
-    const std::int64_t max_conn = row ? top.Int64(0) : 0;
-    top.Reset();
+    std::int64_t max_conn = 0;
+    {
+      ASSIGN_OR_RETURN(ReadScope scope, ReadScope::Begin(lease.db(), metrics_.reads));
+      auto top = lease.db().Prepare("SELECT coalesce(max(connection), 0) FROM connections");
+      if (!top) return scope.Note(std::move(top).error());
+      auto row = top->Step();
+      if (!row) return scope.Note(std::move(row).error());
+      max_conn = *row ? top->Int64(0) : 0;
+    }
     if (max_conn < conn_cursor) RETURN_IF_ERROR(Reset());
   }
   std::int64_t total = 0;

@@ -116,6 +116,7 @@ void AddStaticRoutes(Router& router, Context& ctx) {
       {"/quota", "quota", "quota", true},
       {"/reports", "reports", "reports", true},
       {"/reports/{name}", "reports", "reports", true},
+      {"/status", "status", "status", false},
   };
   for (const PageDef& p : kPages) {
     router.Add({"GET", p.pattern, Access::kRead,

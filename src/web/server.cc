@@ -95,13 +95,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(
   http.Delete(any, dispatch);
   http.Patch(any, dispatch);
   http.Options(any, dispatch);
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    // Reached for errors httplib detects itself (413 over-size body, 400 bad request).
+  http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
+                                                                 httplib::Response& res) {
+    // Our own error answers (they have a body) go out as they are; this is reached for
+    // the ones httplib makes itself (413 over-size body, 400 bad request), which get our
+    // body and the security headers.
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     Response r = ErrorResponse(res.status, "request refused (" + std::to_string(res.status) + ")");
     AddSecurityHeaders(r);
     for (const auto& [k, v] : r.headers) res.set_header(k, v);
     res.set_content(r.body, r.content_type);
-  });
+    return httplib::Server::HandlerResponse::Handled;
+  }));
   s->thread_ = std::jthread([&http] { http.listen_after_bind(); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (!http.is_running()) {

@@ -36,6 +36,21 @@ TEST(WebServerTest, EveryAnswerCarriesTheSecurityHeaders) {
   EXPECT_NE(page.body.find("src=\"/static/js/page-overview.js\""), std::string::npos);
 }
 
+// Regression: httplib's error handler used to replace every error answer's body.
+TEST(WebServerTest, ErrorAnswersKeepTheirMessage) {
+  TestApp t;
+  auto missing = t.Get("/api/v1/reports/undetected");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.body, R"x({"error":"give a vendor"})x");
+  EXPECT_EQ(t.Get("/nope").body, R"x({"error":"no such page"})x");
+  auto big =
+      Send(t.port(), "POST", "/login", {{"Host", t.host()}, {"Sec-Fetch-Site", "same-origin"}},
+           std::string(200 * 1024, 'x'), "application/json");
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.body, R"x({"error":"request refused (413)"})x");
+  EXPECT_EQ(big.Header("x-content-type-options"), "nosniff");
+}
+
 TEST(WebServerTest, AForeignHostIsRefused) {
   TestApp t;
   for (const char* host : {"evil.example", "evil.example:", "127.0.0.1:1", "attacker.test"}) {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
+import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -22,6 +23,7 @@ const PAGES = [
   ['quota', '/quota?window=24h'],
   ['reports', '/reports/summary'],
   ['report-undetected', '/reports/undetected?vendor=Engine0'],
+  ['status', '/status'],
   ['login', '/login'],
 ];
 
@@ -86,7 +88,7 @@ test('every page loads without errors, CSP violations or foreign requests, hosti
     // No link is built from attacker data.
     const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
     for (const h of hrefs) {
-      const ok = /^\/(|samples|attacks|queue|quota|reports|login)(\/[0-9a-z_-]{1,64})?(\?[0-9A-Za-z_.~%&=+*-]*)?$/.test(h) ||
+      const ok = /^\/(|samples|attacks|queue|quota|reports|status|login)(\/[0-9a-z_-]{1,64})?(\?[0-9A-Za-z_.~%&=+*-]*)?$/.test(h) ||
         /^https:\/\/www\.virustotal\.com\/gui\/file\/[0-9a-f]{32,64}$/.test(h) || /^\/api\/v1\/[a-z0-9/_-]+\?[0-9A-Za-z_.~%&=+*-]*$/.test(h);
       assert.ok(ok, name + ': unexpected link ' + h);
     }
@@ -101,6 +103,22 @@ test('every page loads without errors, CSP violations or foreign requests, hosti
     }
     await page.close();
   }
+  await context.close();
+});
+
+test('the tree page shows exactly what `honeyvt tree` prints for that root', async () => {
+  const want = fs.readFileSync(process.env.TREE_EXPECTED, 'utf8');
+  assert.ok(want.split('\n').length > 3, 'honeyvt tree printed too little: ' + want);
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const { page, problems } = await openPage(context);
+  await page.goto(URL0 + 'attacks/' + process.env.HOSTILE_ROOT);
+  await settle(page);
+  const got = await page.evaluate(() => document.getElementById('tree').textContent);
+  assert.equal(got, want);
+  // Its md5s link to their samples.
+  const links = await page.$$eval('#tree a', (as) => as.map((a) => a.getAttribute('href')));
+  for (const h of links) assert.match(h, /^\/samples\/[0-9a-f]{32}$/);
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

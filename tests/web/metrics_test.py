@@ -25,6 +25,7 @@ FAMILIES = [
     "honeyvt_vt_quota_reset_timestamp_seconds", "honeyvt_vt_quota_wait_seconds", "honeyvt_vt_analysis_polls",
     "honeyvt_detection_ratio", "honeyvt_ingest_rows", "honeyvt_ingest_last_event_timestamp_seconds",
     "honeyvt_logsql_busy", "honeyvt_logsql_write_duration_seconds", "honeyvt_logsql_read_duration_seconds",
+    "honeyvt_logsql_read_longest_seconds",
     "honeyvt_http_requests", "honeyvt_http_request_duration_seconds", "process_cpu_seconds",
     "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
 ]

@@ -127,10 +127,15 @@ def main():
                 break
             time.sleep(0.2)
         token = open(state + ".web-token").read().strip()
+        # Fidelity: the tree page must show exactly what `honeyvt tree` prints for the root.
+        tree_file = os.path.join(d, "tree-4.txt")
+        with open(tree_file, "wb") as f:
+            f.write(subprocess.run([honeyvt, "tree", "-c", "4", db], check=True, env=env,
+                                   capture_output=True).stdout)
         os.makedirs(shots, exist_ok=True)
         node_env = dict(os.environ, DASHBOARD_URL=url, DASHBOARD_TOKEN=token, SCREENSHOT_DIR=shots,
                         CHROMIUM=chromium, HOSTILE_SAMPLE=samples[3], HOSTILE_ROOT="4",
-                        FAILED_HASH="0" * 32, VTSIM_URL=sim.url)
+                        FAILED_HASH="0" * 32, VTSIM_URL=sim.url, TREE_EXPECTED=tree_file)
         r = subprocess.run(["node", os.path.join(HERE, "dashboard.test.mjs")], env=node_env, cwd=HERE)
         return r.returncode
     finally:

@@ -20,7 +20,7 @@ export function timeChart(xs, series, opts) {
       fill: options.bars ? COLORS[i % COLORS.length] + '55' : undefined,
       width: 1.5,
       paths: options.bars && uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined,  // eslint-disable-line no-undef
-      points: { show: false },
+      points: { show: xs.length <= 50 },
     }))),
     axes: [{}, { size: 60 }],
     scales: { x: { time: options.time !== false } },

@@ -83,7 +83,7 @@ export function clear(node) {
 
 // Links: only to our own routes built from validated ids, or to VirusTotal's file page of
 // a validated hash. Never from attacker data.
-const ROUTE = /^\/(|samples|attacks|queue|quota|reports|login)(\/[0-9a-z_-]{1,64})?(\?[0-9A-Za-z_.~%&=+*-]*)?$/;
+const ROUTE = /^\/(|samples|attacks|queue|quota|reports|status|login)(\/[0-9a-z_-]{1,64})?(\?[0-9A-Za-z_.~%&=+*-]*)?$/;
 export function link(href, ...children) {
   if (!ROUTE.test(href)) throw new Error('refusing a link to ' + href);
   const a = el('a', {}, ...children);
@@ -217,7 +217,7 @@ export function fmtPercent(x) {
 
 const NAV = [
   ['/', 'Overview'], ['/samples', 'Samples'], ['/attacks', 'Attacks'], ['/queue', 'Queue'],
-  ['/quota', 'Quota'], ['/reports', 'Reports'],
+  ['/quota', 'Quota'], ['/reports', 'Reports'], ['/status', 'Status'],
 ];
 
 // The page frame: top bar (navigation, window picker, chips), title, and the main area.
@@ -305,6 +305,17 @@ export function empty(message) {
   return el('p', { class: 'empty' }, message);
 }
 
+// Text of a table cell. Long text (attackers send 10 kB strings) is clamped to a few lines
+// that scroll inside the cell; every character stays in the page.
+const CLAMP_AT = 160;
+export function clamped(value) {
+  const t = visible(value);
+  if (t.length <= CLAMP_AT) return document.createTextNode(t);
+  const box = el('div', { class: 'clamp', title: t.length.toLocaleString('en-US') + ' characters' });
+  box.appendChild(document.createTextNode(t));
+  return box;
+}
+
 // A table from column specs {key, label, num, render(row) -> Node|string}.
 export function table(columns, rows, opts) {
   const options = opts || {};
@@ -318,7 +329,7 @@ export function table(columns, rows, opts) {
     for (const c of columns) {
       const v = c.render ? c.render(row) : row[c.key];
       const cell = el('td', { class: c.num ? 'num' : undefined });
-      if (v instanceof Node) cell.appendChild(v); else cell.appendChild(text(c.num && typeof v === 'number' ? fmtInt(v) : v));
+      if (v instanceof Node) cell.appendChild(v); else cell.appendChild(clamped(c.num && typeof v === 'number' ? fmtInt(v) : v));
       tr.appendChild(cell);
     }
     tb.appendChild(tr);

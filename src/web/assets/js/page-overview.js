@@ -39,7 +39,7 @@ async function render(main, box) {
   box.appendChild(tiles);
   const h = o.hourly;
   box.appendChild(section('Connections per hour (' + o.window.label + ')',
-    h.hours.length ? timeChart(h.hours, [
+    h.hours.length && [h.connections, h.downloads, h.verdicts].some((vs) => vs.some((v) => v > 0)) ? timeChart(h.hours, [
       { label: 'connections', values: h.connections },
       { label: 'downloads', values: h.downloads },
       { label: 'new verdicts', values: h.verdicts }]) : el('p', { class: 'empty' }, 'no connections in this window')));

@@ -13,7 +13,7 @@ async function render(box) {
     { key: 'next', label: 'next request', render: (r) => (r.next_request_at > now + 1 ? 'in ' + fmtAge(r.next_request_at - now) : 'now') },
     { key: 'resets_at', label: 'frees up', render: (r) => (r.used > 0 ? 'in ' + fmtAge(r.resets_at - now) : '–') }], d.windows)));
   const h = d.per_hour;
-  box.appendChild(section('Requests over time', h.at.length ? timeChart(h.at, [
+  box.appendChild(section('Requests over time', h.requests.some((v) => v > 0) ? timeChart(h.at, [
     { label: 'requests', values: h.requests }, { label: 'quota replies (429/204)', values: h.quota_replies }]) : el('p', { class: 'empty' }, 'no requests in this window')));
   box.appendChild(section('Requests by endpoint and status', table([
     { key: 'api', label: 'API' }, { key: 'endpoint', label: 'endpoint' }, { key: 'code', label: 'status' },
