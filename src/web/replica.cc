@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -49,7 +51,6 @@ const std::vector<ReportReplica::Table>& Tables() {
 }
 
 constexpr std::size_t kVirustotals = 5;
-constexpr std::size_t kScans = 6;
 
 // One SQLite value, type preserved (the copy must read back exactly as the original).
 struct Value {
@@ -63,7 +64,8 @@ struct Value {
       case store::ColumnType::kInteger:
         return i == o.i;
       case store::ColumnType::kFloat:
-        return std::memcmp(&d, &o.d, sizeof d) == 0;
+        // Bit for bit: NaN equals itself and -0.0 differs from 0.0, as stored.
+        return std::bit_cast<std::uint64_t>(d) == std::bit_cast<std::uint64_t>(o.d);
       case store::ColumnType::kText:
       case store::ColumnType::kBlob:
         return s == o.s;
