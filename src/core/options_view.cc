@@ -12,6 +12,7 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
+std::string Millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + "ms"; }
 
 }  // namespace
 
@@ -22,6 +23,35 @@ std::string WithoutCredentials(std::string_view url) {
   const auto at = url.rfind('@', end == std::string_view::npos ? url.size() : end);
   if (at == std::string_view::npos || at < start) return std::string(url);
   return std::string(url.substr(0, start)) + "<redacted>@" + std::string(url.substr(at + 1));
+}
+
+std::string DsnWithoutPassword(std::string_view dsn) {
+  if (dsn.find("://") != std::string_view::npos) return WithoutCredentials(dsn);
+  // libpq keyword form: every `password = value` (quoted or not) loses its value.
+  std::string out(dsn);
+  std::size_t from = 0;
+  while ((from = out.find("password", from)) != std::string::npos) {
+    std::size_t i = from + 8;
+    while (i < out.size() && out[i] == ' ') ++i;
+    if (i >= out.size() || out[i] != '=') {
+      from = i;
+      continue;
+    }
+    ++i;
+    while (i < out.size() && out[i] == ' ') ++i;
+    std::size_t end = i;
+    if (end < out.size() && out[end] == '\'') {
+      for (++end; end < out.size() && out[end] != '\''; ++end) {
+        if (out[end] == '\\') ++end;
+      }
+      if (end < out.size()) ++end;
+    } else {
+      while (end < out.size() && out[end] != ' ') ++end;
+    }
+    out.replace(i, end - i, "<redacted>");
+    from = i + 10;
+  }
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> OptionValues(const Options& o) {
@@ -57,6 +87,13 @@ std::vector<std::pair<std::string, std::string>> OptionValues(const Options& o) 
       {"web", o.web},
       {"web_token_file", o.web_token_file.string()},
       {"web_hosts", Join(o.web_hosts)},
+      {"fleet_dsn", DsnWithoutPassword(o.fleet_dsn)},
+      {"sensor", o.sensor},
+      {"fleet_heartbeat", Millis(o.fleet_heartbeat)},
+      {"fleet_lease", Millis(o.fleet_lease)},
+      {"fleet_send_deadline", Millis(o.fleet_send_deadline)},
+      {"fleet_boundary_guard", Millis(o.fleet_boundary_guard)},
+      {"fleet_sliding_margin", Millis(o.fleet_sliding_margin)},
   };
   std::vector<std::pair<std::string, std::string>> out;
   for (const std::string& key : ConfigKeys()) {

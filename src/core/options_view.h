@@ -17,4 +17,7 @@ std::vector<std::pair<std::string, std::string>> OptionValues(const Options& opt
 // `url` without a "user:password@" part.
 std::string WithoutCredentials(std::string_view url);
 
+// `dsn` (a libpq keyword string or URI) without its password.
+std::string DsnWithoutPassword(std::string_view dsn);
+
 }  // namespace honeyvt

@@ -9,6 +9,7 @@ TEST(OptionValuesTest, EveryKeyHasAValueAndNoSecretIsShown) {
   Options o;
   o.api_key = Secret("0123456789abcdef-not-a-real-key");
   o.proxy = "http://user:hunter2@proxy.example:3128/";
+  o.fleet_dsn = "host=db.example dbname=honeyvt user=s1 password='hun\\'ter2' sslmode=require";
   const auto values = OptionValues(o);
   ASSERT_EQ(values.size(), ConfigKeys().size() + 1);
   for (const auto& [key, value] : values) {
@@ -17,6 +18,14 @@ TEST(OptionValuesTest, EveryKeyHasAValueAndNoSecretIsShown) {
     EXPECT_EQ(value.find("hunter2"), std::string::npos) << key;
   }
   EXPECT_EQ(values.back(), (std::pair<std::string, std::string>("api_key", "set")));
+}
+
+TEST(OptionValuesTest, PasswordsLeaveDsns) {
+  EXPECT_EQ(DsnWithoutPassword("host=h password=pw user=u"), "host=h password=<redacted> user=u");
+  EXPECT_EQ(DsnWithoutPassword("password = 'a b\\'c' host=h"), "password = <redacted> host=h");
+  EXPECT_EQ(DsnWithoutPassword("host=h passwordx"), "host=h passwordx");
+  EXPECT_EQ(DsnWithoutPassword("postgresql://u:pw@h/db"), "postgresql://<redacted>@h/db");
+  EXPECT_EQ(DsnWithoutPassword(""), "");
 }
 
 TEST(OptionValuesTest, CredentialsLeaveUrls) {

@@ -92,7 +92,8 @@ void AddOverviewRoutes(Router& router, Context& ctx) {
            }
            out["tiles"] = tiles;
            // The hourly series (daily beyond 14 days).
-           const std::int64_t bucket = w->hour_to - w->hour_from > 14 * 86400 ? 86400 : 3600;
+           const std::int64_t bucket =
+               w->hour_to - w->hour_from > std::int64_t{14} * 86400 ? 86400 : 3600;
            std::map<std::int64_t, std::array<std::int64_t, 3>> series;
            {
              ASSIGN_OR_RETURN(

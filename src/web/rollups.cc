@@ -51,6 +51,7 @@ Result<int> RollupUpdater::Connections(std::int64_t& cursor) {
     std::int64_t hour;
     std::string protocol;
     std::int64_t port;
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>.
     auto operator<=>(const HourKey&) const = default;
   };
   std::map<HourKey, std::pair<std::int64_t, std::int64_t>> hours;  // connections, roots

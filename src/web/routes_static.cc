@@ -35,6 +35,8 @@ struct Asset {
 
 const std::map<std::string, Asset, std::less<>>& Assets() {
   static const auto* assets = [] {
+    // Never destroyed: server threads may still read it while the process exits.
+    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
     auto* m = new std::map<std::string, Asset, std::less<>>();
     for (const EmbeddedAsset& a : EmbeddedAssets()) {
       const std::string hash = DigestBytes(a.data).sha256.substr(0, 20);

@@ -8,7 +8,7 @@
 namespace honeyvt::web {
 namespace {
 
-constexpr std::size_t kMaxBody = 64 * 1024;
+constexpr std::size_t kMaxBody = std::size_t{64} * 1024;
 
 Request Convert(const httplib::Request& in) {
   Request r;

@@ -45,7 +45,7 @@ TEST(WebServerTest, ErrorAnswersKeepTheirMessage) {
   EXPECT_EQ(t.Get("/nope").body, R"x({"error":"no such page"})x");
   auto big =
       Send(t.port(), "POST", "/login", {{"Host", t.host()}, {"Sec-Fetch-Site", "same-origin"}},
-           std::string(200 * 1024, 'x'), "application/json");
+           std::string(std::size_t{200} * 1024, 'x'), "application/json");
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(big.body, R"x({"error":"request refused (413)"})x");
   EXPECT_EQ(big.Header("x-content-type-options"), "nosniff");
@@ -104,7 +104,7 @@ TEST(WebServerTest, LoginGivesAnHttpOnlyStrictCookieAndAWrongTokenNothing) {
 TEST(WebServerTest, OverSizeBodiesAreRefused) {
   TestApp t;
   auto r = Send(t.port(), "POST", "/login", {{"Host", t.host()}, {"Sec-Fetch-Site", "same-origin"}},
-                std::string(200 * 1024, 'x'), "application/json");
+                std::string(std::size_t{200} * 1024, 'x'), "application/json");
   EXPECT_EQ(r.status, 413);
 }
 
