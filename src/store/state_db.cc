@@ -183,6 +183,21 @@ CREATE TABLE scan_marks (
     scanned_at INTEGER NOT NULL
 );
 )SQL"},
+    // The dashboard's all-time answers without a scan of the hourly rollups: every remote
+    // host's totals (a window that covers all the data counts and ranks these), and the
+    // undetected verdicts found through a small partial index (docs/web.md).
+    Migration{"dashboard: all-time host totals, undetected verdicts index", R"SQL(
+CREATE TABLE rollup_hosts (
+    host TEXT PRIMARY KEY,
+    connections INTEGER NOT NULL DEFAULT 0,
+    downloads INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX rollup_hosts_connections_idx ON rollup_hosts (connections DESC, host);
+INSERT INTO rollup_hosts (host, connections, downloads)
+    SELECT host, sum(connections), sum(downloads) FROM rollup_attackers GROUP BY host;
+CREATE INDEX rollup_verdicts_undetected_idx ON rollup_verdicts (md5)
+    WHERE positives = 0 AND total > 0;
+)SQL"},
 };
 
 // seen_in is stored as its folders joined by newlines (a root holds no newline).

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "core/testing.h"
 
 namespace honeyvt::store {
@@ -347,6 +350,30 @@ TEST(StateDbArrivalTest, MigrationCarriesRecordedRestrictionsIntoTheJobs) {
   const Job b = **db->Find(kMd5B);
   EXPECT_TRUE(b.may_upload);
   EXPECT_TRUE(b.may_comment);
+}
+
+// Version 6: a dashboard that kept hourly host rollups at version 5 gets the all-time host
+// totals from them, so its overview does not wait for logsql to be read again.
+TEST(StateDbMigrationTest, HostTotalsAreBuiltFromTheHourlyRollups) {
+  TempDir dir;
+  const auto path = dir.path() / "state.sqlite";
+  {
+    auto db = StateDb::Open(path);
+    ASSERT_TRUE(db) << db.error().ToString();
+    ASSERT_TRUE(db->db().Exec(
+        "DROP TABLE rollup_hosts; DROP INDEX rollup_verdicts_undetected_idx;"
+        "INSERT INTO rollup_attackers (hour, host, connections, downloads) VALUES"
+        " (0, '198.51.100.1', 3, 1), (3600, '198.51.100.1', 4, 0), (0, '192.0.2.9', 1, 2);"
+        "PRAGMA user_version = 5;"));
+  }
+  auto db = StateDb::Open(path);
+  ASSERT_TRUE(db) << db.error().ToString();
+  auto s = db->db().Prepare("SELECT host, connections, downloads FROM rollup_hosts ORDER BY host");
+  ASSERT_TRUE(s);
+  std::vector<std::tuple<std::string, std::int64_t, std::int64_t>> rows;
+  while (*s->Step()) rows.emplace_back(s->Text(0), s->Int64(1), s->Int64(2));
+  EXPECT_EQ(rows, (std::vector<std::tuple<std::string, std::int64_t, std::int64_t>>{
+                      {"192.0.2.9", 1, 2}, {"198.51.100.1", 7, 1}}));
 }
 
 }  // namespace

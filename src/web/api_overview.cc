@@ -20,37 +20,58 @@ Result<std::int64_t> One(store::Database& db, const char* sql, std::int64_t a, s
 
 }  // namespace
 
+// Whether the window holds every hour with data. Its answers then come from the all-time
+// tables (rollup_hosts, rollup_samples: one row per host or sample) instead of a scan and
+// a DISTINCT over every hour of the hourly rollups.
+Result<bool> CoversAllData(store::Database& db, const Window& w) {
+  ASSIGN_OR_RETURN(store::Statement s, db.Prepare("SELECT min(hour), max(hour) FROM rollup_hours"));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row || s.IsNull(0)) return true;
+  return w.hour_from <= s.Int64(0) && w.hour_to > s.Int64(1);
+}
+
+// "md5 IN (the samples downloaded in the window)", parameters ?1 and ?2 the window's hours.
+// Over all the data, the primary key of rollup_samples serves the IN directly.
+const char* SamplesIn(bool all) {
+  return all ? "md5 IN (SELECT md5 FROM rollup_samples)"
+             : "md5 IN (SELECT md5 FROM rollup_sample_hours WHERE hour >= ?1 AND hour < ?2)";
+}
+
 Result<json> OverviewTiles(store::Database& db, const Window& w) {
   json t;
   const auto a = w.hour_from, b = w.hour_to;
-  ASSIGN_OR_RETURN(
-      std::int64_t connections,
-      One(db, "SELECT sum(connections) FROM rollup_hours WHERE hour >= ? AND hour < ?", a, b));
-  ASSIGN_OR_RETURN(
-      std::int64_t roots,
-      One(db, "SELECT sum(roots) FROM rollup_hours WHERE hour >= ? AND hour < ?", a, b));
-  ASSIGN_OR_RETURN(
-      std::int64_t downloads,
-      One(db, "SELECT sum(downloads) FROM rollup_hours WHERE hour >= ? AND hour < ?", a, b));
+  ASSIGN_OR_RETURN(const bool all, CoversAllData(db, w));
+  ASSIGN_OR_RETURN(store::Statement hours,
+                   db.Prepare("SELECT sum(connections), sum(roots), sum(downloads) FROM "
+                              "rollup_hours WHERE hour >= ? AND hour < ?"));
+  hours.BindAll(a, b);
+  ASSIGN_OR_RETURN(bool hours_row, hours.Step());
+  auto hour_sum = [&](int col) -> std::int64_t {
+    return hours_row && !hours.IsNull(col) ? hours.Int64(col) : 0;
+  };
+  const std::int64_t connections = hour_sum(0), roots = hour_sum(1), downloads = hour_sum(2);
+  hours.Reset();
   ASSIGN_OR_RETURN(
       std::int64_t attackers,
-      One(db, "SELECT count(DISTINCT host) FROM rollup_attackers WHERE hour >= ? AND hour < ?", a,
-          b));
+      all ? One(db, "SELECT count(*) FROM rollup_hosts WHERE ? = ?", 0, 0)
+          : One(db,
+                "SELECT count(DISTINCT host) FROM rollup_attackers WHERE hour >= ? AND hour < ?", a,
+                b));
   ASSIGN_OR_RETURN(
       std::int64_t samples,
-      One(db, "SELECT count(DISTINCT md5) FROM rollup_sample_hours WHERE hour >= ? AND hour < ?", a,
-          b));
-  ASSIGN_OR_RETURN(std::int64_t with_verdict,
-                   One(db,
-                       "SELECT count(*) FROM rollup_verdicts WHERE md5 IN (SELECT md5 FROM "
-                       "rollup_sample_hours WHERE hour >= ? AND hour < ?)",
-                       a, b));
-  ASSIGN_OR_RETURN(
-      std::int64_t detected,
-      One(db,
-          "SELECT count(*) FROM rollup_verdicts WHERE positives > 0 AND md5 IN (SELECT md5 "
-          "FROM rollup_sample_hours WHERE hour >= ? AND hour < ?)",
-          a, b));
+      all ? One(db, "SELECT count(*) FROM rollup_samples WHERE ? = ?", 0, 0)
+          : One(db,
+                "SELECT count(DISTINCT md5) FROM rollup_sample_hours WHERE hour >= ? AND hour < ?",
+                a, b));
+  ASSIGN_OR_RETURN(store::Statement verdicts,
+                   db.Prepare(std::string("SELECT count(*), coalesce(sum(positives > 0), 0) FROM "
+                                          "rollup_verdicts WHERE ") +
+                              SamplesIn(all)));
+  verdicts.BindAll(a, b);
+  ASSIGN_OR_RETURN(bool verdicts_row, verdicts.Step());
+  const std::int64_t with_verdict = verdicts_row ? verdicts.Int64(0) : 0;
+  const std::int64_t detected = verdicts_row ? verdicts.Int64(1) : 0;
+  verdicts.Reset();
   t["connections"] = connections;
   t["attacks"] = roots;
   t["downloads"] = downloads;
@@ -77,6 +98,7 @@ void AddOverviewRoutes(Router& router, Context& ctx) {
            json out;
            out["window"] = w->ToJson();
            ASSIGN_OR_RETURN(json tiles, OverviewTiles(db, *w));
+           ASSIGN_OR_RETURN(const bool all, CoversAllData(db, *w));
            // Queue and quota from the state database.
            auto slease = ctx.state->Acquire();
            if (!slease) return slease.error();
@@ -141,7 +163,7 @@ void AddOverviewRoutes(Router& router, Context& ctx) {
                             {"connections", conns},
                             {"downloads", dls},
                             {"verdicts", verdicts}};
-           auto top = [&](const char* sql, auto&& fill) -> Status {
+           auto top = [&](const std::string& sql, auto&& fill) -> Status {
              ASSIGN_OR_RETURN(store::Statement s, db.Prepare(sql));
              s.BindAll(w->hour_from, w->hour_to);
              while (true) {
@@ -162,19 +184,20 @@ void AddOverviewRoutes(Router& router, Context& ctx) {
                }));
            out["top_attackers"] = json::array();
            RETURN_IF_ERROR(top(
-               "SELECT host, sum(connections) AS n, sum(downloads) FROM "
-               "rollup_attackers WHERE hour >= ? AND hour < ? GROUP BY host ORDER BY "
-               "n DESC, host LIMIT 10",
+               all ? "SELECT host, connections, downloads FROM rollup_hosts WHERE ?1 <= ?2 "
+                     "ORDER BY connections DESC, host LIMIT 10"
+                   : "SELECT host, sum(connections) AS n, sum(downloads) FROM "
+                     "rollup_attackers WHERE hour >= ? AND hour < ? GROUP BY host ORDER BY "
+                     "n DESC, host LIMIT 10",
                [&](store::Statement& s) {
                  out["top_attackers"].push_back(
                      {{"host", s.Text(0)}, {"connections", s.Int64(1)}, {"downloads", s.Int64(2)}});
                }));
            out["top_families"] = json::array();
            RETURN_IF_ERROR(top(
-               "SELECT family, count(*) AS n FROM rollup_verdicts WHERE family NOT IN "
-               "('', 'SINGLETON') AND md5 IN (SELECT md5 FROM rollup_sample_hours "
-               "WHERE hour >= ? AND hour < ?) GROUP BY family ORDER BY n DESC, family "
-               "LIMIT 10",
+               (std::string("SELECT family, count(*) AS n FROM rollup_verdicts WHERE family NOT "
+                            "IN ('', 'SINGLETON') AND ") +
+                SamplesIn(all) + " GROUP BY family ORDER BY n DESC, family LIMIT 10"),
                [&](store::Statement& s) {
                  out["top_families"].push_back({{"family", s.Text(0)}, {"samples", s.Int64(1)}});
                }));
@@ -195,10 +218,15 @@ void AddOverviewRoutes(Router& router, Context& ctx) {
                last_hour > 0 ? json(ToUnixSeconds(now) - last_connection) : json(nullptr);
            att["honeypot_silent"] = last_hour > 0 && ToUnixSeconds(now) - last_connection > 86400;
            att["undetected"] = json::array();
+           // Over all the data: from the partial index of undetected verdicts.
            RETURN_IF_ERROR(
-               top("SELECT md5, positives, total FROM rollup_verdicts WHERE positives = 0 "
-                   "AND total > 0 AND md5 IN (SELECT md5 FROM rollup_sample_hours WHERE "
-                   "hour >= ? AND hour < ?) ORDER BY scan_date DESC LIMIT 10",
+               top(all ? "SELECT v.md5, v.positives, v.total FROM rollup_verdicts v WHERE "
+                         "v.positives = 0 AND v.total > 0 AND ?1 <= ?2 AND EXISTS (SELECT 1 "
+                         "FROM rollup_samples s WHERE s.md5 = v.md5) ORDER BY v.scan_date "
+                         "DESC LIMIT 10"
+                       : "SELECT md5, positives, total FROM rollup_verdicts WHERE positives = 0 "
+                         "AND total > 0 AND md5 IN (SELECT md5 FROM rollup_sample_hours WHERE "
+                         "hour >= ? AND hour < ?) ORDER BY scan_date DESC LIMIT 10",
                    [&](store::Statement& s) {
                      att["undetected"].push_back(
                          {{"md5", s.Text(0)}, {"positives", s.Int64(1)}, {"total", s.Int64(2)}});

@@ -258,6 +258,123 @@ TEST(WebOverviewTest, AWindowWithOneBucketOfDataStillDrawsALine) {
   EXPECT_EQ(json::parse(t.Get("/api/v1/overview?window=24h").body)["hourly"]["hours"].size(), 25u);
 }
 
+// What the rollups must count, written as plain SQL on logsql: a connection counts in the
+// hour of its numeric timestamp; downloads, samples and hosts of downloads only with an md5
+// of 32 hex digits (any case); a sample's verdict is its newest report (by scan date, then
+// id) with positives = scans that named it.
+constexpr const char* kHandWrittenScope = R"SQL(
+WITH c AS (SELECT * FROM connections WHERE typeof(connection_timestamp) IN ('integer', 'real')
+             AND connection_timestamp >= ?1 AND connection_timestamp < ?2),
+d AS (SELECT lower(download_md5_hash) AS m, c.remote_host AS host FROM downloads
+        JOIN c USING (connection) WHERE length(download_md5_hash) = 32
+        AND lower(download_md5_hash) NOT GLOB '*[^0-9a-f]*'),
+latest AS (SELECT lower(v.virustotal_md5_hash) AS m,
+             (SELECT count(*) FROM virustotalscans x WHERE x.virustotal = v.virustotal) AS total,
+             (SELECT count(*) FROM virustotalscans x WHERE x.virustotal = v.virustotal
+                AND coalesce(x.virustotalscan_result, '') <> '') AS positives
+           FROM virustotals v WHERE NOT EXISTS (SELECT 1 FROM virustotals w
+             WHERE lower(w.virustotal_md5_hash) = lower(v.virustotal_md5_hash)
+             AND (w.virustotal_timestamp > v.virustotal_timestamp OR (w.virustotal_timestamp =
+                  v.virustotal_timestamp AND w.virustotal > v.virustotal)))),
+s AS (SELECT DISTINCT m FROM d)
+)SQL";
+constexpr const char* kHandWrittenTiles = R"SQL(
+SELECT (SELECT count(*) FROM c),
+       (SELECT count(*) FROM c WHERE connection_root IS NULL OR connection_root = connection),
+       (SELECT count(*) FROM d),
+       (SELECT count(DISTINCT remote_host) FROM c WHERE coalesce(remote_host, '') <> ''),
+       (SELECT count(*) FROM s),
+       (SELECT count(*) FROM s JOIN latest USING (m)),
+       (SELECT count(*) FROM s JOIN latest USING (m) WHERE positives > 0)
+)SQL";
+
+TEST(WebOverviewTest, TilesAndTopListsEqualHandWrittenSqlOnLogsql) {
+  TestApp t;
+  const auto logsql = t.options().logsql;
+  Generate(logsql, 300, 12);
+  // Rows the rollups must leave out or normalise, and undetected samples.
+  Exec(logsql,
+       "INSERT INTO connections (connection, connection_type, connection_protocol, "
+       "connection_timestamp, remote_host) VALUES (900001, 'accept', 'smbd', 'not a time', "
+       "'198.51.100.250'), (900002, 'accept', 'smbd', 1286900000.5, ''), (900003, 'accept', "
+       "'httpd', 1286900100, NULL);"
+       "INSERT INTO downloads (connection, download_md5_hash) VALUES (900001, "
+       "'00000000000000000000000000000001'), (900002, 'not-an-md5'), (900002, "
+       "'ABCDEF0123456789ABCDEF0123456789'), (900003, 'abcdef0123456789abcdef0123456789'), "
+       "(999999, '00000000000000000000000000000002');"
+       "INSERT INTO virustotals (virustotal_md5_hash, virustotal_timestamp, "
+       "virustotal_permalink) VALUES ('abcdef0123456789abcdef0123456789', 1286900200, 'p');"
+       "INSERT INTO virustotalscans (virustotal, virustotalscan_scanner, virustotalscan_result) "
+       "VALUES (last_insert_rowid(), 'Kaspersky', ''), (last_insert_rowid(), 'ClamAV', NULL);");
+  ASSERT_TRUE(t.app().UpdateRollups().has_value());
+  auto db = store::Database::Open(logsql, {.mode = store::OpenMode::kReadOnly});
+  ASSERT_TRUE(db.has_value());
+  const double start = 1286470647.0;
+  for (const std::string& query :
+       {std::string("window=all"), "from=" + std::to_string(start + 5 * 86400.0) +
+                                       "&to=" + std::to_string(start + 12 * 86400.0)}) {
+    SCOPED_TRACE(query);
+    auto reply = t.Get("/api/v1/overview?" + query);
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    const json o = json::parse(reply.body);
+    const auto from = o["window"]["hour_from"].get<std::int64_t>();
+    const auto to = o["window"]["hour_to"].get<std::int64_t>();
+    auto sql = db->Prepare(std::string(kHandWrittenScope) + kHandWrittenTiles);
+    ASSERT_TRUE(sql.has_value()) << sql.error().ToString();
+    sql->BindAll(static_cast<double>(from), static_cast<double>(to));
+    ASSERT_TRUE(*sql->Step());
+    const json& tiles = o["tiles"];
+    EXPECT_GT(sql->Int64(0), 100);
+    EXPECT_EQ(tiles["connections"], sql->Int64(0));
+    EXPECT_EQ(tiles["attacks"], sql->Int64(1));
+    EXPECT_EQ(tiles["downloads"], sql->Int64(2));
+    EXPECT_EQ(tiles["attackers"], sql->Int64(3));
+    EXPECT_EQ(tiles["samples"], sql->Int64(4));
+    EXPECT_EQ(tiles["samples_with_verdict"], sql->Int64(5));
+    EXPECT_EQ(tiles["samples_detected"], sql->Int64(6));
+    EXPECT_LT(sql->Int64(6), sql->Int64(5)) << "some samples undetected";
+    // The top attackers: connections per host, then its downloads.
+    auto top = db->Prepare(
+        "SELECT remote_host, count(*) AS n, (SELECT count(*) FROM downloads d WHERE d.connection "
+        "IN (SELECT connection FROM connections x WHERE x.remote_host = c.remote_host AND "
+        "typeof(x.connection_timestamp) IN ('integer', 'real') AND x.connection_timestamp >= ?1 "
+        "AND x.connection_timestamp < ?2) AND length(d.download_md5_hash) = 32 AND "
+        "lower(d.download_md5_hash) NOT GLOB '*[^0-9a-f]*') FROM connections c WHERE "
+        "typeof(connection_timestamp) IN ('integer', 'real') AND connection_timestamp >= ?1 AND "
+        "connection_timestamp < ?2 AND coalesce(remote_host, '') <> '' GROUP BY remote_host "
+        "ORDER BY n DESC, remote_host LIMIT 10");
+    ASSERT_TRUE(top.has_value()) << top.error().ToString();
+    top->BindAll(static_cast<double>(from), static_cast<double>(to));
+    json expected = json::array();
+    while (*top->Step()) {
+      expected.push_back(
+          {{"host", top->Text(0)}, {"connections", top->Int64(1)}, {"downloads", top->Int64(2)}});
+    }
+    EXPECT_EQ(o["top_attackers"], expected);
+  }
+  // Undetected samples (newest report named by no engine): the attention list of the whole
+  // window and the samples filter find exactly these.
+  auto undetected = db->Prepare(std::string(kHandWrittenScope) +
+                                "SELECT m FROM s JOIN latest USING (m) WHERE positives = 0 AND "
+                                "total > 0 ORDER BY m");
+  ASSERT_TRUE(undetected.has_value()) << undetected.error().ToString();
+  undetected->BindAll(0.0, 1e11);
+  std::set<std::string> expected;
+  while (*undetected->Step()) expected.insert(undetected->Text(0));
+  ASSERT_FALSE(expected.empty());
+  EXPECT_TRUE(expected.count("abcdef0123456789abcdef0123456789"));
+  std::set<std::string> listed;
+  const auto page = t.Get("/api/v1/samples?window=all&verdict=undetected&limit=500");
+  ASSERT_EQ(page.status, 200) << page.body;
+  const json rows = json::parse(page.body)["rows"];
+  for (const auto& row : rows) listed.insert(row["md5"].get<std::string>());
+  EXPECT_EQ(listed, expected);
+  const json attention =
+      json::parse(t.Get("/api/v1/overview?window=all").body)["attention"]["undetected"];
+  EXPECT_EQ(attention.size(), std::min<std::size_t>(10, expected.size()));
+  for (const auto& row : attention) EXPECT_TRUE(expected.count(row["md5"].get<std::string>()));
+}
+
 TEST(WebStatusTest, ProbesAndTheStatusPageWithoutSecrets) {
   TestApp t;
   EXPECT_EQ(t.Get("/healthz").body, "ok\n");

@@ -43,9 +43,9 @@
 namespace honeyvt::web {
 
 struct ReplicaOptions {
-  int chunk_rows = 2000;  // logsql rows per read transaction
-  int tail_rows = 1000;   // rows before the cursor re-checked per pass (connections: 4x)
-  int max_chunks = 50;    // appended chunks per table and pass (a pass yields to reports)
+  int chunk_rows = 500;  // logsql rows per read transaction (about 10 ms)
+  int tail_rows = 1000;  // rows before the cursor re-checked per pass (connections: 4x)
+  int max_chunks = 50;   // appended chunks per table and pass (a pass yields to reports)
 };
 
 struct ReplicaTableState {

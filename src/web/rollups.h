@@ -1,11 +1,12 @@
 #pragma once
 // The dashboard's aggregates of dionaea's logsql, kept in honeyvt's state database (tables
 // rollup_*, docs/state-db.md) and updated incrementally: each pass reads only the rows
-// added since the last one (by rowid cursors, in batches of at most 2,000 rows, each batch
-// one short read transaction), so no page ever scans logsql:
+// added since the last one (by rowid cursors, in batches of at most 1,000 rows or 100
+// reports, each batch one short read transaction), so no page ever scans logsql:
 //
 //   rollup_hours        connections, roots and downloads per hour, protocol and port
 //   rollup_attackers    connections and downloads per hour and remote host
+//   rollup_hosts        connections and downloads per remote host, all time
 //   rollup_sample_hours downloads per hour and md5
 //   rollup_samples      per md5: first and last download, downloads
 //   rollup_verdicts     per md5: the newest stored report (ratio, scan date, family)
