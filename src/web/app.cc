@@ -134,9 +134,12 @@ Result<std::unique_ptr<WebApp>> WebApp::Start(const WebConfig& config, Clock& cl
       "Reads and writes of logsql that found it locked past their busy timeout.");
   impl->ctx.reads.busy->With({});
 
+  // A read waiting for dionaea's write lock does not delay dionaea (its PENDING lock keeps
+  // new readers out while it commits), so the dashboard waits up to 1 s, the length of a
+  // slow commit on a busy disk, before it answers 503.
   const std::filesystem::path logsql_path = o.logsql;
   impl->logsql = std::make_unique<Pool>(
-      [logsql_path] { return OpenLogsqlReader(logsql_path, std::chrono::milliseconds(100)); },
+      [logsql_path] { return OpenLogsqlReader(logsql_path, std::chrono::seconds(1)); },
       logsql_path);
   impl->state = std::make_unique<Pool>([state_path, writable]() -> Result<store::Database> {
     return store::Database::Open(

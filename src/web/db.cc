@@ -38,6 +38,16 @@ Result<ReadScope> ReadScope::Begin(store::Database& db, const ReadMetrics& metri
     scope.db_ = nullptr;
     return scope.Note(st.error());
   }
+  // A deferred transaction takes dionaea's SHARED lock at its first read, after waiting
+  // (busy timeout) while a writer holds the file. Take it here, so that the measured
+  // length is the time this reader holds the lock, which is what delays dionaea's
+  // commits, and not the time it waited for dionaea.
+  if (Status st = db.Exec("SELECT 1 FROM sqlite_master LIMIT 1"); !st) {
+    (void)db.Exec("ROLLBACK");
+    scope.db_ = nullptr;
+    return scope.Note(st.error());
+  }
+  scope.start_ = std::chrono::steady_clock::now();
   return scope;
 }
 

@@ -82,9 +82,10 @@ struct ReadMetrics {
   }
 };
 
-// One read transaction on logsql: BEGIN on construction, COMMIT (releasing dionaea's
-// SHARED lock) on End() or destruction; its length goes into the read histogram and the
-// longest-read gauge of its reader, a kBusy error into the busy counter. Every read of
+// One read transaction on logsql: BEGIN and the SHARED lock on construction, COMMIT
+// (releasing the lock) on End() or destruction; the time the lock was held goes into the
+// read histogram and the longest-read gauge of its reader (a wait for dionaea's write lock
+// before it is not counted), a kBusy error into the busy counter. Every read of
 // logsql by the dashboard happens inside one (statements are finalised or reset before
 // it ends, so the lock is released at End()).
 class ReadScope {
