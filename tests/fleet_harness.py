@@ -146,7 +146,10 @@ class Sensor:
         log = open(os.path.join(self.dir, log_name or ("worker-%d.log" % len(self.procs))), "w")
         args = list(prefix) + [self.fleet.honeyvt, "run", "--no-follow"] + self.fleet.run_flags + \
             self.sets() + list(extra)
-        p = subprocess.Popen(args, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+        # Its own process group: a wrapper such as faketime forks the worker, and a signal
+        # to the wrapper alone would leave the worker running after the test.
+        p = subprocess.Popen(args, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
         p.log_path = log.name
         self.procs.append(p)
         self.logs.append(log.name)
@@ -155,13 +158,19 @@ class Sensor:
     def stop(self, sig=signal.SIGTERM):
         for p in self.procs:
             if p.poll() is None:
-                p.send_signal(sig)
+                signal_group(p, sig)
         for p in self.procs:
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                p.kill()
+                signal_group(p, signal.SIGKILL)
                 p.wait()
+            # The group outlives a wrapper that exited first: give the rest of it the
+            # same time to stop, then end it.
+            deadline = time.time() + 20
+            while group_alive(p) and time.time() < deadline:
+                time.sleep(0.1)
+            signal_group(p, signal.SIGKILL)
         self.procs = []
 
     def local_verdicts(self):
@@ -231,6 +240,22 @@ class Fleet:
             shutil.rmtree(self.workdir, ignore_errors=True)
         else:
             print("kept for inspection: " + self.workdir)
+
+
+def signal_group(p, sig):
+    """Sends `sig` to the process group of worker `p` (started in a session of its own)."""
+    try:
+        os.killpg(p.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def group_alive(p):
+    try:
+        os.killpg(p.pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
 
 
 def window_overruns(arrivals, length, limit):
