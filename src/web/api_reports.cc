@@ -54,7 +54,8 @@ void AddReportRoutes(Router& router, Context& ctx) {
          if (exporting) {
            Response r;
            r.content_type = format == "json" ? "application/json" : "text/csv; charset=utf-8";
-           r.body = format == "json" ? rep.json : rep.csv;
+           r.shared = std::shared_ptr<const std::string>(a.report,
+                                                         format == "json" ? &rep.json : &rep.csv);
            r.SetHeader("Content-Disposition", "attachment; filename=\"honeyvt-report-" +
                                                   query->name + "." + format + "\"");
            return r;
@@ -67,7 +68,9 @@ void AddReportRoutes(Router& router, Context& ctx) {
                       {"notes", rep.notes}};
          Response r = Json(head);
          r.body.pop_back();  // '}'
-         r.body += ",\"result\":" + rep.json + "}";
+         r.body += ",\"result\":";
+         r.shared = std::shared_ptr<const std::string>(a.report, &rep.json);  // not copied
+         r.tail = "}";
          return r;
        }});
 }

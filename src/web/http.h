@@ -3,7 +3,9 @@
 // used in server.cc only; every handler sees these plain structs, so handlers are tested
 // without a socket and the library could be swapped in one file.
 
+#include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,7 +32,13 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // A large part kept elsewhere (a cached report's rows, megabytes) that goes out after
+  // `body` and before `tail` without being copied. Null for almost every answer.
+  std::shared_ptr<const std::string> shared;
+  std::string tail;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+
+  std::size_t Size() const { return body.size() + (shared ? shared->size() : 0) + tail.size(); }
 
   void SetHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

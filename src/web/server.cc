@@ -3,7 +3,10 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <memory>
 
 namespace honeyvt::web {
 namespace {
@@ -23,6 +26,30 @@ Request Convert(const httplib::Request& in) {
   r.body = in.body;
   r.remote_addr = in.remote_addr;
   return r;
+}
+
+// An answer with a shared part (a cached report, megabytes) is written straight from
+// where it is kept: body, *shared, tail, in slices of at most 1 MB. Copying it into the
+// reply instead cost 80-120 ms per ask on this machine, most of it faulting in fresh pages.
+void SetSharedContent(Response response, httplib::Response& res) {
+  const std::size_t total = response.Size();
+  auto parts = std::make_shared<Response>(std::move(response));
+  res.set_content_provider(
+      total, parts->content_type,
+      [parts](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        constexpr std::size_t kSlice = std::size_t{1} << 20;
+        std::size_t at = offset;
+        const std::array<const std::string*, 3> pieces = {&parts->body, parts->shared.get(),
+                                                          &parts->tail};
+        for (const std::string* piece : pieces) {
+          if (at >= piece->size()) {
+            at -= piece->size();
+            continue;
+          }
+          return sink.write(piece->data() + at, std::min({piece->size() - at, length, kSlice}));
+        }
+        return false;  // past the end: httplib asked for more than the length it was given
+      });
 }
 
 }  // namespace
@@ -82,8 +109,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(
     for (const auto& [k, v] : response.headers) res.set_header(k, v);
     if (request.method == "HEAD") {
       res.set_header("Content-Type", response.content_type);
+    } else if (response.shared) {
+      SetSharedContent(std::move(response), res);
     } else {
-      res.set_content(response.body, response.content_type);
+      res.body = std::move(response.body);  // set_content would copy it
+      res.set_header("Content-Type", response.content_type);
     }
   };
   // Every method on every path goes through our router (httplib's own 404/405 pages are
