@@ -518,18 +518,22 @@ def bad_input(honeyvt, vtsim, c):
                                   env=env, capture_output=True, text=True, timeout=60)
 
         r = run_with("host=127.0.0.1 dbname=x bogus_option=1 password=hunter2")
-        c.true("unparsable DSN: exit 1", r.returncode == 1, r.stderr)
+        c.true("unparsable DSN: exit 2 (configuration)", r.returncode == 2, r.stderr)
         c.true("unparsable DSN: names the option", "bogus_option" in r.stderr, r.stderr)
         c.true("unparsable DSN: password not shown", "hunter2" not in r.stderr + r.stdout)
         r = run_with("host=127.0.0.1 port=1 user=x password=hunter2 dbname=x connect_timeout=2")
-        c.true("server down: exit 1", r.returncode == 1, r.stderr)
+        c.true("server down: exit 1 (a restart may help)", r.returncode == 1, r.stderr)
         c.true("server down: says so", "cannot connect" in r.stderr, r.stderr)
         c.true("server down: password not shown", "hunter2" not in r.stderr + r.stdout)
         # A role without rights.
         fleet.db.psql_admin("DO $$ BEGIN CREATE ROLE hvt_norights LOGIN; EXCEPTION WHEN "
                             "duplicate_object THEN NULL; END $$")
+        r = run_with(fleet.db.dsn.replace("user=honeyvt", "user=hvt_nosuchrole"))
+        c.true("refused login: exit 5 (database), not 3 (key rejected)", r.returncode == 5,
+               r.stderr)
+        c.true("refused login: names the role", "hvt_nosuchrole" in r.stderr, r.stderr)
         r = run_with(fleet.db.dsn.replace("user=honeyvt", "user=hvt_norights"))
-        c.true("no rights: exit 1", r.returncode == 1, r.stderr)
+        c.true("no rights: exit 5 (database)", r.returncode == 5, r.stderr)
         c.true("no rights: names the cure", "--grant" in r.stderr, r.stderr)
         # ... and with the grant it works.
         init = subprocess.run([honeyvt, "fleet", "init", fleet.db.dsn, "--grant", "hvt_norights"],
@@ -543,13 +547,23 @@ def bad_input(honeyvt, vtsim, c):
         fleet.db.rows("INSERT INTO honeyvt.schema_version (version, description, applied_by) "
                       "VALUES (99, 'future', 'honeyvt 9') RETURNING version")
         r = run_with(fleet.db.dsn)
-        c.true("newer schema: exit 1", r.returncode == 1, r.stderr)
+        c.true("newer schema: exit 5 (database)", r.returncode == 5, r.stderr)
         c.true("newer schema: says upgrade", "newer than this honeyvt" in r.stderr, r.stderr)
         init = subprocess.run([honeyvt, "fleet", "init", fleet.db.dsn], capture_output=True,
                               text=True, env=s.env())
         c.true("fleet init refuses a newer schema", init.returncode == 1 and
                "newer" in init.stderr, init.stderr)
         c.eq("requests made", fleet.vtsim.log()["calls_total"], 0)
+        # VirusTotal rejecting the key is exit 3, told apart from the database refusing a login.
+        fleet.db.rows("DELETE FROM honeyvt.schema_version WHERE version = 99 RETURNING version")
+        s.enqueue([s.add_file(b"a sample for a rejected key\n")])
+        r = subprocess.run([honeyvt, "run", "--until-drained", "--no-follow"] + s.sets(),
+                           env=dict(s.env(), HONEYVT_API_KEY="not-the-key-" + "1" * 20),
+                           capture_output=True, text=True, timeout=60)
+        c.true("key rejected by VirusTotal: exit 3", r.returncode == 3, r.stderr)
+        c.true("key rejected: key not printed", "not-the-key" not in r.stderr + r.stdout)
+        c.eq("key rejected: the job is kept",
+             fleet.db.one("SELECT count(*) FROM honeyvt.jobs WHERE state = 'lookup'"), "1")
         fleet.db.psql_admin("DROP OWNED BY hvt_norights")
         ok = c.failed == 0
     finally:

@@ -63,10 +63,11 @@ int RunMain(const Invocation& inv) {
       "be opened or used (missing, unreadable, damaged, newer schema, disk full).\n\n"
       "With fleet_dsn (or state = \"postgresql://...\") configured it joins that fleet as a "
       "worker of this sensor (`sensor`, default the host name) and shares the queue and "
-      "the key's quota with every other sensor (docs/fleet.md). A fleet worker exits 1 on "
-      "a fleet database error (unreachable at start, newer schema, missing rights) and 3 "
-      "when the key is rejected; it does not serve the dashboard and does not reload on "
-      "SIGHUP (restart it instead).",
+      "the key's quota with every other sensor (docs/fleet.md). A fleet worker exits 1 when "
+      "the fleet database is unreachable at start (it waits for it once running), 2 on a "
+      "bad DSN, 3 when VirusTotal rejects the key and 5 when the fleet database refuses "
+      "it (login, missing rights, missing or newer schema); it does not serve the "
+      "dashboard and does not reload on SIGHUP (restart it instead).",
       inv.program);
   CommonFlags common;
   AddCommonFlags(app, common);
@@ -156,10 +157,12 @@ int RunMain(const Invocation& inv) {
     // One worker of a fleet: the shared PostgreSQL queue and quota (docs/fleet.md).
     request.attach = [&](pipeline::Daemon&) { notifier.Ready("started (fleet worker)"); };
     request.detach = [&](pipeline::Daemon&) { notifier.Stopping(); };
-    Status st = fleet::RunFleet(*options, **client, clock, request, !no_follow, signals.token());
+    pipeline::RunFailure failure = pipeline::RunFailure::kRuntime;
+    Status st =
+        fleet::RunFleet(*options, **client, clock, request, !no_follow, signals.token(), &failure);
     if (!st) {
       spdlog::error("{}", st.error().message);
-      return st.error().code == ErrorCode::kAuthFailed ? kExitKeyRejected : kExitFailure;
+      return ExitStatusOf(failure);
     }
     if (signals.received() != 0) spdlog::info("stopped by signal {}", signals.received());
     return kExitOk;

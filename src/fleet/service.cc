@@ -56,8 +56,11 @@ std::string SensorName(const Options& options) {
   return options.sensor.empty() ? HostName() : options.sensor;
 }
 
-Status RunFleet(const Options& options, vt::Client& client, Clock& local_clock,
-                const pipeline::RunRequest& request, bool follow, std::stop_token stop) {
+namespace {
+
+// The worker's whole run; `joined` turns true once it has joined the fleet and works.
+Status Work(const Options& options, vt::Client& client, Clock& local_clock,
+            const pipeline::RunRequest& request, bool follow, std::stop_token stop, bool& joined) {
   const std::string dsn = options.FleetDsn();
   const std::string sensor = SensorName(options);
   if (options.api_key.empty()) {
@@ -131,6 +134,7 @@ Status RunFleet(const Options& options, vt::Client& client, Clock& local_clock,
   spdlog::info("honeyvt run: fleet worker {} of sensor '{}' ({}), logsql {}, API v{}", id.worker_id,
                sensor, pg::RedactDsn(dsn), options.logsql.string(), client.api_version());
 
+  joined = true;
   if (request.attach) request.attach(daemon);
   Status result = OkStatus();
   while (!stop.stop_requested()) {
@@ -159,6 +163,25 @@ Status RunFleet(const Options& options, vt::Client& client, Clock& local_clock,
     (void)engine_db.StopWorker(result ? "stopped" : "stopped: " + result.error().message);
   }
   return result;
+}
+
+}  // namespace
+
+pipeline::RunFailure FleetFailureOf(ErrorCode code, bool joined) {
+  using F = pipeline::RunFailure;
+  if (code == ErrorCode::kTransient || code == ErrorCode::kBusy) return F::kRuntime;
+  if (joined) return code == ErrorCode::kAuthFailed ? F::kKeyRejected : F::kRuntime;
+  if (code == ErrorCode::kInvalidArgument) return F::kConfig;
+  return F::kDatabase;  // no request is made while joining: every other error is the database's
+}
+
+Status RunFleet(const Options& options, vt::Client& client, Clock& clock,
+                const pipeline::RunRequest& request, bool follow, std::stop_token stop,
+                pipeline::RunFailure* failure) {
+  bool joined = false;
+  Status st = Work(options, client, clock, request, follow, stop, joined);
+  if (!st && failure != nullptr) *failure = FleetFailureOf(st.error().code, joined);
+  return st;
 }
 
 }  // namespace honeyvt::fleet

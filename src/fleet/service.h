@@ -25,7 +25,17 @@ std::string SensorName(const Options& options);
 // `follow`: also follow dionaea and the sample directories into the fleet queue (caught
 // up first with --until-drained). request.attach/detach are called around the work (the
 // service notifier); request.reload is not used (a fleet worker restarts to reload).
+// On error, `*failure` (if given) says which kind (FleetFailureOf).
 Status RunFleet(const Options& options, vt::Client& client, Clock& clock,
-                const pipeline::RunRequest& request, bool follow, std::stop_token stop);
+                const pipeline::RunRequest& request, bool follow, std::stop_token stop,
+                pipeline::RunFailure* failure = nullptr);
+
+// The kind of a fleet worker's failure, for its exit status. `joined`: the error came
+// after the worker joined the fleet (while working), else while joining:
+//  - the database unreachable or busy: kRuntime (a restart may help), joined or not;
+//  - while joining: a bad DSN or setting is kConfig; a refused login, missing rights, a
+//    missing or newer schema is kDatabase (a restart will not help);
+//  - while working: VirusTotal rejecting the key is kKeyRejected; anything else kRuntime.
+pipeline::RunFailure FleetFailureOf(ErrorCode code, bool joined);
 
 }  // namespace honeyvt::fleet

@@ -68,7 +68,7 @@ Result<Connection> Connection::Open(std::string_view dsn, ConnectOptions options
     if (why.find("password authentication failed") != std::string::npos ||
         why.find("no pg_hba.conf entry") != std::string::npos ||
         why.find("role \"") != std::string::npos) {
-      code = ErrorCode::kAuthFailed;
+      code = ErrorCode::kForbidden;  // kAuthFailed is VirusTotal rejecting the API key
     } else if (why.find("database \"") != std::string::npos &&
                why.find("does not exist") != std::string::npos) {
       code = ErrorCode::kNotFound;

@@ -66,7 +66,7 @@ TEST(PgConnectionTest, SqlStatesMapToErrorCodes) {
   EXPECT_EQ(CodeForSqlState("08006"), ErrorCode::kTransient);
   EXPECT_EQ(CodeForSqlState("57P01"), ErrorCode::kTransient);
   EXPECT_EQ(CodeForSqlState("42501"), ErrorCode::kForbidden);
-  EXPECT_EQ(CodeForSqlState("28P01"), ErrorCode::kAuthFailed);
+  EXPECT_EQ(CodeForSqlState("28P01"), ErrorCode::kForbidden);
 }
 
 TEST(PgConnectionTest, TransactionRollsBackUnlessCommitted) {

@@ -9,7 +9,7 @@ ErrorCode CodeForSqlState(std::string_view s) {
   const std::string_view cls = s.substr(0, 2);
   if (cls == "08" || s == "57P01" || s == "57P02" || s == "57P03") return ErrorCode::kTransient;
   if (s == "40001" || s == "40P01" || s == "55P03" || s == "57014") return ErrorCode::kBusy;
-  if (cls == "28") return ErrorCode::kAuthFailed;
+  if (cls == "28") return ErrorCode::kForbidden;  // the login is refused (role, password)
   if (s == "42501") return ErrorCode::kForbidden;
   if (s == "3D000" || s == "3F000" || s == "42P01" || s == "42883") return ErrorCode::kNotFound;
   if (cls == "23") return ErrorCode::kInvalidArgument;
