@@ -58,11 +58,11 @@ def key_leaves_the_environment(hv_bin, work, c):
 
 
 def daemon_is_not_dumpable(hv_bin, work, c):
-    shared = os.path.join(work, "shared")
-    os.makedirs(shared)
+    open_dir = os.path.join(work, "world-writable")
+    os.makedirs(open_dir)
     os.chmod(work, 0o755)
-    os.chmod(shared, 0o777)
-    logsql = os.path.join(shared, "dionaea.sqlite")
+    os.chmod(open_dir, 0o777)
+    logsql = os.path.join(open_dir, "dionaea.sqlite")
     subprocess.run([hv_bin, "init-db", logsql], check=True, capture_output=True)
     os.chmod(logsql, 0o666)
     env = dict(os.environ, HONEYVT_API_KEY=SECRET)
@@ -71,7 +71,7 @@ def daemon_is_not_dumpable(hv_bin, work, c):
     extra = {"user": 65534, "group": 65534} if as_root else {}
     log = open(os.path.join(work, "daemon.log"), "w+")
     p = subprocess.Popen([hv_bin, "run", "--no-follow", "--logsql", logsql, "--state",
-                          os.path.join(shared, "state.sqlite"), "--set",
+                          os.path.join(open_dir, "state.sqlite"), "--set",
                           "base_url=http://127.0.0.1:9/api/v3/", "--idle-recheck", "1"],
                          stdout=log, stderr=log, env=env, **extra)
     try:
