@@ -22,24 +22,20 @@ Result<std::int64_t> FleetDb::RecordRequest(TimePoint at, std::string_view kind)
   return id;
 }
 
+// Both may raise a request's counted_until: ledger_extend voids the sliding windows'
+// bounds under the key's lock first (fleet_v1.sql, quota_windows).
 Status FleetDb::SettleRequest(std::int64_t id, TimePoint at) {
-  ASSIGN_OR_RETURN(PgResult r,
-                   Run("settle_request",
-                       "UPDATE honeyvt.quota_ledger SET counted_until = greatest(counted_until, "
-                       "honeyvt.ts($2)), settled_at = coalesce(settled_at, honeyvt.ts($2)) "
-                       "WHERE id = $1",
-                       Params(id, at)));
+  ASSIGN_OR_RETURN(PgResult r, Run("settle_request",
+                                   "SELECT honeyvt.ledger_extend($1, $2, honeyvt.ts($3), true)",
+                                   Params(id_.key_id, id, at)));
   (void)r;
   return OkStatus();
 }
 
 Status FleetDb::SettleLatestRequest(TimePoint at) {
-  ASSIGN_OR_RETURN(PgResult r,
-                   Run("settle_latest",
-                       "UPDATE honeyvt.quota_ledger SET counted_until = greatest(counted_until, "
-                       "honeyvt.ts($2)) WHERE id = (SELECT max(id) FROM honeyvt.quota_ledger "
-                       "WHERE key_id = $1 AND cost > 0)",
-                       Params(id_.key_id, at)));
+  ASSIGN_OR_RETURN(PgResult r, Run("settle_latest",
+                                   "SELECT honeyvt.ledger_extend($1, NULL, honeyvt.ts($2), false)",
+                                   Params(id_.key_id, at)));
   (void)r;
   return OkStatus();
 }

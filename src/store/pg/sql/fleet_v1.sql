@@ -128,6 +128,16 @@ CREATE TABLE honeyvt.quota_windows (
     periods integer,     -- calendar windows
     cap_override integer,          -- lowered estimate after unexpected quota replies ...
     override_period timestamptz,   -- ... for the period starting here only
+    -- Sliding windows: an upper bound of the window's use, so that a check need not sum
+    -- the ledger (O(requests in the window)) while the window is far from full. At
+    -- slide_at the window (spanning slide_span) held slide_used; slide_charged has been
+    -- charged since. Use only falls as time passes, so slide_used + slide_charged bounds
+    -- it at any later time, as long as no ledger row's counted_until was raised: whatever
+    -- raises one sets slide_at to NULL under the key's lock (quota_check, docs/fleet.md).
+    slide_at timestamptz,
+    slide_span interval,
+    slide_used bigint,
+    slide_charged bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (key_id, idx),
     CHECK ((kind = 'sliding') = (length IS NOT NULL)),
     CHECK ((kind <> 'sliding') = (periods IS NOT NULL AND periods > 0))
@@ -188,6 +198,20 @@ BEGIN
 END
 $$;
 
+-- Called before a ledger row's counted_until is raised (or a row is counted longer by
+-- any other means): takes the key's lock and voids the sliding windows' bounds, so that
+-- the next check sums the ledger.
+CREATE FUNCTION honeyvt.ledger_raised(p_key integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $$
+BEGIN
+  PERFORM honeyvt.lock_key(p_key);
+  UPDATE honeyvt.quota_windows SET slide_at = NULL
+   WHERE key_id = p_key AND kind = 'sliding' AND slide_at IS NOT NULL;
+END
+$$;
+
 -- NULL if one more request of `cost` fits every window of the key at t, else the earliest
 -- time worth asking again. The caller holds the key row's lock.
 CREATE FUNCTION honeyvt.quota_check(p_key integer, p_cost integer, t timestamptz)
@@ -204,6 +228,7 @@ DECLARE
   ps timestamptz;
   cand timestamptz;
   retry timestamptz;
+  span interval;
 BEGIN
   SELECT * INTO k FROM honeyvt.api_keys WHERE key_id = p_key;
   IF NOT FOUND THEN
@@ -214,8 +239,15 @@ BEGIN
   END IF;
   FOR w IN SELECT * FROM honeyvt.quota_windows WHERE key_id = p_key ORDER BY idx LOOP
     IF w.kind = 'sliding' THEN
+      span := w.length + k.sliding_margin;
+      -- Far from full by the bound: no need to sum the ledger.
+      CONTINUE WHEN w.slide_at IS NOT NULL AND w.slide_at <= t AND w.slide_span = span
+                    AND w.slide_used + w.slide_charged + p_cost <= w.max_requests;
       SELECT coalesce(sum(cost), 0) INTO used FROM honeyvt.quota_ledger
-       WHERE key_id = p_key AND counted_until > t - (w.length + k.sliding_margin);
+       WHERE key_id = p_key AND counted_until > t - span;
+      UPDATE honeyvt.quota_windows
+         SET slide_at = t, slide_span = span, slide_used = used, slide_charged = 0
+       WHERE key_id = p_key AND idx = w.idx;
       IF used + p_cost > w.max_requests THEN
         -- Room comes back once the oldest rows leave the window; a request still in
         -- flight is assumed answered now (if it is not, the next check says so).
@@ -247,7 +279,8 @@ BEGIN
 END
 $$;
 
--- Records one granted request of `cost` at t: the ledger row and the calendar counters.
+-- Records one granted request of `cost` at t: the ledger row, the calendar counters and
+-- the sliding windows' bounds. Under the key's lock (taken here if the caller has not).
 CREATE FUNCTION honeyvt.quota_charge(p_key integer, p_cost integer, t timestamptz,
                                      p_kind text, p_worker bigint, p_job bigint,
                                      p_ceiling interval)
@@ -262,7 +295,10 @@ DECLARE
   starts timestamptz[] := '{}';
   lid bigint;
 BEGIN
+  PERFORM honeyvt.lock_key(p_key);
   SELECT * INTO k FROM honeyvt.api_keys WHERE key_id = p_key;
+  UPDATE honeyvt.quota_windows SET slide_charged = slide_charged + p_cost
+   WHERE key_id = p_key AND kind = 'sliding' AND slide_at IS NOT NULL;
   FOR w IN SELECT * FROM honeyvt.quota_windows WHERE key_id = p_key AND kind <> 'sliding' LOOP
     FOREACH p IN ARRAY honeyvt.charged_periods(w.kind, w.periods, t, k.boundary_guard) LOOP
       INSERT INTO honeyvt.quota_usage AS u (key_id, idx, period_start, used)
@@ -304,16 +340,49 @@ END
 $$;
 
 -- The request's answer arrived: from now on a sliding window counts it from this time.
+-- Usually earlier than the ceiling it was counted to; an answer later than that raises
+-- counted_until, which voids the sliding windows' bounds (honeyvt.ledger_raised).
 CREATE FUNCTION honeyvt.quota_settle(p_ledger bigint, p_outcome text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
   t timestamptz := honeyvt.clock();
+  k integer;
 BEGIN
   UPDATE honeyvt.quota_ledger
      SET settled_at = t, counted_until = t, outcome = p_outcome
+   WHERE id = p_ledger AND settled_at IS NULL AND counted_until >= t;
+  IF FOUND THEN
+    RETURN;
+  END IF;
+  SELECT key_id INTO k FROM honeyvt.quota_ledger WHERE id = p_ledger AND settled_at IS NULL;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  PERFORM honeyvt.ledger_raised(k);
+  UPDATE honeyvt.quota_ledger
+     SET settled_at = t, counted_until = greatest(counted_until, t), outcome = p_outcome
    WHERE id = p_ledger AND settled_at IS NULL;
+END
+$$;
+
+-- The single-host usage interface (imports, inspection): request p_ledger (NULL: the
+-- key's latest) counts at least until t; p_settle: and it is answered (at t, unless it
+-- was before).
+CREATE FUNCTION honeyvt.ledger_extend(p_key integer, p_ledger bigint, t timestamptz,
+                                      p_settle boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $$
+BEGIN
+  PERFORM honeyvt.ledger_raised(coalesce((SELECT l.key_id FROM honeyvt.quota_ledger l
+                                           WHERE l.id = p_ledger), p_key));
+  UPDATE honeyvt.quota_ledger
+     SET counted_until = greatest(counted_until, t),
+         settled_at = CASE WHEN p_settle THEN coalesce(settled_at, t) ELSE settled_at END
+   WHERE id = coalesce(p_ledger, (SELECT max(l.id) FROM honeyvt.quota_ledger l
+                                   WHERE l.key_id = p_key AND l.cost > 0));
 END
 $$;
 

@@ -93,28 +93,34 @@ CREATE TYPE honeyvt.job_row AS (
     created_at bigint, updated_at bigint, lease_token bigint, root text,
     seen_in text, size bigint, may_upload boolean, may_comment boolean);  -- seen_in: one a line
 
+-- One query per id, on purpose: `j.id = i` gets a cached generic plan, where
+-- `j.id = ANY (p_ids)` was planned again on every call (the generic plan's estimate for
+-- an array of unknown length never beats a custom plan), which was most of a claim's time.
 CREATE FUNCTION honeyvt.job_rows(p_ids bigint[], p_sensor integer)
 RETURNS SETOF honeyvt.job_row
 LANGUAGE plpgsql STABLE
 AS $$
+DECLARE
+  i bigint;
 BEGIN
-  -- The path (with its root and size) is this sensor's copy, else an uploading holder's.
-  RETURN QUERY
-  SELECT j.id, j.md5, j.sha1, j.sha256, coalesce(c.path, ''),
-         j.source, j.priority, j.state, j.attempts, j.polls, j.requests,
-         honeyvt.us(j.next_action_at), j.last_error, j.analysis_id, j.analysis_permalink,
-         honeyvt.us(j.uploaded_at), honeyvt.us(j.created_at), honeyvt.us(j.updated_at),
-         j.lease_token, coalesce(c.root, ''), array_to_string(coalesce(c.seen_in, '{}'), E'\n'), c.size,
-         j.may_upload, j.may_comment
-    FROM honeyvt.jobs j
-    LEFT JOIN LATERAL (
-      SELECT s.path, s.root, s.seen_in, s.size FROM honeyvt.sightings s
-        JOIN honeyvt.sensors se USING (sensor_id)
-       WHERE s.job_id = j.id AND s.has_file
-         AND (s.sensor_id = p_sensor OR se.upload_policy = 'always')
-       ORDER BY (s.sensor_id = p_sensor) DESC, s.sensor_id LIMIT 1) c ON true
-   WHERE j.id = ANY (p_ids)
-   ORDER BY array_position(p_ids, j.id);
+  FOREACH i IN ARRAY p_ids LOOP
+    -- The path (with its root and size) is this sensor's copy, else an uploading holder's.
+    RETURN QUERY
+    SELECT j.id, j.md5, j.sha1, j.sha256, coalesce(c.path, ''),
+           j.source, j.priority, j.state, j.attempts, j.polls, j.requests,
+           honeyvt.us(j.next_action_at), j.last_error, j.analysis_id, j.analysis_permalink,
+           honeyvt.us(j.uploaded_at), honeyvt.us(j.created_at), honeyvt.us(j.updated_at),
+           j.lease_token, coalesce(c.root, ''), array_to_string(coalesce(c.seen_in, '{}'), E'\n'),
+           c.size, j.may_upload, j.may_comment
+      FROM honeyvt.jobs j
+      LEFT JOIN LATERAL (
+        SELECT s.path, s.root, s.seen_in, s.size FROM honeyvt.sightings s
+          JOIN honeyvt.sensors se USING (sensor_id)
+         WHERE s.job_id = j.id AND s.has_file
+           AND (s.sensor_id = p_sensor OR se.upload_policy = 'always')
+         ORDER BY (s.sensor_id = p_sensor) DESC, s.sensor_id LIMIT 1) c ON true
+     WHERE j.id = i;
+  END LOOP;
 END
 $$;
 
@@ -246,11 +252,15 @@ AS $$
 DECLARE
   t timestamptz := honeyvt.clock();
   old_state text;
+  have_md5 boolean;
+  have_sha1 boolean;
+  have_sha256 boolean;
   new_state text := p_state;
   v_next timestamptz := honeyvt.ts(p_next);
   v_attempts integer := p_attempts;
 BEGIN
-  SELECT j.state INTO old_state FROM honeyvt.jobs j
+  SELECT j.state, j.md5 IS NOT NULL, j.sha1 IS NOT NULL, j.sha256 IS NOT NULL
+    INTO old_state, have_md5, have_sha1, have_sha256 FROM honeyvt.jobs j
    WHERE j.id = p_id AND j.lease_owner = p_owner AND j.lease_token = p_token FOR UPDATE;
   IF NOT FOUND THEN
     RETURN false;
@@ -273,20 +283,21 @@ BEGIN
          crash_count = CASE WHEN new_state <> old_state THEN 0 ELSE crash_count END
    WHERE id = p_id;
   -- Hashes learnt from a report; another job may hold one already (the same sample
-  -- queued under two hashes): this job then keeps it unset.
-  IF p_md5 <> '' THEN
+  -- queued under two hashes): this job then keeps it unset. (Only a missing hash is
+  -- tried: each try is a subtransaction.)
+  IF p_md5 <> '' AND NOT have_md5 THEN
     BEGIN
       UPDATE honeyvt.jobs SET md5 = p_md5 WHERE id = p_id AND md5 IS NULL;
     EXCEPTION WHEN unique_violation THEN NULL;
     END;
   END IF;
-  IF p_sha1 <> '' THEN
+  IF p_sha1 <> '' AND NOT have_sha1 THEN
     BEGIN
       UPDATE honeyvt.jobs SET sha1 = p_sha1 WHERE id = p_id AND sha1 IS NULL;
     EXCEPTION WHEN unique_violation THEN NULL;
     END;
   END IF;
-  IF p_sha256 <> '' THEN
+  IF p_sha256 <> '' AND NOT have_sha256 THEN
     BEGIN
       UPDATE honeyvt.jobs SET sha256 = p_sha256 WHERE id = p_id AND sha256 IS NULL;
     EXCEPTION WHEN unique_violation THEN NULL;
@@ -542,7 +553,7 @@ DECLARE
   used integer;
   reason text;
 BEGIN
-  PERFORM honeyvt.lock_key(p_key);
+  PERFORM honeyvt.ledger_raised(p_key);  -- the key's lock; the request may have been late
   SELECT * INTO k FROM honeyvt.api_keys WHERE key_id = p_key;
   t := honeyvt.clock();
   SELECT reserved_at INTO sent FROM honeyvt.quota_ledger WHERE id = p_ledger;
