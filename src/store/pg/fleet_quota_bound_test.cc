@@ -28,24 +28,13 @@ Result<ReservedClaim> Claim(FleetDb& w, milliseconds ceiling = milliseconds(1000
                          milliseconds(600000), "lookup", 1, ceiling);
 }
 
-void At(FleetDb& w, const char* utc) {
-  ASSERT_TRUE(
-      w.connection().Query("SELECT set_config('honeyvt.test_now', $1, false)", Params(utc)));
-}
-
-void Enqueue(FleetDb& w, int n) {
-  std::vector<domain::EnqueueItem> items;
-  for (int i = 0; i < n; ++i) items.push_back(Item(Md5Of(i)));
-  ASSERT_TRUE(w.Enqueue(items, kT0));
-}
-
 TEST(FleetQuotaBoundTest, AWindowFarFromFullIsCheckedWithoutSummingTheLedger) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w = Worker(db, "a", Window(1000, milliseconds(60000)));
-  Enqueue(w, 3);
-  At(w, "2026-03-01 12:00:00+00");
+  EnqueueLookups(w, 3);
+  SetDbTime(w, "2026-03-01 12:00:00+00");
   ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);  // no bound yet: the ledger is summed
-  At(w, "2026-03-01 12:00:10+00");
+  SetDbTime(w, "2026-03-01 12:00:10+00");
   ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);  // 0 + 1 + 1 <= 1000: the bound holds
   ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);
   EXPECT_EQ(Scalar(w, "SELECT honeyvt.us(slide_at) / 1000000 FROM honeyvt.quota_windows"),
@@ -57,13 +46,13 @@ TEST(FleetQuotaBoundTest, AWindowFarFromFullIsCheckedWithoutSummingTheLedger) {
 TEST(FleetQuotaBoundTest, ANearlyFullWindowIsSummedAndItsBoundRenewed) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w = Worker(db, "a", Window(2, milliseconds(10000)));
-  Enqueue(w, 4);
-  At(w, "2026-03-01 12:00:00+00");
+  EnqueueLookups(w, 4);
+  SetDbTime(w, "2026-03-01 12:00:00+00");
   ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);
   ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);  // bound 0 + 1 + 1 = 2: fits
   ASSERT_EQ(Claim(w)->outcome, Outcome::kDenied);   // bound 3 > 2: summed, truly full
   // Both have left the window 11 s after their ceiling: the bound says 3, the sum 0.
-  At(w, "2026-03-01 12:00:12+00");
+  SetDbTime(w, "2026-03-01 12:00:12+00");
   ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);
   EXPECT_EQ(Scalar(w, "SELECT slide_used FROM honeyvt.quota_windows"), 0);
   EXPECT_EQ(Scalar(w, "SELECT slide_charged FROM honeyvt.quota_windows"), 1);
@@ -75,17 +64,17 @@ TEST(FleetQuotaBoundTest, ANearlyFullWindowIsSummedAndItsBoundRenewed) {
 void LateAnswerVoidsTheBound(const std::function<void(FleetDb&, std::int64_t)>& answer_late) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w = Worker(db, "a", Window(2, milliseconds(10000)));
-  Enqueue(w, 5);
-  At(w, "2026-03-01 12:00:00+00");
+  EnqueueLookups(w, 5);
+  SetDbTime(w, "2026-03-01 12:00:00+00");
   auto late = Claim(w);
   ASSERT_EQ(late->outcome, Outcome::kGranted);
-  At(w, "2026-03-01 12:00:20+00");
+  SetDbTime(w, "2026-03-01 12:00:20+00");
   ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);  // bound 0 + 1 + 1: fits
-  At(w, "2026-03-01 12:00:40+00");
+  SetDbTime(w, "2026-03-01 12:00:40+00");
   ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);  // bound 3: summed (0), renewed at :40
-  At(w, "2026-03-01 12:00:41+00");
+  SetDbTime(w, "2026-03-01 12:00:41+00");
   answer_late(w, late->ledger_id);
-  At(w, "2026-03-01 12:00:42+00");
+  SetDbTime(w, "2026-03-01 12:00:42+00");
   // In the window now: the late one (answered :41) and the one of :40. Full.
   auto next = Claim(w);
   ASSERT_TRUE(next);

@@ -32,17 +32,6 @@ Result<ReservedClaim> ClaimOne(FleetDb& w,
   return w.ClaimReserved(JobState::kLookup, due, 1, kLease, "lookup", 1, milliseconds(0));
 }
 
-void SetTime(FleetDb& w, const char* utc) {
-  ASSERT_TRUE(
-      w.connection().Query("SELECT set_config('honeyvt.test_now', $1, false)", Params(utc)));
-}
-
-void Enqueue(FleetDb& w, int n) {
-  std::vector<domain::EnqueueItem> items;
-  for (int i = 0; i < n; ++i) items.push_back(Item(Md5Of(i)));
-  ASSERT_TRUE(w.Enqueue(items, kT0));
-}
-
 TEST(FleetQuotaTest, NothingDueTakesNoLockAndSpendsNothing) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w = Worker(db, "a", Windows({Sliding("4/1m", 4, milliseconds(60000))}));
@@ -55,7 +44,7 @@ TEST(FleetQuotaTest, NothingDueTakesNoLockAndSpendsNothing) {
 TEST(FleetQuotaTest, TheSlidingWindowCountsRequestsUntilTheirAnswerLeavesIt) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w = Worker(db, "a", Windows({Sliding("2/1s", 2, milliseconds(1000))}));
-  Enqueue(w, 5);
+  EnqueueLookups(w, 5);
   auto a = ClaimOne(w);
   auto b = w.ClaimReserved(JobState::kLookup, FromUnixSeconds(std::int64_t{4000000000}), 1, kLease,
                            "lookup", 1, milliseconds(600000));  // in flight for long
@@ -85,7 +74,7 @@ TEST(FleetQuotaTest, ARefundedReservationGivesItsQuotaBack) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w = Worker(
       db, "a", Windows({Sliding("1/1h", 1, milliseconds(3600000)), Calendar("10/1d", "days", 10)}));
-  Enqueue(w, 3);
+  EnqueueLookups(w, 3);
   auto a = ClaimOne(w);
   ASSERT_TRUE(a && a->outcome == Outcome::kGranted);
   EXPECT_EQ(ClaimOne(w)->outcome, Outcome::kDenied);
@@ -97,13 +86,13 @@ TEST(FleetQuotaTest, ARefundedReservationGivesItsQuotaBack) {
 TEST(FleetQuotaTest, GrantsNearMidnightAreChargedToBothDaysAndNeedRoomInBoth) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w = Worker(db, "a", Windows({Calendar("3/1d", "days", 3)}));
-  Enqueue(w, 20);
+  EnqueueLookups(w, 20);
   // 23:50: far from midnight; only 30 Jan counts.
-  SetTime(w, "2026-01-30 23:50:00+00");
+  SetDbTime(w, "2026-01-30 23:50:00+00");
   ASSERT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);
   ASSERT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);
   // 23:59:50, within the 120 s guard: charged to 30 and 31 Jan.
-  SetTime(w, "2026-01-30 23:59:50+00");
+  SetDbTime(w, "2026-01-30 23:59:50+00");
   ASSERT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);
   EXPECT_EQ(Scalar(w,
                    "SELECT used FROM honeyvt.quota_usage WHERE period_start = "
@@ -115,13 +104,13 @@ TEST(FleetQuotaTest, GrantsNearMidnightAreChargedToBothDaysAndNeedRoomInBoth) {
             1);
   // 00:00:30 on the 31st: still within the guard, and the 30th is full: refused until
   // the guard has passed.
-  SetTime(w, "2026-01-31 00:00:30+00");
+  SetDbTime(w, "2026-01-31 00:00:30+00");
   auto refused = ClaimOne(w);
   ASSERT_EQ(refused->outcome, Outcome::kDenied);
   auto expect = w.connection().Query("SELECT honeyvt.us('2026-01-31 00:02:00+00')");
   EXPECT_EQ(*refused->retry_at, expect->Time(0, 0));
   // 00:02:30: past the guard; the 31st had one request charged already.
-  SetTime(w, "2026-01-31 00:02:30+00");
+  SetDbTime(w, "2026-01-31 00:02:30+00");
   ASSERT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);
   ASSERT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);
   EXPECT_EQ(ClaimOne(w)->outcome, Outcome::kDenied);
@@ -130,19 +119,19 @@ TEST(FleetQuotaTest, GrantsNearMidnightAreChargedToBothDaysAndNeedRoomInBoth) {
 TEST(FleetQuotaTest, TheMonthRollsOnTheFirstWithTheSameGuard) {
   HONEYVT_PG_DATABASE(db);
   FleetDb w = Worker(db, "a", Windows({Calendar("2/1mo", "months", 2)}));
-  Enqueue(w, 10);
-  SetTime(w, "2026-02-27 12:00:00+00");
+  EnqueueLookups(w, 10);
+  SetDbTime(w, "2026-02-27 12:00:00+00");
   ASSERT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);
   // 28 Feb 23:59:00 (2026 is no leap year): also charged to March.
-  SetTime(w, "2026-02-28 23:59:00+00");
+  SetDbTime(w, "2026-02-28 23:59:00+00");
   ASSERT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);
   EXPECT_EQ(Scalar(w,
                    "SELECT used FROM honeyvt.quota_usage WHERE period_start = "
                    "'2026-03-01 00:00+00'"),
             1);
-  SetTime(w, "2026-02-28 23:59:30+00");
+  SetDbTime(w, "2026-02-28 23:59:30+00");
   EXPECT_EQ(ClaimOne(w)->outcome, Outcome::kDenied);  // February is full
-  SetTime(w, "2026-03-01 00:03:00+00");
+  SetDbTime(w, "2026-03-01 00:03:00+00");
   ASSERT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);  // March: 1 + 1
   EXPECT_EQ(ClaimOne(w)->outcome, Outcome::kDenied);
 }
@@ -152,9 +141,9 @@ TEST(FleetQuotaTest, AQuotaReplyBlocksTheKeyAndARepeatSpendsTheDay) {
   FleetDb w = Worker(
       db, "a", Windows({Sliding("4/1s", 4, milliseconds(1000)), Calendar("100/1d", "days", 100)}));
   FleetDb other = Worker(db, "b");
-  Enqueue(w, 10);
-  SetTime(w, "2026-05-05 10:00:00+00");
-  SetTime(other, "2026-05-05 10:00:00.5+00");
+  EnqueueLookups(w, 10);
+  SetDbTime(w, "2026-05-05 10:00:00+00");
+  SetDbTime(other, "2026-05-05 10:00:00.5+00");
   auto a = ClaimOne(w);
   auto b = ClaimOne(w);
   ASSERT_EQ(a->outcome, Outcome::kGranted);
@@ -170,7 +159,7 @@ TEST(FleetQuotaTest, AQuotaReplyBlocksTheKeyAndARepeatSpendsTheDay) {
   ASSERT_TRUE(w.QuotaReply(b->ledger_id, std::nullopt));
   EXPECT_EQ(Scalar(w, "SELECT block_level FROM honeyvt.api_keys"), 1);
   // Right after the block: another surprise. The day is spent; today's estimate drops.
-  SetTime(w, "2026-05-05 10:00:02+00");
+  SetDbTime(w, "2026-05-05 10:00:02+00");
   auto c = ClaimOne(w);
   ASSERT_EQ(c->outcome, Outcome::kGranted);
   auto day = w.QuotaReply(c->ledger_id, std::nullopt);
@@ -179,9 +168,9 @@ TEST(FleetQuotaTest, AQuotaReplyBlocksTheKeyAndARepeatSpendsTheDay) {
   auto expect = w.connection().Query("SELECT honeyvt.us('2026-05-06 00:02:00+00')");
   EXPECT_EQ(*day, expect->Time(0, 0));
   EXPECT_EQ(Scalar(w, "SELECT cap_override FROM honeyvt.quota_windows WHERE kind = 'days'"), 3);
-  SetTime(w, "2026-05-05 18:00:00+00");
+  SetDbTime(w, "2026-05-05 18:00:00+00");
   EXPECT_EQ(ClaimOne(w)->outcome, Outcome::kDenied);
-  SetTime(w, "2026-05-06 00:02:01+00");
+  SetDbTime(w, "2026-05-06 00:02:01+00");
   EXPECT_EQ(ClaimOne(w)->outcome, Outcome::kGranted);
   // Retry-After is honoured even when longer than the block.
   auto d = ClaimOne(w);
@@ -199,7 +188,7 @@ TEST(FleetQuotaTest, ConcurrentReserversNeverOverrunTheWindowInRealTime) {
   HONEYVT_PG_DATABASE(db);
   const KeySettings k = Windows({Sliding("4/300ms", 4, milliseconds(300))});
   FleetDb seed = Worker(db, "seed", k);
-  Enqueue(seed, 48);
+  EnqueueLookups(seed, 48);
   constexpr int kThreads = 16;
   std::vector<std::jthread> threads;
   for (int t = 0; t < kThreads; ++t) {

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "store/pg/fleet_db.h"
 #include "store/pg/pg_testing.h"
 
@@ -46,6 +51,19 @@ inline std::string Md5Of(int i) {
   char md5[33];
   std::snprintf(md5, sizeof md5, "%032x", static_cast<unsigned>(i));
   return md5;
+}
+
+// Queues n lookups (md5s Md5Of(0) ... Md5Of(n - 1)).
+inline void EnqueueLookups(FleetDb& w, int n) {
+  std::vector<domain::EnqueueItem> items;
+  for (int i = 0; i < n; ++i) items.push_back(Item(Md5Of(i)));
+  ASSERT_TRUE(w.Enqueue(items, kT0));
+}
+
+// Fixes the database clock of this connection (honeyvt.clock()) at `utc`.
+inline void SetDbTime(FleetDb& w, const char* utc) {
+  ASSERT_TRUE(
+      w.connection().Query("SELECT set_config('honeyvt.test_now', $1, false)", Params(utc)));
 }
 
 inline std::int64_t Scalar(FleetDb& db, const std::string& sql, const Params& params = {}) {
