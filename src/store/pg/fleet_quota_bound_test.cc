@@ -58,6 +58,20 @@ TEST(FleetQuotaBoundTest, ANearlyFullWindowIsSummedAndItsBoundRenewed) {
   EXPECT_EQ(Scalar(w, "SELECT slide_charged FROM honeyvt.quota_windows"), 1);
 }
 
+TEST(FleetQuotaBoundTest, AnImportedRequestIsChargedToTheBound) {
+  HONEYVT_PG_DATABASE(db);
+  FleetDb w = Worker(db, "a", Window(2, milliseconds(10000)));
+  EnqueueLookups(w, 3);
+  SetDbTime(w, "2026-03-01 12:00:00+00");
+  ASSERT_EQ(Claim(w)->outcome, Outcome::kGranted);  // the bound starts: 0, then 1 charged
+  const TimePoint at =
+      FromUnixSeconds(Scalar(w, "SELECT extract(epoch FROM honeyvt.clock())::bigint"));
+  auto imported = w.RecordRequest(at, "imported");
+  ASSERT_TRUE(imported) << imported.error().ToString();
+  EXPECT_EQ(Scalar(w, "SELECT slide_charged FROM honeyvt.quota_windows"), 2);
+  EXPECT_EQ(Claim(w)->outcome, Outcome::kDenied);  // bound 3 > 2, and the sum says 2
+}
+
 // A request counted until its ceiling (1 s), then answered much later: its window runs
 // from the answer. Before the answer a newer bound was taken that left it out; the late
 // answer must void that bound, or the fourth request would overrun the window (2 in 10 s).

@@ -6,12 +6,13 @@ namespace honeyvt::pg {
 
 Result<std::int64_t> FleetDb::RecordRequest(TimePoint at, std::string_view kind) {
   // Charged like a granted reservation at `at`, answered at once (no decision: imports of
-  // requests that were made already).
+  // requests that were made already), under the key's lock like every charge.
   ASSIGN_OR_RETURN(
       PgResult r,
       Run("record_request",
+          "WITH locked AS MATERIALIZED (SELECT honeyvt.lock_key($1)) "
           "SELECT honeyvt.quota_charge($1, 1, honeyvt.ts($2), $3, NULLIF($4::bigint, 0), "
-          "NULL, interval '0')",
+          "NULL, interval '0') FROM locked",
           Params(id_.key_id, at, kind, id_.worker_id)));
   const std::int64_t id = r.Int64(0, 0);
   ASSIGN_OR_RETURN(PgResult s, Run("record_request_settle",

@@ -280,7 +280,7 @@ END
 $$;
 
 -- Records one granted request of `cost` at t: the ledger row, the calendar counters and
--- the sliding windows' bounds. Under the key's lock (taken here if the caller has not).
+-- the sliding windows' bounds. The caller holds the key's lock.
 CREATE FUNCTION honeyvt.quota_charge(p_key integer, p_cost integer, t timestamptz,
                                      p_kind text, p_worker bigint, p_job bigint,
                                      p_ceiling interval)
@@ -295,7 +295,6 @@ DECLARE
   starts timestamptz[] := '{}';
   lid bigint;
 BEGIN
-  PERFORM honeyvt.lock_key(p_key);
   SELECT * INTO k FROM honeyvt.api_keys WHERE key_id = p_key;
   UPDATE honeyvt.quota_windows SET slide_charged = slide_charged + p_cost
    WHERE key_id = p_key AND kind = 'sliding' AND slide_at IS NOT NULL;
